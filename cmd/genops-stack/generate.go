@@ -1,0 +1,117 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/koshihq/genops-stack/internal/differ"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/stack"
+)
+
+// definition is what the commands render; tests replace it with bad input.
+var definition = stack.Default
+
+func generateFlags(fs *flag.FlagSet, withOut bool) (out, otelcol *string) {
+	if withOut {
+		out = fs.String("out", "out", "output `directory`")
+	}
+	otelcol = fs.String("otelcol-check", os.Getenv("GENOPS_OTELCOL_CHECK"),
+		"path of the otelcol-check `binary` (tools/otelcol-check) that validates Collector configs with the real components; defaults to $GENOPS_OTELCOL_CHECK, skipped when empty")
+	return out, otelcol
+}
+
+// render runs Generate and prints its findings. ok is false when the run
+// must stop with code.
+func render(otelcol string, stderr io.Writer) (res *stack.Result, code int, ok bool) {
+	res, err := stack.Generate(definition(), stack.Options{OtelcolCheck: otelcol})
+	if err != nil {
+		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
+		return nil, exitUsage, false
+	}
+	printFindings(stderr, res.Findings)
+	if n := res.Findings.Errors(); n > 0 {
+		fmt.Fprintf(stderr, "%d error(s): nothing written\n", n)
+		return res, exitFindings, false
+	}
+	if otelcol == "" {
+		fmt.Fprintln(stderr, "note: Collector configs were not validated by the real components (no --otelcol-check)")
+	}
+	return res, exitOK, true
+}
+
+func printFindings(w io.Writer, fs finding.List) {
+	for _, f := range fs {
+		fmt.Fprintln(w, f.String())
+	}
+}
+
+func runGenerate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("generate [--out DIR]", "Renders every environment into DIR. Everything is rendered and checked in memory\nfirst; on any error nothing in DIR changes. Files no longer generated are removed.", stdout, stderr)
+	out, otelcol := generateFlags(fs, true)
+	if code, ok := parse(fs, args, stdout); !ok {
+		return code
+	}
+	if !noArgs(fs, stderr) {
+		return exitUsage
+	}
+	res, code, ok := render(*otelcol, stderr)
+	if !ok {
+		return code
+	}
+	stats, err := writer.Replace(*out, res.Files)
+	if err != nil {
+		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", *out, stats)
+	return exitOK
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check [--out DIR]", "Renders in memory and compares with DIR: exit 0 when identical, 1 with a unified\ndiff per changed file and the lists of missing and unexpected files.", stdout, stderr)
+	out, otelcol := generateFlags(fs, true)
+	if code, ok := parse(fs, args, stdout); !ok {
+		return code
+	}
+	if !noArgs(fs, stderr) {
+		return exitUsage
+	}
+	res, code, ok := render(*otelcol, stderr)
+	if !ok {
+		return code
+	}
+	tree, err := writer.ReadTree(*out)
+	if err != nil {
+		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
+		return exitUsage
+	}
+	report := differ.Compare(res.Files, tree)
+	if !report.Clean() {
+		fmt.Fprint(stdout, report.String())
+		fmt.Fprintf(stderr, "%s is out of date: run 'make generate' and commit the result\n", *out)
+		return exitFindings
+	}
+	fmt.Fprintf(stdout, "%s: up to date (%d files)\n", *out, res.Files.Len())
+	return exitOK
+}
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("validate", "Runs every check over every environment and writes nothing.", stdout, stderr)
+	_, otelcol := generateFlags(fs, false)
+	if code, ok := parse(fs, args, stdout); !ok {
+		return code
+	}
+	if !noArgs(fs, stderr) {
+		return exitUsage
+	}
+	res, code, ok := render(*otelcol, stderr)
+	if !ok {
+		return code
+	}
+	fmt.Fprintf(stdout, "valid: %d files, %d warning(s)\n", res.Files.Len(), len(res.Findings))
+	return exitOK
+}

@@ -1,0 +1,47 @@
+package stack
+
+import (
+	"regexp"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/collector"
+)
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// Check runs the typed checks of one assembled environment.
+func Check(s *Stack) finding.List {
+	var fs finding.List
+	env := s.Env
+	a := env.Artifact()
+	if !dnsLabel.MatchString(env.Name) {
+		fs.Errorf(a, "environment", "environment-name", "name %q must be a DNS label (lower-case letters, digits, '-')", env.Name)
+	}
+	if env.Cluster == "" {
+		fs.Errorf(a, "environment", "cluster-name", "has no cluster name: set Cluster, it becomes the cluster label of every series")
+	}
+	for what, ns := range map[string]string{"Monitoring": env.Namespaces.Monitoring, "Workloads": env.Namespaces.Workloads} {
+		if !dnsLabel.MatchString(ns) {
+			fs.Errorf(a, "namespaces", "namespace-name", "Namespaces.%s %q must be a DNS label", what, ns)
+		}
+	}
+	fs.Add(collector.Check(a, s.Collectors)...)
+	fs.Add(kube.CheckPosture(a, s.Objects())...)
+	m := env.Monitoring
+	if m.Replicas < 1 {
+		fs.Errorf(a, "kube-prometheus-stack", "replicas", "Prometheus replicas must be at least 1, got %d", m.Replicas)
+	}
+	if _, err := model.ParseDuration(m.Retention); err != nil {
+		fs.Errorf(a, "kube-prometheus-stack", "retention", "retention %q is not a Prometheus duration: %v", m.Retention, err)
+	}
+	if m.GrafanaAdminSecret == "" {
+		fs.Errorf(a, "kube-prometheus-stack", "grafana-admin", "GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials")
+	}
+	if m.Release == "" {
+		fs.Errorf(a, "kube-prometheus-stack", "release", "Release must name the Helm release: Prometheus selects rules and monitors by it")
+	}
+	return fs
+}

@@ -1,0 +1,159 @@
+package collector
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+)
+
+// pullReceivers scrape or poll: every replica does the whole job.
+var pullReceivers = map[string]bool{"prometheus": true, "k8s_cluster": true}
+
+// Check reports what the Collector would only reveal at start-up or in
+// production: pipelines naming components that are not configured, a
+// memory_limiter at or above the container limit, a health check the probes
+// do not reach, pull receivers in a replicated workload.
+func Check(artifact string, instances []Instance) finding.List {
+	var fs finding.List
+	for _, in := range instances {
+		obj := "collector " + in.Name
+		if in.Workload.Replicas < 1 {
+			fs.Errorf(artifact, obj, "replicas", "replicas must be at least 1, got %d", in.Workload.Replicas)
+		}
+		checkMemory(&fs, artifact, obj, in)
+		checkPipelines(&fs, artifact, obj, in)
+		checkHealth(&fs, artifact, obj, in)
+	}
+	return fs
+}
+
+func checkMemory(fs *finding.List, artifact, obj string, in Instance) {
+	ml := in.Config.Processors.MemoryLimiter
+	if ml == nil {
+		fs.Errorf(artifact, obj, "memory-limiter", "has no memory_limiter processor; without it the Collector is OOM-killed under load")
+		return
+	}
+	limit := in.Workload.Resources.MemoryLimitMiB()
+	if ml.LimitMiB >= limit {
+		fs.Errorf(artifact, obj, "memory-limiter", "memory_limiter limit %d MiB must stay below the container memory limit %d MiB", ml.LimitMiB, limit)
+	}
+	if ml.SpikeLimitMiB >= ml.LimitMiB {
+		fs.Errorf(artifact, obj, "memory-limiter", "memory_limiter spike_limit %d MiB must be below its limit %d MiB", ml.SpikeLimitMiB, ml.LimitMiB)
+	}
+}
+
+func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
+	c := in.Config
+	configured := map[string]map[string]bool{
+		"receiver":  ids(c.Receivers),
+		"processor": ids(c.Processors),
+		"exporter":  ids(c.Exporters),
+	}
+	used := map[string]map[string]bool{"receiver": {}, "processor": {}, "exporter": {}}
+	names := make([]string, 0, len(c.Service.Pipelines))
+	for n := range c.Service.Pipelines {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		fs.Errorf(artifact, obj, "pipeline", "has no pipelines")
+	}
+	for _, n := range names {
+		p := c.Service.Pipelines[n]
+		for _, part := range []struct {
+			kind string
+			ids  []string
+		}{{"receiver", p.Receivers}, {"processor", p.Processors}, {"exporter", p.Exporters}} {
+			kind := part.kind
+			for _, id := range part.ids {
+				used[kind][id] = true
+				if !configured[kind][id] {
+					fs.Errorf(artifact, obj, "pipeline-component", "pipeline %s names %s %s, which is not configured", n, kind, id)
+				}
+				if kind == "receiver" && pullReceivers[id] && in.Workload.Replicas > 1 {
+					fs.Errorf(artifact, obj, "pull-receiver-replicas", "pipeline %s runs the pull receiver %s with %d replicas: every replica scrapes every target and each series is written %d times; run pull receivers in a single-replica collector", n, id, in.Workload.Replicas, in.Workload.Replicas)
+				}
+			}
+		}
+		if len(p.Receivers) == 0 || len(p.Exporters) == 0 {
+			fs.Errorf(artifact, obj, "pipeline", "pipeline %s needs at least one receiver and one exporter", n)
+		}
+		if len(p.Processors) == 0 || p.Processors[0] != "memory_limiter" {
+			fs.Errorf(artifact, obj, "processor-order", "pipeline %s: memory_limiter must be the first processor, so data is refused before it is buffered", n)
+		}
+		if len(p.Processors) > 0 && p.Processors[len(p.Processors)-1] != "batch" {
+			fs.Warnf(artifact, obj, "processor-order", "pipeline %s: batch should be the last processor", n)
+		}
+	}
+	for _, kind := range []string{"receiver", "processor", "exporter"} {
+		for _, id := range sortedKeys(configured[kind]) {
+			if !used[kind][id] {
+				fs.Warnf(artifact, obj, "unused-component", "%s %s is configured but no pipeline uses it", kind, id)
+			}
+		}
+	}
+	ext := ids(c.Extensions)
+	for _, e := range c.Service.Extensions {
+		if !ext[e] {
+			fs.Errorf(artifact, obj, "pipeline-component", "service names extension %s, which is not configured", e)
+		}
+	}
+}
+
+func checkHealth(fs *finding.List, artifact, obj string, in Instance) {
+	hc := in.Config.Extensions.HealthCheck
+	enabled := false
+	for _, e := range in.Config.Service.Extensions {
+		enabled = enabled || e == "health_check"
+	}
+	if hc == nil || !enabled {
+		fs.Errorf(artifact, obj, "health-check", "the health_check extension must be configured and enabled: the liveness and readiness probes call it")
+		return
+	}
+	_, portStr, err := net.SplitHostPort(hc.Endpoint)
+	port, perr := strconv.Atoi(portStr)
+	if err != nil || perr != nil {
+		fs.Errorf(artifact, obj, "health-check", "health_check endpoint %q is not host:port", hc.Endpoint)
+		return
+	}
+	for _, p := range in.Ports {
+		if p.Name == healthPortName {
+			if int(p.Port) != port {
+				fs.Errorf(artifact, obj, "health-check", "probes call port %s (%d) but health_check listens on %d", healthPortName, p.Port, port)
+			}
+			return
+		}
+	}
+	fs.Errorf(artifact, obj, "health-check", "declares no %q port for the probes; health_check listens on %d", healthPortName, port)
+}
+
+// ids returns the component IDs configured in a Receivers, Processors,
+// Exporters or Extensions value: the keys it renders with.
+func ids(v any) map[string]bool {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("collector: marshaling %T: %v", v, err))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		panic(fmt.Sprintf("collector: %T is not an object: %v", v, err))
+	}
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

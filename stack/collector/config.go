@@ -1,0 +1,199 @@
+package collector
+
+import (
+	"github.com/koshihq/genops-stack/stack/scrape"
+)
+
+// Config is an OpenTelemetry Collector configuration, typed for the
+// components genops-stack uses. It renders to the Collector's YAML with the
+// field names below; the real component factories validate the result.
+type Config struct {
+	Receivers  Receivers  `json:"receivers"`
+	Processors Processors `json:"processors"`
+	Exporters  Exporters  `json:"exporters"`
+	Extensions Extensions `json:"extensions"`
+	Service    Service    `json:"service"`
+}
+
+// Receivers are the configured receivers, keyed by component ID.
+type Receivers struct {
+	OTLP       *OTLPReceiver       `json:"otlp,omitempty"`
+	Prometheus *PrometheusReceiver `json:"prometheus,omitempty"`
+	K8sCluster *K8sClusterReceiver `json:"k8s_cluster,omitempty"`
+}
+
+// OTLPReceiver receives OTLP over gRPC and HTTP.
+type OTLPReceiver struct {
+	Protocols OTLPProtocols `json:"protocols"`
+}
+
+// OTLPProtocols are the OTLP receiver's servers.
+type OTLPProtocols struct {
+	GRPC *Endpoint `json:"grpc,omitempty"`
+	HTTP *Endpoint `json:"http,omitempty"`
+}
+
+// Endpoint is a listen or send address.
+type Endpoint struct {
+	Endpoint string `json:"endpoint"`
+}
+
+// PrometheusReceiver scrapes Prometheus targets inside the Collector.
+type PrometheusReceiver struct {
+	Config PrometheusScrape `json:"config"`
+}
+
+// PrometheusScrape is the embedded Prometheus configuration.
+type PrometheusScrape struct {
+	ScrapeConfigs []scrape.Job `json:"scrape_configs"`
+}
+
+// K8sClusterReceiver reports cluster-level metrics from the Kubernetes API.
+type K8sClusterReceiver struct {
+	AuthType                 string   `json:"auth_type"`
+	CollectionInterval       string   `json:"collection_interval"`
+	NodeConditionsToReport   []string `json:"node_conditions_to_report"`
+	AllocatableTypesToReport []string `json:"allocatable_types_to_report"`
+}
+
+// Processors are the configured processors, keyed by component ID.
+type Processors struct {
+	MemoryLimiter *MemoryLimiterProcessor `json:"memory_limiter,omitempty"`
+	Batch         *BatchProcessor         `json:"batch,omitempty"`
+	Resource      *ResourceProcessor      `json:"resource,omitempty"`
+	Attributes    *AttributesProcessor    `json:"attributes,omitempty"`
+}
+
+// MemoryLimiterProcessor refuses data before the Collector runs out of memory.
+type MemoryLimiterProcessor struct {
+	CheckInterval string `json:"check_interval"`
+	LimitMiB      int64  `json:"limit_mib"`
+	SpikeLimitMiB int64  `json:"spike_limit_mib"`
+}
+
+// BatchProcessor batches telemetry before export.
+type BatchProcessor struct {
+	Timeout       string `json:"timeout"`
+	SendBatchSize int    `json:"send_batch_size"`
+}
+
+// ResourceProcessor edits resource attributes.
+type ResourceProcessor struct {
+	Attributes []AttributeAction `json:"attributes"`
+}
+
+// AttributesProcessor edits span, log and data point attributes.
+type AttributesProcessor struct {
+	Actions []AttributeAction `json:"actions"`
+}
+
+// AttributeAction is one action of the resource or attributes processor.
+type AttributeAction struct {
+	Key           string `json:"key"`
+	Value         any    `json:"value,omitempty"`
+	FromAttribute string `json:"from_attribute,omitempty"`
+	Action        string `json:"action"`
+}
+
+// Exporters are the configured exporters, keyed by component ID.
+type Exporters struct {
+	Prometheus            *PrometheusExporter  `json:"prometheus,omitempty"`
+	PrometheusRemoteWrite *RemoteWriteExporter `json:"prometheusremotewrite,omitempty"`
+	OTLPTraces            *OTLPExporter        `json:"otlp/traces,omitempty"`
+	Debug                 *DebugExporter       `json:"debug,omitempty"`
+}
+
+// PrometheusExporter serves the metrics it receives for Prometheus to scrape.
+type PrometheusExporter struct {
+	Endpoint    string            `json:"endpoint"`
+	Namespace   string            `json:"namespace,omitempty"`
+	ConstLabels map[string]string `json:"const_labels,omitempty"`
+	// ResourceToTelemetryConversion turns resource attributes into labels.
+	ResourceToTelemetryConversion *Enabled `json:"resource_to_telemetry_conversion,omitempty"`
+}
+
+// Enabled is the common {enabled: bool} block.
+type Enabled struct {
+	Enabled bool `json:"enabled"`
+}
+
+// RemoteWriteExporter pushes metrics with the Prometheus remote-write protocol.
+type RemoteWriteExporter struct {
+	Endpoint                      string            `json:"endpoint"`
+	ExternalLabels                map[string]string `json:"external_labels,omitempty"`
+	ResourceToTelemetryConversion *Enabled          `json:"resource_to_telemetry_conversion,omitempty"`
+}
+
+// OTLPExporter sends OTLP over gRPC.
+type OTLPExporter struct {
+	Endpoint string            `json:"endpoint"`
+	TLS      *TLS              `json:"tls,omitempty"`
+	Headers  map[string]string `json:"headers,omitempty"`
+}
+
+// TLS is the client TLS block.
+type TLS struct {
+	Insecure bool `json:"insecure"`
+}
+
+// DebugExporter writes telemetry to the Collector's log.
+type DebugExporter struct {
+	Verbosity string `json:"verbosity"`
+}
+
+// Extensions are the configured extensions, keyed by component ID.
+type Extensions struct {
+	HealthCheck *Endpoint `json:"health_check,omitempty"`
+}
+
+// Service wires the components into pipelines.
+type Service struct {
+	Extensions []string            `json:"extensions"`
+	Telemetry  Telemetry           `json:"telemetry"`
+	Pipelines  map[string]Pipeline `json:"pipelines"`
+}
+
+// Pipeline is one service pipeline, named by signal ("metrics", "traces/tempo").
+type Pipeline struct {
+	Receivers  []string `json:"receivers"`
+	Processors []string `json:"processors"`
+	Exporters  []string `json:"exporters"`
+}
+
+// Telemetry configures the Collector's own logs and metrics.
+type Telemetry struct {
+	Logs    TelemetryLogs    `json:"logs"`
+	Metrics TelemetryMetrics `json:"metrics"`
+}
+
+// TelemetryLogs sets the Collector's log level.
+type TelemetryLogs struct {
+	Level string `json:"level"`
+}
+
+// TelemetryMetrics exposes the Collector's own metrics.
+type TelemetryMetrics struct {
+	Level   string   `json:"level"`
+	Readers []Reader `json:"readers"`
+}
+
+// Reader is an OpenTelemetry metric reader; genops-stack uses a Prometheus pull reader.
+type Reader struct {
+	Pull PullReader `json:"pull"`
+}
+
+// PullReader is a pull-based metric reader.
+type PullReader struct {
+	Exporter PullExporter `json:"exporter"`
+}
+
+// PullExporter selects the pull exporter.
+type PullExporter struct {
+	Prometheus HostPort `json:"prometheus"`
+}
+
+// HostPort is a listen address in two fields.
+type HostPort struct {
+	Host string `json:"host"`
+	Port int    `json:"port"`
+}

@@ -1,0 +1,108 @@
+package stack
+
+import (
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/tracing"
+)
+
+// Definition is the whole input of a run: the defaults, which also render
+// the kustomize base, and the environments, which render the overlays.
+type Definition struct {
+	Base         Environment
+	Environments []Environment
+}
+
+// Default is the stack as this repository defines it.
+func Default() Definition {
+	return Definition{
+		Base:         Defaults(),
+		Environments: []Environment{Development(), Staging(), Production()},
+	}
+}
+
+// Defaults are the settings every environment starts from, in one place.
+// They render the kustomize base, which deploys on its own.
+func Defaults() Environment {
+	return Environment{
+		Name:       "base",
+		Cluster:    "genops",
+		Namespaces: Namespaces{Monitoring: "monitoring", Workloads: "genops-system"},
+		Collector: collector.Spec{
+			Image: "otel/opentelemetry-collector-contrib:" + collector.ComponentsVersion,
+			Gateway: collector.Workload{
+				Replicas: 1,
+				Resources: kube.Resources{
+					CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
+					MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("1Gi"),
+				},
+				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 800, SpikeLimitMiB: 200},
+			},
+			Cluster: collector.Workload{
+				Replicas: 1,
+				Resources: kube.Resources{
+					CPURequest: kube.Q("100m"), CPULimit: kube.Q("500m"),
+					MemoryRequest: kube.Q("256Mi"), MemoryLimit: kube.Q("512Mi"),
+				},
+				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 400, SpikeLimitMiB: 100},
+			},
+			Batch:              collector.BatchProcessor{Timeout: "10s", SendBatchSize: 1024},
+			LogLevel:           "info",
+			K8sClusterInterval: "30s",
+			ScrapeInterval:     "30s",
+		},
+		Monitoring: kubeprometheus.Spec{
+			Release:       "monitoring",
+			Retention:     "15d",
+			RetentionSize: "45GB",
+			Storage:       kube.Q("50Gi"),
+			Replicas:      1,
+			Resources: kube.Resources{
+				CPURequest: kube.Q("500m"), CPULimit: kube.Q("2"),
+				MemoryRequest: kube.Q("2Gi"), MemoryLimit: kube.Q("4Gi"),
+			},
+			ScrapeInterval:     "30s",
+			EvaluationInterval: "30s",
+			GrafanaAdminSecret: "grafana-admin-credentials",
+		},
+		Tracing: tracing.Tempo,
+	}
+}
+
+// Development is a laptop-sized cluster: short retention, everything logged.
+func Development() Environment {
+	e := Defaults()
+	e.Name = "development"
+	e.Cluster = "genops-development"
+	e.Collector.Debug = "basic"
+	e.Collector.LogLevel = "debug"
+	e.Monitoring.Retention = "7d"
+	e.Monitoring.RetentionSize = "9GB"
+	e.Monitoring.Storage = kube.Q("10Gi")
+	e.Tracing = tracing.Jaeger
+	return e
+}
+
+// Staging mirrors production at a smaller size.
+func Staging() Environment {
+	e := Defaults()
+	e.Name = "staging"
+	e.Cluster = "genops-staging"
+	return e
+}
+
+// Production is replicated and keeps 30 days of metrics.
+func Production() Environment {
+	e := Defaults()
+	e.Name = "production"
+	e.Cluster = "genops-production"
+	e.Collector.Gateway.Replicas = 2
+	e.Collector.Gateway.Resources.MemoryLimit = kube.Q("2Gi")
+	e.Collector.Gateway.MemoryLimiter = collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 1600, SpikeLimitMiB: 400}
+	e.Monitoring.Retention = "30d"
+	e.Monitoring.RetentionSize = "180GB"
+	e.Monitoring.Storage = kube.Q("200Gi")
+	e.Monitoring.Replicas = 2
+	return e
+}

@@ -1,0 +1,52 @@
+// Package stack is the model of the GenOps observability stack: one typed
+// Environment per deployment, the defaults every environment starts from,
+// and Build, which assembles the components of one environment into a
+// Stack. Generate checks every Stack and renders them into the files of out/.
+package stack
+
+import (
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/tracing"
+)
+
+// Environment is everything that may differ between deployments of the stack.
+type Environment struct {
+	// Name is the environment: development, staging, production.
+	Name string
+	// Cluster is the Kubernetes cluster's name: the cluster.name resource
+	// attribute and the cluster label of every series.
+	Cluster    string
+	Namespaces Namespaces
+	Collector  collector.Spec
+	Monitoring kubeprometheus.Spec
+	Tracing    tracing.Backend
+}
+
+// Namespaces are the two namespaces of the stack.
+type Namespaces struct {
+	// Monitoring holds the Collector, Prometheus, Grafana and the backends.
+	Monitoring string
+	// Workloads holds the GenOps AI workloads.
+	Workloads string
+}
+
+// Stack is one environment, assembled: the input of every check and renderer.
+type Stack struct {
+	Env        Environment
+	Collectors []collector.Instance
+	// Components are the Kubernetes objects, one group per base file.
+	Components []kube.Component
+	// KubePrometheus are the kube-prometheus-stack Helm values.
+	KubePrometheus kubeprometheus.Values
+}
+
+// Artifact names the environment in findings.
+func (e Environment) Artifact() string { return "environment " + e.Name }
+
+// CommonLabels are on every object genops-stack renders.
+var CommonLabels = map[string]string{
+	"app.kubernetes.io/part-of":    "genops-stack",
+	"app.kubernetes.io/managed-by": "genops-stack",
+}

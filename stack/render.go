@@ -1,0 +1,73 @@
+package stack
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+)
+
+// Output layout, relative to the output directory.
+const (
+	kubeBaseDir     = "kubernetes/base"
+	kubeOverlaysDir = "kubernetes/overlays"
+)
+
+// Render turns the assembled base and environments into the files of out/.
+func Render(base *Stack, envs []*Stack) (*files.Set, error) {
+	set := files.NewSet()
+	if err := kube.RenderBase(set, kubeBaseDir, base.Components, nil); err != nil {
+		return nil, fmt.Errorf("kubernetes base: %w", err)
+	}
+	for _, s := range envs {
+		if err := renderEnvironment(set, base, s); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Env.Artifact(), err)
+		}
+	}
+	if err := set.Add("README.md", index(set, envs)); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+func renderEnvironment(set *files.Set, base, s *Stack) error {
+	name := s.Env.Name
+	overlay := path.Join(kubeOverlaysDir, name)
+	if err := kube.RenderOverlay(set, overlay, "../../base", base.Components, s.Components, nil); err != nil {
+		return fmt.Errorf("kubernetes overlay: %w", err)
+	}
+	for _, in := range s.Collectors {
+		cfg, err := in.Config.YAML()
+		if err != nil {
+			return fmt.Errorf("collector %s: %w", in.Name, err)
+		}
+		if err := set.Add(path.Join("otel", name, strings.TrimPrefix(in.Name, "otel-")+".yaml"), cfg); err != nil {
+			return err
+		}
+	}
+	values, err := s.KubePrometheus.YAML()
+	if err != nil {
+		return fmt.Errorf("kube-prometheus-stack values: %w", err)
+	}
+	return set.Add(path.Join("helm", name, kubeprometheus.ChartName+".values.yaml"), values)
+}
+
+// index is out/README.md: what each folder holds and how to use it.
+func index(set *files.Set, envs []*Stack) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!-- %s -->\n", files.Header)
+	b.WriteString("# Generated observability stack\n\n")
+	b.WriteString("Rendered by `genops-stack generate` from the Go definitions of this repository. Do not edit: change the definitions and run `make generate`.\n\n")
+	b.WriteString("| environment | cluster | deploy with |\n| --- | --- | --- |\n")
+	for _, s := range envs {
+		fmt.Fprintf(&b, "| %s | %s | `kustomize build kubernetes/overlays/%s` |\n", s.Env.Name, s.Env.Cluster, s.Env.Name)
+	}
+	b.WriteString("\n## Files\n\n")
+	for _, p := range set.Paths() {
+		fmt.Fprintf(&b, "- `%s`\n", p)
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,364 @@
+package stack
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/koshihq/genops-stack/internal/differ"
+	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/internal/testutil"
+	"github.com/koshihq/genops-stack/internal/writer"
+)
+
+var update = flag.Bool("update", false, "rewrite out/ (the golden tree) from the definitions")
+
+func generate(t testing.TB, def Definition) *Result {
+	t.Helper()
+	res, err := Generate(def, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func mustGenerate(t testing.TB) *Result {
+	t.Helper()
+	res := generate(t, Default())
+	if res.Findings.Errors() > 0 {
+		t.Fatalf("default definition has errors:\n%v", res.Findings)
+	}
+	return res
+}
+
+// TestGolden compares the rendered tree with the committed out/, which is
+// the golden tree; -update rewrites it.
+func TestGolden(t *testing.T) {
+	res := mustGenerate(t)
+	out := filepath.Join(testutil.RepoRoot(t), "out")
+	if *update {
+		if _, err := writer.Replace(out, res.Files); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	tree, err := writer.ReadTree(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := differ.Compare(res.Files, tree); !r.Clean() {
+		t.Errorf("out/ is stale; run `go test ./stack -update` or `make generate`:\n%s", r)
+	}
+}
+
+func TestDefaultHasNoFindings(t *testing.T) {
+	res := mustGenerate(t)
+	for _, f := range res.Findings {
+		t.Errorf("unexpected finding: %s", f)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a := mustGenerate(t)
+	prev := runtime.GOMAXPROCS(1)
+	b := mustGenerate(t)
+	runtime.GOMAXPROCS(prev)
+	if r := differ.Compare(a.Files, toTree(b)); !r.Clean() {
+		t.Errorf("GOMAXPROCS=1 render differs from the default:\n%s", r)
+	}
+	c := mustGenerate(t)
+	if r := differ.Compare(a.Files, toTree(c)); !r.Clean() {
+		t.Errorf("two renders differ:\n%s", r)
+	}
+}
+
+func toTree(r *Result) map[string][]byte {
+	tree := map[string][]byte{}
+	for _, f := range r.Files.Files() {
+		tree[f.Path] = f.Data
+	}
+	return tree
+}
+
+// TestBadDefinitions feeds one mistake at a time and asserts the exact findings.
+func TestBadDefinitions(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Environment)
+		want   []string
+	}{
+		{"replicas 0", func(e *Environment) { e.Collector.Gateway.Replicas = 0 },
+			[]string{"environment production: collector otel-collector: replicas must be at least 1, got 0"}},
+		{"memory_limiter at the container limit", func(e *Environment) { e.Collector.Gateway.MemoryLimiter.LimitMiB = 2048 },
+			[]string{"environment production: collector otel-collector: memory_limiter limit 2048 MiB must stay below the container memory limit 2048 MiB"}},
+		{"memory_limiter above the container limit", func(e *Environment) { e.Collector.Cluster.MemoryLimiter.LimitMiB = 600 },
+			[]string{"environment production: collector otel-collector-cluster: memory_limiter limit 600 MiB must stay below the container memory limit 512 MiB"}},
+		{"latest image", func(e *Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib:latest" },
+			[]string{
+				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+			}},
+		{"unpinned image", func(e *Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib" },
+			[]string{
+				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
+				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
+			}},
+		{"no cluster name", func(e *Environment) { e.Cluster = "" },
+			[]string{"environment production: environment: has no cluster name: set Cluster, it becomes the cluster label of every series"}},
+		{"pull receivers replicated", func(e *Environment) { e.Collector.Cluster.Replicas = 3 },
+			[]string{
+				"environment production: collector otel-collector-cluster: pipeline metrics runs the pull receiver k8s_cluster with 3 replicas: every replica scrapes every target and each series is written 3 times; run pull receivers in a single-replica collector",
+				"environment production: collector otel-collector-cluster: pipeline metrics runs the pull receiver prometheus with 3 replicas: every replica scrapes every target and each series is written 3 times; run pull receivers in a single-replica collector",
+			}},
+		{"unknown tracing backend", func(e *Environment) { e.Tracing = "zipkin" },
+			[]string{`environment production: tracing: unknown tracing backend "zipkin" (want "tempo" or "jaeger")`}},
+		{"bad retention", func(e *Environment) { e.Monitoring.Retention = "30 days" },
+			[]string{`environment production: kube-prometheus-stack: retention "30 days" is not a Prometheus duration: unknown unit " days" in duration "30 days"`}},
+		{"no Grafana admin secret", func(e *Environment) { e.Monitoring.GrafanaAdminSecret = "" },
+			[]string{"environment production: kube-prometheus-stack: GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			def := Default()
+			tt.mutate(&def.Environments[2])
+			res := generate(t, def)
+			assertErrors(t, res.Findings, tt.want)
+			if res.Files != nil {
+				t.Error("files rendered despite errors")
+			}
+		})
+	}
+}
+
+func assertErrors(t *testing.T, fs finding.List, want []string) {
+	t.Helper()
+	var got []string
+	for _, f := range fs {
+		if f.Severity == finding.Error {
+			got = append(got, f.String())
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBadAssembledStack breaks what no Environment field controls, in the
+// assembled model, and asserts what Check reports.
+func TestBadAssembledStack(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Stack)
+		want   []string
+	}{
+		{"probe on a port no container declares", func(s *Stack) {
+			dep := find[*appsv1.Deployment](t, s, "otel-collector")
+			dep.Spec.Template.Spec.Containers[0].LivenessProbe.HTTPGet.Port = intstr.FromInt32(13134)
+		}, []string{"environment production: Deployment monitoring/otel-collector: container otel-collector: liveness probe uses port 13134, which no container of the pod declares"}},
+		{"pipeline names an unconfigured exporter", func(s *Stack) {
+			p := s.Collectors[0].Config.Service.Pipelines["traces"]
+			p.Exporters = []string{"otlp/jaeger"}
+			s.Collectors[0].Config.Service.Pipelines["traces"] = p
+		}, []string{"environment production: collector otel-collector: pipeline traces names exporter otlp/jaeger, which is not configured"}},
+		{"memory_limiter not first", func(s *Stack) {
+			p := s.Collectors[0].Config.Service.Pipelines["logs"]
+			p.Processors = []string{"batch", "memory_limiter"}
+			s.Collectors[0].Config.Service.Pipelines["logs"] = p
+		}, []string{"environment production: collector otel-collector: pipeline logs: memory_limiter must be the first processor, so data is refused before it is buffered"}},
+		{"health check on another port", func(s *Stack) {
+			s.Collectors[1].Config.Extensions.HealthCheck.Endpoint = "0.0.0.0:13134"
+		}, []string{"environment production: collector otel-collector-cluster: probes call port health (13133) but health_check listens on 13134"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Build(Production())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.mutate(s)
+			assertErrors(t, Check(s), tt.want)
+		})
+	}
+}
+
+func find[T kube.Object](t *testing.T, s *Stack, name string) T {
+	t.Helper()
+	for _, o := range s.Objects() {
+		if x, ok := o.(T); ok && o.GetName() == name {
+			return x
+		}
+	}
+	var zero T
+	t.Fatalf("no %T named %s", zero, name)
+	return zero
+}
+
+// TestOverlaysBuildToEnvironment runs the pinned kustomize over every overlay
+// and checks that the result is exactly the environment's objects: the
+// patches the overlay holds reproduce what Build assembled.
+func TestOverlaysBuildToEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds kustomize")
+	}
+	res := mustGenerate(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	if _, err := writer.Replace(dir, res.Files); err != nil {
+		t.Fatal(err)
+	}
+	def := Default()
+	for _, env := range def.Environments {
+		t.Run(env.Name, func(t *testing.T) {
+			s, err := Build(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, err := testutil.GoTool(t, "kustomize", "build", filepath.Join(dir, "kubernetes/overlays", env.Name))
+			if err != nil {
+				t.Fatalf("kustomize build: %v\n%s", err, stderr)
+			}
+			got := parseDocs(t, normalizeHashes(t, stdout, s))
+			want := expectedDocs(t, s)
+			for k, w := range want {
+				g, ok := got[k]
+				if !ok {
+					t.Errorf("%s missing from kustomize output", k)
+					continue
+				}
+				gy, _ := yaml.Marshal(g)
+				wy, _ := yaml.Marshal(w)
+				if !bytes.Equal(gy, wy) {
+					t.Errorf("%s differs:\n%s", k, differ.Unified(k, wy, gy))
+				}
+			}
+			for k := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s is in the kustomize output but not in the environment", k)
+				}
+			}
+		})
+	}
+}
+
+func normalizeHashes(t *testing.T, out []byte, s *Stack) []byte {
+	t.Helper()
+	for _, c := range s.Components {
+		for _, g := range c.Generators {
+			if g.NoHash {
+				continue
+			}
+			re := regexp.MustCompile(`\b` + regexp.QuoteMeta(g.Name) + `-[a-z0-9]{10}\b`)
+			if !re.Match(out) {
+				t.Errorf("generated %s %s has no hash suffix in the kustomize output", g.Kind, g.Name)
+			}
+			out = re.ReplaceAll(out, []byte(g.Name))
+		}
+	}
+	return out
+}
+
+func docKey(m map[string]any) string {
+	md, _ := m["metadata"].(map[string]any)
+	return fmt.Sprintf("%s %v/%v", m["kind"], md["namespace"], md["name"])
+}
+
+func parseDocs(t *testing.T, data []byte) map[string]map[string]any {
+	t.Helper()
+	docs := map[string]map[string]any{}
+	for _, d := range strings.Split(string(data), "\n---\n") {
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(d), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m != nil {
+			docs[docKey(m)] = m
+		}
+	}
+	return docs
+}
+
+func expectedDocs(t *testing.T, s *Stack) map[string]map[string]any {
+	t.Helper()
+	docs := map[string]map[string]any{}
+	for _, c := range s.Components {
+		for _, o := range c.Objects {
+			m, err := kube.ToMap(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs[docKey(m)] = roundTrip(t, m)
+		}
+		for _, g := range c.Generators {
+			data := map[string]any{}
+			for _, f := range g.Files {
+				data[f.Key] = string(f.Data)
+			}
+			m := map[string]any{"apiVersion": "v1", "kind": g.Kind,
+				"metadata": map[string]any{"name": g.Name, "namespace": g.Namespace}, "data": data}
+			docs[docKey(m)] = roundTrip(t, m)
+		}
+	}
+	return docs
+}
+
+func roundTrip(t *testing.T, m map[string]any) map[string]any {
+	t.Helper()
+	y, err := yaml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := yaml.Unmarshal(y, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCollectorConfigsPassTheRealCollector validates every rendered Collector
+// config with the real component factories (tools/otelcol-check).
+func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the Collector components")
+	}
+	bin := testutil.OtelcolCheck(t)
+	res, err := Generate(Default(), Options{OtelcolCheck: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		t.Errorf("finding: %s", f)
+	}
+	n := 0
+	for _, p := range res.Files.Paths() {
+		if strings.HasPrefix(p, "otel/") {
+			n++
+		}
+	}
+	if n != 6 {
+		t.Errorf("validated %d Collector configs, want 6 (two per environment)", n)
+	}
+	// A config the real components reject becomes a finding naming the file.
+	data, _ := res.Files.Get("otel/production/collector.yaml")
+	broken := files.NewSet()
+	if err := broken.Add("otel/production/collector.yaml", bytes.Replace(data, []byte("verbosity: basic"), []byte("verbosity: loud"), 1)); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := otelcolCheck(bin, broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertErrors(t, fs, []string{`otel/production/collector.yaml: collector config: cannot unmarshal the configuration: decoding failed due to the following error(s): 'exporters' error reading configuration for "debug": decoding failed due to the following error(s): 'verbosity' unknown metrics level "loud"`})
+}

@@ -1,0 +1,231 @@
+// Command otelcol-check validates OpenTelemetry Collector configuration files
+// with the real Collector component factories, the same ones the pinned
+// collector-contrib image ships.
+//
+// For every file it loads the configuration through the Collector's own
+// config resolver, runs every component's Validate, then creates each
+// pipeline's receivers, processors and exporters and starts and stops the
+// processors, which catches what static validation does not (an unknown
+// tail_sampling policy type, a bad attributes action).
+//
+// Usage:
+//
+//	otelcol-check FILE...
+//
+// Exit status: 0 when every file is valid, 1 when any is not, 2 on usage errors.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/debugexporter"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/exporter/otlpexporter"
+	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/otelcol"
+	"go.opentelemetry.io/collector/otelcol/otelcoltest"
+	"go.opentelemetry.io/collector/pipeline"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/batchprocessor"
+	"go.opentelemetry.io/collector/processor/memorylimiterprocessor"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/k8sclusterreceiver"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/prometheusreceiver"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		fmt.Fprintln(os.Stderr, "usage: otelcol-check FILE...\n\nValidates Collector configs with the real component factories.")
+		os.Exit(2)
+	}
+	factories, err := Factories()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "otelcol-check:", err)
+		os.Exit(2)
+	}
+	failed := false
+	for _, path := range os.Args[1:] {
+		if err := Validate(path, factories); err != nil {
+			fmt.Printf("%s: %s\n", path, OneLine(err))
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// Factories returns the components genops-stack may configure: the subset of
+// collector-contrib that the generated configs use.
+func Factories() (otelcol.Factories, error) {
+	var f otelcol.Factories
+	var errs []error
+	var err error
+	f.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
+		otlpreceiver.NewFactory(),
+		prometheusreceiver.NewFactory(),
+		k8sclusterreceiver.NewFactory(),
+		filelogreceiver.NewFactory(),
+	)
+	errs = append(errs, err)
+	f.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
+		memorylimiterprocessor.NewFactory(),
+		batchprocessor.NewFactory(),
+		resourceprocessor.NewFactory(),
+		attributesprocessor.NewFactory(),
+		tailsamplingprocessor.NewFactory(),
+		probabilisticsamplerprocessor.NewFactory(),
+	)
+	errs = append(errs, err)
+	f.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
+		prometheusexporter.NewFactory(),
+		prometheusremotewriteexporter.NewFactory(),
+		otlpexporter.NewFactory(),
+		otlphttpexporter.NewFactory(),
+		debugexporter.NewFactory(),
+	)
+	errs = append(errs, err)
+	f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
+		healthcheckextension.NewFactory(),
+	)
+	errs = append(errs, err)
+	f.Telemetry = otelconftelemetry.NewFactory()
+	return f, errors.Join(errs...)
+}
+
+// Validate loads one config file and checks it as the Collector would at
+// start-up, then instantiates every component its pipelines use.
+func Validate(path string, factories otelcol.Factories) error {
+	cfg, err := otelcoltest.LoadConfigAndValidate(path, factories)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	for _, id := range sortedPipelines(cfg) {
+		p := cfg.Service.Pipelines[id]
+		for _, rid := range p.Receivers {
+			if err := createReceiver(ctx, factories, cfg, id.Signal(), rid); err != nil {
+				return fmt.Errorf("pipeline %s: receiver %s: %w", id, rid, err)
+			}
+		}
+		for _, pid := range p.Processors {
+			if err := startProcessor(ctx, factories, cfg, id.Signal(), pid); err != nil {
+				return fmt.Errorf("pipeline %s: processor %s: %w", id, pid, err)
+			}
+		}
+		for _, eid := range p.Exporters {
+			if err := createExporter(ctx, factories, cfg, id.Signal(), eid); err != nil {
+				return fmt.Errorf("pipeline %s: exporter %s: %w", id, eid, err)
+			}
+		}
+	}
+	for _, eid := range cfg.Service.Extensions {
+		f := factories.Extensions[eid.Type()]
+		set := extension.Settings{ID: eid, TelemetrySettings: componenttest.NewNopTelemetrySettings()}
+		if _, err := f.Create(ctx, set, cfg.Extensions[eid]); err != nil {
+			return fmt.Errorf("extension %s: %w", eid, err)
+		}
+	}
+	return nil
+}
+
+func sortedPipelines(cfg *otelcol.Config) []pipeline.ID {
+	ids := make([]pipeline.ID, 0, len(cfg.Service.Pipelines))
+	for id := range cfg.Service.Pipelines {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
+	return ids
+}
+
+func createReceiver(ctx context.Context, fs otelcol.Factories, cfg *otelcol.Config, sig pipeline.Signal, id component.ID) error {
+	f := fs.Receivers[id.Type()]
+	set := receivertest.NewNopSettings(id.Type())
+	set.ID = id
+	c := cfg.Receivers[id]
+	var err error
+	switch sig {
+	case pipeline.SignalTraces:
+		_, err = f.CreateTraces(ctx, set, c, consumertest.NewNop())
+	case pipeline.SignalMetrics:
+		_, err = f.CreateMetrics(ctx, set, c, consumertest.NewNop())
+	case pipeline.SignalLogs:
+		_, err = f.CreateLogs(ctx, set, c, consumertest.NewNop())
+	}
+	return err
+}
+
+func createExporter(ctx context.Context, fs otelcol.Factories, cfg *otelcol.Config, sig pipeline.Signal, id component.ID) error {
+	f := fs.Exporters[id.Type()]
+	set := exportertest.NewNopSettings(id.Type())
+	set.ID = id
+	c := cfg.Exporters[id]
+	var err error
+	switch sig {
+	case pipeline.SignalTraces:
+		_, err = f.CreateTraces(ctx, set, c)
+	case pipeline.SignalMetrics:
+		_, err = f.CreateMetrics(ctx, set, c)
+	case pipeline.SignalLogs:
+		_, err = f.CreateLogs(ctx, set, c)
+	}
+	return err
+}
+
+// startProcessor creates the processor, starts it with a no-op host and shuts
+// it down again: several processors only reject bad settings on Start.
+func startProcessor(ctx context.Context, fs otelcol.Factories, cfg *otelcol.Config, sig pipeline.Signal, id component.ID) error {
+	f := fs.Processors[id.Type()]
+	set := processortest.NewNopSettings(id.Type())
+	set.ID = id
+	c := cfg.Processors[id]
+	var (
+		comp component.Component
+		err  error
+	)
+	switch sig {
+	case pipeline.SignalTraces:
+		comp, err = f.CreateTraces(ctx, set, c, consumertest.NewNop())
+	case pipeline.SignalMetrics:
+		comp, err = f.CreateMetrics(ctx, set, c, consumertest.NewNop())
+	case pipeline.SignalLogs:
+		comp, err = f.CreateLogs(ctx, set, c, consumertest.NewNop())
+	default:
+		return fmt.Errorf("unsupported signal %s", sig)
+	}
+	if err != nil {
+		return err
+	}
+	if err := comp.Start(ctx, componenttest.NewNopHost()); err != nil {
+		return err
+	}
+	return comp.Shutdown(ctx)
+}
+
+// OneLine flattens the Collector's multi-line decoding errors into one line.
+func OneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
