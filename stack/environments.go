@@ -67,6 +67,10 @@ func Defaults() Environment {
 			GrafanaAdminSecret: "grafana-admin-credentials",
 		},
 		Tracing: tracing.Tempo,
+		Links: Links{
+			Grafana:  "http://grafana.monitoring.svc",
+			Runbooks: "https://github.com/koshihq/genops-stack/blob/main/out/runbooks",
+		},
 	}
 }
 

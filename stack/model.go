@@ -22,6 +22,17 @@ type Environment struct {
 	Collector  collector.Spec
 	Monitoring kubeprometheus.Spec
 	Tracing    tracing.Backend
+	Links      Links
+}
+
+// Links are the URLs that alerts, notifications and dashboards point
+// people at. Both must be reachable by whoever reads a notification.
+type Links struct {
+	// Grafana is Grafana's URL; a dashboard is <Grafana>/d/<uid>.
+	Grafana string
+	// Runbooks is where the rendered out/runbooks/ folder is browsable
+	// (for example the Git host's view of it); a runbook is <Runbooks>/<alert>.md.
+	Runbooks string
 }
 
 // Namespaces are the two namespaces of the stack.
