@@ -37,11 +37,18 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
+	alerting, alerts, amComp, err := buildAlerting(env, &kp)
+	if err != nil {
+		return nil, err
+	}
 	return &Stack{
 		Env:            env,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel},
-		KubePrometheus: kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name),
+		Components:     []kube.Component{nsComp, otel, amComp},
+		KubePrometheus: kp,
+		Alerting:       alerting,
+		Alerts:         alerts,
 	}, nil
 }
 

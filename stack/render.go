@@ -48,6 +48,9 @@ func renderEnvironment(set *files.Set, base, s *Stack) error {
 			return err
 		}
 	}
+	if err := renderAlerting(set, s); err != nil {
+		return err
+	}
 	values, err := s.KubePrometheus.YAML()
 	if err != nil {
 		return fmt.Errorf("kube-prometheus-stack values: %w", err)
@@ -65,6 +68,7 @@ func index(set *files.Set, envs []*Stack) []byte {
 	for _, s := range envs {
 		fmt.Fprintf(&b, "| %s | %s | `kustomize build kubernetes/overlays/%s` |\n", s.Env.Name, s.Env.Cluster, s.Env.Name)
 	}
+	b.WriteString(credentialsIndex(envs))
 	b.WriteString("\n## Files\n\n")
 	for _, p := range set.Paths() {
 		fmt.Fprintf(&b, "- `%s`\n", p)

@@ -1,0 +1,123 @@
+package stack
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+)
+
+// kube-prometheus-stack's Alertmanager reads alertmanager.yaml from the
+// Secret AlertmanagerConfigSecret, which kustomize generates from the
+// rendered file (it holds no secret value: credentials are files of the
+// environment's credentials Secret, which the operator mounts under
+// routing.SecretsDir). The name carries no hash so the Helm values can name
+// it; Alertmanager's config reloader picks up every change.
+const AlertmanagerConfigSecret = "alertmanager-genops-config"
+
+// alertmanagerDir is the folder of out/ holding each environment's alertmanager.yaml.
+const alertmanagerDir = "alertmanager"
+
+// buildAlerting assembles the Alertmanager configuration of env, the
+// kustomize component generating its Secret, and the alerts it routes.
+func buildAlerting(env Environment, kp *kubeprometheus.Values) (routing.Config, []routing.Alert, kube.Component, error) {
+	cfg := routing.Build(env.Alerting, routing.Wiring{
+		Grafana:       env.Links.Grafana,
+		Runbooks:      env.Links.Runbooks,
+		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
+	})
+	data, err := alertmanager.Render(cfg)
+	if err != nil {
+		return cfg, nil, kube.Component{}, fmt.Errorf("alertmanager config: %w", err)
+	}
+	comp := kube.Component{Name: "alertmanager", Generators: []kube.Generator{{
+		Kind: "Secret", Name: AlertmanagerConfigSecret, Namespace: env.Namespaces.Monitoring, NoHash: true,
+		Files: []kube.GeneratedFile{{Key: alertmanager.ConfigKey, Data: data}},
+	}}}
+	kp.Alertmanager.AlertmanagerSpec = &kubeprometheus.AlertmanagerSpec{
+		UseExistingSecret: true,
+		ConfigSecret:      AlertmanagerConfigSecret,
+		Secrets:           []string{env.Alerting.CredentialsSecret},
+	}
+	return cfg, routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels), comp, nil
+}
+
+// routedAlerts are the alerts Alertmanager routes: every alert rule, with
+// the external labels Prometheus adds to every alert it sends.
+func routedAlerts(external map[string]string) []routing.Alert {
+	names := make([]string, 0, len(external))
+	for n := range external {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	alerts := seedAlerts()
+	for i := range alerts {
+		alerts[i].LabelNames = append(alerts[i].LabelNames, names...)
+	}
+	return alerts
+}
+
+// checkAlerting checks the environment's notification settings and its
+// Alertmanager configuration (routes, receivers, templates, coverage of
+// every alert, inhibitions, the routing test tables).
+func checkAlerting(s *Stack) finding.List {
+	var fs finding.List
+	a, sp := s.Env.Artifact(), s.Env.Alerting
+	if sp.CredentialsSecret == "" {
+		fs.Errorf(a, "alerting", "credentials-secret", "CredentialsSecret must name the existing Secret holding the notification credentials")
+	}
+	if sp.Page && (sp.SMTP.Smarthost == "" || sp.SMTP.From == "" || sp.EmailTo == "") {
+		fs.Errorf(a, "alerting", "smtp", "Page sends email: set SMTP.Smarthost, SMTP.From and EmailTo")
+	}
+	if fs.Errors() > 0 {
+		return fs
+	}
+	fs.Add(alertmanager.Check(a, s.Alerting, s.Alerts, alertmanager.Tests{
+		Routes:      routing.RouteTests(),
+		Inhibitions: routing.InhibitionTests(),
+	})...)
+	return fs
+}
+
+// renderAlerting adds out/alertmanager/<env>/alertmanager.yaml.
+func renderAlerting(set *files.Set, s *Stack) error {
+	data, err := alertmanager.Render(s.Alerting)
+	if err != nil {
+		return fmt.Errorf("alertmanager config: %w", err)
+	}
+	return set.Add(path.Join(alertmanagerDir, s.Env.Name, alertmanager.ConfigKey), data)
+}
+
+// validateAlerting loads every rendered Alertmanager configuration (the
+// files of out/alertmanager and the copies kustomize generates Secrets
+// from) with config.Load and reports literal secrets.
+func validateAlerting(f files.File) finding.List {
+	if path.Base(f.Path) != alertmanager.ConfigKey {
+		return nil
+	}
+	return alertmanager.ValidateFile(f.Path, f.Data)
+}
+
+// credentialsIndex is the section of out/README.md listing the keys each
+// environment's credentials Secret must hold.
+func credentialsIndex(envs []*Stack) string {
+	var b strings.Builder
+	b.WriteString("\n## Alertmanager credentials\n\n")
+	b.WriteString("Create this Secret in the monitoring namespace before deploying; genops-stack references its keys and never generates their values.\n\n")
+	b.WriteString("| environment | Secret | keys |\n| --- | --- | --- |\n")
+	for _, s := range envs {
+		var keys []string
+		for _, f := range s.Alerting.CredentialFiles() {
+			keys = append(keys, "`"+path.Base(f)+"`")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.Env.Name, s.Env.Alerting.CredentialsSecret, strings.Join(keys, ", "))
+	}
+	return b.String()
+}
