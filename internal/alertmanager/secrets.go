@@ -18,9 +18,10 @@ import (
 // ValidateFile loads a rendered alertmanager.yaml with config.Load and
 // reports every literal secret in it. Alertmanager types each field that
 // holds a credential as a Secret or SecretURL (api_url, routing_key,
-// service_key, auth_password, basic_auth passwords, bearer tokens, TLS
-// keys...): any such field with a value is an error, whatever the receiver
-// type. Webhook URLs are typed as secret too, but a plain in-cluster URL is
+// service_key, auth_password, basic_auth passwords, bearer tokens, HTTP
+// header secrets, TLS keys...): any such field with a value is an error,
+// whatever the receiver type; a global one is reported once, not again in
+// every receiver config.Load copies it into. Webhook URLs are typed as secret too, but a plain in-cluster URL is
 // not one: a webhook URL is an error when it carries credentials (user
 // info, a query parameter named like a token or key) or is a chat webhook
 // whose URL is the credential.
@@ -34,11 +35,11 @@ func ValidateFile(path string, data []byte) finding.List {
 	s := secretScan{artifact: path, inherited: map[string]bool{}}
 	if cfg.Global != nil {
 		s.object = "global"
-		s.walk(reflect.ValueOf(*cfg.Global), "")
+		s.walk(reflect.ValueOf(*cfg.Global), "", "", nil)
 	}
 	for _, r := range cfg.Receivers {
 		s.object = "receiver " + r.Name
-		s.walk(reflect.ValueOf(r), "")
+		s.walk(reflect.ValueOf(r), "", "", nil)
 	}
 	return s.fs
 }
@@ -57,63 +58,55 @@ type secretScan struct {
 	inherited map[string]bool
 }
 
-// walk visits v, found at path (YAML keys), and every value inside it.
-func (s *secretScan) walk(v reflect.Value, path string) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			s.walk(v.Elem(), path)
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, inline := yamlName(f)
-			if !f.IsExported() || name == "-" {
-				continue
-			}
-			fp := path
-			if !inline {
-				fp = join(path, name)
-			}
-			s.field(v.Field(i), fp, name, t)
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			s.walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
-		}
-	case reflect.Map:
-		keys := v.MapKeys()
-		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
-		for _, k := range keys {
-			s.walk(v.MapIndex(k), join(path, fmt.Sprint(k)))
-		}
-	}
-}
-
-// field checks one struct field: a secret-typed field must be empty.
-func (s *secretScan) field(v reflect.Value, path, name string, parent reflect.Type) {
-	t := v.Type()
-	if t.Kind() == reflect.Pointer && (t.Elem() == secretType || t.Elem() == secretURLType) {
-		if v.IsNil() {
-			return
-		}
-		v, t = v.Elem(), t.Elem()
-	}
-	switch t {
+// walk visits v, found at path (YAML keys), and every value inside it; name
+// is the YAML key of the struct field v is (or is inside of) and parent the
+// struct type holding that field, which says how to fix a literal secret.
+func (s *secretScan) walk(v reflect.Value, path, name string, parent reflect.Type) {
+	switch v.Type() {
 	case secretType:
 		if v.String() != "" {
 			s.literal(v.String(), path, name, parent)
 		}
+		return
 	case secretURLType:
 		s.literal(v.Interface().(amcommon.SecretURL).String(), path, name, parent)
+		return
 	case templateURLType:
 		if why := urlCredential(v.String()); why != "" {
 			s.fs.Errorf(s.artifact, s.object, "literal-secret",
 				"%s carries a credential (%s): put the URL in the credentials Secret and use %s_file", path, why, name)
 		}
-	default:
-		s.walk(v, path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			s.walk(v.Elem(), path, name, parent)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			key, inline := yamlName(f)
+			if !f.IsExported() || key == "-" {
+				continue
+			}
+			if inline {
+				s.walk(v.Field(i), path, name, parent)
+				continue
+			}
+			s.walk(v.Field(i), join(path, key), key, t)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			s.walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), name, parent)
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+		for _, k := range keys {
+			s.walk(v.MapIndex(k), join(path, fmt.Sprint(k)), name, parent)
+		}
 	}
 }
 
@@ -123,8 +116,8 @@ func (s *secretScan) literal(value, path, name string, parent reflect.Type) {
 	} else if s.inherited[value] {
 		return
 	}
-	fix := "remove it: genops-stack never puts secret values in the config"
-	if hasField(parent, name+"_file") {
+	fix := "move it into the credentials Secret and reference the mounted file instead"
+	if parent != nil && hasField(parent, name+"_file") {
 		fix = fmt.Sprintf("use %s_file with a key of the mounted credentials Secret", name)
 	}
 	s.fs.Errorf(s.artifact, s.object, "literal-secret", "%s holds a literal secret: %s", path, fix)

@@ -62,6 +62,10 @@ receivers:
     auth_password: not-a-real-password-either
   webhook_configs:
   - url: http://genops-ai.genops-system.svc/api/policy/alert
+    http_config:
+      http_headers:
+        X-Api-Key:
+          secrets: [not-a-real-key-either]
   - url: https://alerts.example.org/hook?Token=not-a-real-token
   - url: https://user:not-a-real-password@alerts.example.org/hook
   - url: https://hooks.slack.com/services/T0/B0/not-a-real-token
@@ -74,6 +78,7 @@ receivers:
 		path+": receiver r: pagerduty_configs[0].service_key holds a literal secret: use service_key_file with a key of the mounted credentials Secret",
 		path+": receiver r: pagerduty_configs[1].routing_key holds a literal secret: use routing_key_file with a key of the mounted credentials Secret",
 		path+": receiver r: slack_configs[0].http_config.authorization.credentials holds a literal secret: use credentials_file with a key of the mounted credentials Secret",
+		path+": receiver r: webhook_configs[0].http_config.http_headers.X-Api-Key.secrets[0] holds a literal secret: move it into the credentials Secret and reference the mounted file instead",
 		path+": receiver r: webhook_configs[1].url carries a credential (query parameter \"Token\"): put the URL in the credentials Secret and use url_file",
 		path+": receiver r: webhook_configs[2].url carries a credential (user info): put the URL in the credentials Secret and use url_file",
 		path+": receiver r: webhook_configs[3].url carries a credential (the URL of a hooks.slack.com webhook is its credential): put the URL in the credentials Secret and use url_file",
