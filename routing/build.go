@@ -71,9 +71,9 @@ const (
 // own key: #genops-cost becomes slack-genops-cost.
 func SlackKey(channel string) string { return "slack-" + strings.TrimPrefix(channel, "#") }
 
-// CredentialFile is the path at which Alertmanager reads key of the
+// credentialFile is the path at which Alertmanager reads key of the
 // credentials Secret.
-func (s Spec) CredentialFile(key string) string {
+func (s Spec) credentialFile(key string) string {
 	return path.Join(SecretsDir, s.CredentialsSecret, key)
 }
 
@@ -84,7 +84,7 @@ func Build(s Spec, w Wiring) Config {
 		g.SMTPSmarthost = s.SMTP.Smarthost
 		g.SMTPFrom = s.SMTP.From
 		g.SMTPAuthUsername = s.SMTP.Username
-		g.SMTPAuthPasswordFile = s.CredentialFile(SMTPPasswordKey)
+		g.SMTPAuthPasswordFile = s.credentialFile(SMTPPasswordKey)
 	}
 	return Config{
 		Global:       g,

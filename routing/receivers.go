@@ -60,7 +60,7 @@ func (n notifier) slack(channel, title, dashboard string) []Slack {
 		URL: `{{ or .CommonAnnotations.runbook_url "` + n.wiring.Runbooks + `" }}`,
 	})
 	return []Slack{{
-		APIURLFile: n.spec.CredentialFile(SlackKey(channel)),
+		APIURLFile: n.spec.credentialFile(SlackKey(channel)),
 		Channel:    channel,
 		Title:      title,
 		Text:       slackText,
@@ -76,7 +76,7 @@ func (n notifier) pagerDuty() []PagerDuty {
 	}
 	return []PagerDuty{{
 		SendResolved:   true,
-		RoutingKeyFile: n.spec.CredentialFile(PagerDutyKey),
+		RoutingKeyFile: n.spec.credentialFile(PagerDutyKey),
 		Severity:       "{{ .CommonLabels.severity }}",
 	}}
 }

@@ -82,11 +82,7 @@ func loadRouting(name string, stderr io.Writer) (l *alertmanager.Loaded, code in
 			fmt.Fprintf(stderr, "genops-stack: %s: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false
 		}
-		data, err := alertmanager.Render(s.Alerting)
-		if err == nil {
-			l, err = alertmanager.Load(data)
-		}
-		if err != nil {
+		if l, err = alertmanager.FromConfig(s.Alerting); err != nil {
 			fmt.Fprintf(stderr, "genops-stack: %s: alertmanager config does not load: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false
 		}

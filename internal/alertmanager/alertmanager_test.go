@@ -11,11 +11,7 @@ import (
 
 func load(t testing.TB, cfg routing.Config) *Loaded {
 	t.Helper()
-	data, err := Render(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := Load(data)
+	l, err := FromConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,12 +27,7 @@ func Check(artifact string, cfg routing.Config, alerts []routing.Alert, tests Te
 	if fs.Errors() > 0 {
 		return fs
 	}
-	data, err := Render(cfg)
-	if err != nil {
-		fs.Errorf(artifact, "alertmanager config", "alertmanager-render", "cannot be rendered: %v", err)
-		return fs
-	}
-	l, err := Load(data)
+	l, err := FromConfig(cfg)
 	if err != nil {
 		fs.Errorf(artifact, "alertmanager config", "alertmanager-load", "does not load in Alertmanager: %v", err)
 		return fs

@@ -58,10 +58,25 @@ func checkTemplates(artifact string, cfg routing.Config) finding.List {
 		})},
 		{" for an alert without annotations", sampleData(tmpl, nil)},
 	}
+	// Receivers share most templates; each executes once per sample (an
+	// execution clones Alertmanager's template set).
+	type result struct {
+		out string
+		err error
+	}
+	rendered := make([]map[string]result, len(samples))
+	for i := range rendered {
+		rendered[i] = map[string]result{}
+	}
 	for _, r := range cfg.Receivers {
 		for _, f := range templatedFields(r) {
-			for _, s := range samples {
-				out, err := tmpl.ExecuteTextString(f.text, s.data)
+			for i, s := range samples {
+				res, ok := rendered[i][f.text]
+				if !ok {
+					res.out, res.err = tmpl.ExecuteTextString(f.text, s.data)
+					rendered[i][f.text] = res
+				}
+				out, err := res.out, res.err
 				if err != nil {
 					fs.Errorf(artifact, "receiver "+r.Name, "template", "%s does not render%s: %v", f.path, s.what, err)
 					break
