@@ -16,20 +16,20 @@ import (
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 )
 
-// kube-prometheus-stack's Alertmanager reads alertmanager.yaml from the
-// Secret AlertmanagerConfigSecret, which kustomize generates from the
-// rendered file (it holds no secret value: credentials are files of the
+// AlertmanagerConfigSecret is the Secret kube-prometheus-stack's
+// Alertmanager reads alertmanager.yaml from. Kustomize generates it from the
+// rendered file; it holds no secret value (credentials are files of the
 // environment's credentials Secret, which the operator mounts under
-// routing.SecretsDir). The name carries no hash so the Helm values can name
+// routing.SecretsDir). Its name carries no hash so the Helm values can name
 // it; Alertmanager's config reloader picks up every change.
 const AlertmanagerConfigSecret = "alertmanager-genops-config"
 
 // alertmanagerDir is the folder of out/ holding each environment's alertmanager.yaml.
 const alertmanagerDir = "alertmanager"
 
-// buildAlerting assembles the Alertmanager configuration of env, the
-// kustomize component generating its Secret, and the alerts it routes.
-func buildAlerting(env Environment, kp *kubeprometheus.Values) (routing.Config, []routing.Alert, kube.Component, error) {
+// buildAlerting assembles the Alertmanager configuration of env and the
+// kustomize component generating its Secret.
+func buildAlerting(env Environment) (routing.Config, kube.Component, error) {
 	cfg := routing.Build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,
@@ -37,18 +37,23 @@ func buildAlerting(env Environment, kp *kubeprometheus.Values) (routing.Config, 
 	})
 	data, err := alertmanager.Render(cfg)
 	if err != nil {
-		return cfg, nil, kube.Component{}, fmt.Errorf("alertmanager config: %w", err)
+		return cfg, kube.Component{}, fmt.Errorf("alertmanager config: %w", err)
 	}
 	comp := kube.Component{Name: "alertmanager", Generators: []kube.Generator{{
 		Kind: "Secret", Name: AlertmanagerConfigSecret, Namespace: env.Namespaces.Monitoring, NoHash: true,
 		Files: []kube.GeneratedFile{{Key: alertmanager.ConfigKey, Data: data}},
 	}}}
-	kp.Alertmanager.AlertmanagerSpec = &kubeprometheus.AlertmanagerSpec{
+	return cfg, comp, nil
+}
+
+// alertmanagerValues point the chart's Alertmanager at the generated config
+// Secret and mount the credentials Secret.
+func alertmanagerValues(s routing.Spec) *kubeprometheus.AlertmanagerSpec {
+	return &kubeprometheus.AlertmanagerSpec{
 		UseExistingSecret: true,
 		ConfigSecret:      AlertmanagerConfigSecret,
-		Secrets:           []string{env.Alerting.CredentialsSecret},
+		Secrets:           []string{s.CredentialsSecret},
 	}
-	return cfg, routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels), comp, nil
 }
 
 // routedAlerts are the alerts Alertmanager routes: every alert rule, with

@@ -38,7 +38,8 @@ func Build(env Environment) (*Stack, error) {
 		return nil, err
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
-	alerting, alerts, amComp, err := buildAlerting(env, &kp)
+	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
+	alerting, amComp, err := buildAlerting(env)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func Build(env Environment) (*Stack, error) {
 		Components:     []kube.Component{nsComp, otel, amComp},
 		KubePrometheus: kp,
 		Alerting:       alerting,
-		Alerts:         alerts,
+		Alerts:         routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels),
 	}, nil
 }
 
