@@ -95,3 +95,15 @@ func TestRoutesOfABrokenConfig(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
 	}
 }
+
+func TestRoutesHelp(t *testing.T) {
+	for args, want := range map[string]string{
+		"routes --help":      "Usage: genops-stack routes [--env E]\n",
+		"routes test --help": "Usage: genops-stack routes test [--env E] label=value...\n",
+	} {
+		code, stdout, _ := runCLI(t, strings.Fields(args)...)
+		if code != exitOK || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "-env environment") {
+			t.Errorf("%s: exit %d\n%s", args, code, stdout)
+		}
+	}
+}
