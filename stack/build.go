@@ -37,11 +37,19 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
+	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
+	alerting, amComp, err := buildAlerting(env)
+	if err != nil {
+		return nil, err
+	}
 	return &Stack{
 		Env:            env,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel},
-		KubePrometheus: kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name),
+		Components:     []kube.Component{nsComp, otel, amComp},
+		KubePrometheus: kp,
+		Alerting:       alerting,
+		Alerts:         routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels),
 	}, nil
 }
 

@@ -102,10 +102,12 @@ func Generate(def Definition, opts Options) (*Result, error) {
 }
 
 // Validate checks the rendered files with the libraries that own their
-// formats: every Kubernetes manifest decodes strictly into its type.
+// formats: every Kubernetes manifest decodes strictly into its type, every
+// Alertmanager configuration loads and holds no literal secret.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	for _, f := range set.Files() {
+		fs.Add(validateAlerting(f)...)
 		if isManifest(f.Path) {
 			if _, err := kube.DecodeStrict(f.Data); err != nil {
 				for _, line := range strings.Split(err.Error(), "\n") {
