@@ -37,12 +37,16 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{
+	s := &Stack{
 		Env:            env,
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel},
 		KubePrometheus: kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name),
-	}, nil
+	}
+	if err := s.addGrafana(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func namespaces(env Environment) (kube.Component, error) {

@@ -62,6 +62,7 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	}
 	if base != nil {
 		res.Findings.Add(Check(base)...)
+		res.Findings.Add(checkDashboards(base)...)
 	}
 	for _, s := range envs {
 		res.Findings.Add(Check(s)...)
@@ -87,9 +88,13 @@ func Generate(def Definition, opts Options) (*Result, error) {
 }
 
 // Validate checks the rendered files with the libraries that own their
-// formats: every Kubernetes manifest decodes strictly into its type.
+// formats: every Kubernetes manifest decodes strictly into its type, every
+// dashboard decodes strictly with the Grafana Foundation SDK and refers only
+// to data sources and variables that exist, and the Terraform parses and
+// refers only to files and variables that exist.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
+	fs.Add(validateGrafana(set)...)
 	for _, f := range set.Files() {
 		if isManifest(f.Path) {
 			if _, err := kube.DecodeStrict(f.Data); err != nil {

@@ -7,6 +7,7 @@ package stack
 import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
@@ -51,6 +52,10 @@ type Stack struct {
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
+	// DataSources are Grafana's data sources.
+	DataSources []grafana.DataSource
+	// Dashboards are the Grafana dashboards, rendered.
+	Dashboards []grafana.Dashboard
 }
 
 // Artifact names the environment in findings.
