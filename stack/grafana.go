@@ -55,12 +55,8 @@ func (s *Stack) addGrafana() error {
 		}
 		s.Dashboards = append(s.Dashboards, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), JSON: data})
 	}
-	comp, err := grafana.Component(ns, CommonLabels, s.Dashboards)
-	if err != nil {
-		return err
-	}
 	s.DataSources = ds
-	s.Components = append(s.Components, comp)
+	s.Components = append(s.Components, grafana.Component(ns, CommonLabels, s.Dashboards))
 	s.KubePrometheus.Grafana.AdditionalDataSources = grafana.HelmDataSources(ds)
 	return nil
 }
@@ -118,7 +114,7 @@ func validateGrafana(set *files.Set) finding.List {
 // dashboardIndex is the dashboards section of out/README.md.
 func dashboardIndex(ds []grafana.Dashboard) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Grafana dashboards\n\nFolder %q. In Grafana a dashboard is `<Grafana URL>/d/<uid>`; the sidecar loads it from the ConfigMap `grafana-dashboard-<uid>` of the kustomize base, or `terraform/` applies it to a Grafana the stack does not run.\n\n", grafana.FolderTitle)
+	fmt.Fprintf(&b, "\n## Grafana dashboards\n\nFolder %q. In Grafana a dashboard is `<Grafana URL>/d/<uid>`; the sidecar loads it from the ConfigMap `grafana-dashboard-<uid>` the kustomize base generates, or `terraform/` applies it to a Grafana the stack does not run.\n\n", grafana.FolderTitle)
 	b.WriteString("| uid | title | file |\n| --- | --- | --- |\n")
 	for _, d := range ds {
 		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", d.UID, d.Title, path.Join(dashboardsDir, d.FileName()))

@@ -306,8 +306,14 @@ func expectedDocs(t *testing.T, s *Stack) map[string]map[string]any {
 			for _, f := range g.Files {
 				data[f.Key] = string(f.Data)
 			}
-			m := map[string]any{"apiVersion": "v1", "kind": g.Kind,
-				"metadata": map[string]any{"name": g.Name, "namespace": g.Namespace}, "data": data}
+			meta := map[string]any{"name": g.Name, "namespace": g.Namespace}
+			if len(g.Labels) > 0 {
+				meta["labels"] = g.Labels
+			}
+			if len(g.Annotations) > 0 {
+				meta["annotations"] = g.Annotations
+			}
+			m := map[string]any{"apiVersion": "v1", "kind": g.Kind, "metadata": meta, "data": data}
 			docs[docKey(m)] = roundTrip(t, m)
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/terraform"
@@ -84,15 +82,12 @@ func TestDataSources(t *testing.T) {
 }
 
 func TestComponent(t *testing.T) {
-	c, err := Component("monitoring", map[string]string{"app.kubernetes.io/part-of": "genops-stack"}, []Dashboard{{UID: "genops-cost", Title: "Cost", JSON: []byte("{}\n")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm := c.Objects[0].(*corev1.ConfigMap)
-	if cm.Name != "grafana-dashboard-genops-cost" || cm.Namespace != "monitoring" ||
-		cm.Labels["grafana_dashboard"] != "1" || cm.Labels["app.kubernetes.io/part-of"] != "genops-stack" ||
-		cm.Annotations["grafana_folder"] != "GenOps AI" || cm.Data["genops-cost.json"] != "{}\n" {
-		t.Errorf("ConfigMap: %+v", cm)
+	c := Component("monitoring", map[string]string{"app.kubernetes.io/part-of": "genops-stack"}, []Dashboard{{UID: "genops-cost", Title: "Cost", JSON: []byte("{}\n")}})
+	g := c.Generators[0]
+	if g.Kind != "ConfigMap" || g.Name != "grafana-dashboard-genops-cost" || g.Namespace != "monitoring" || !g.NoHash ||
+		g.Labels["grafana_dashboard"] != "1" || g.Labels["app.kubernetes.io/part-of"] != "genops-stack" ||
+		g.Annotations["grafana_folder"] != "GenOps AI" || g.Files[0].Key != "genops-cost.json" || string(g.Files[0].Data) != "{}\n" {
+		t.Errorf("generator: %+v", g)
 	}
 }
 
