@@ -38,7 +38,9 @@ func Terraform(set *files.Set, dir, dashboardsDir string, dashboards []Dashboard
 		return fmt.Errorf("terraform: no environment")
 	}
 	ds := envs[0].DataSources
-	types := map[string][]string{} // the types of each data source, when they differ
+	// types holds the plugin types of every data source whose type differs
+	// between environments: the type is then a variable.
+	types := map[string][]string{}
 	for _, e := range envs {
 		if len(e.DataSources) != len(ds) {
 			return fmt.Errorf("terraform: environment %s has %d data sources, %s has %d", e.Name, len(e.DataSources), envs[0].Name, len(ds))
@@ -47,19 +49,22 @@ func Terraform(set *files.Set, dir, dashboardsDir string, dashboards []Dashboard
 			if d.Key != ds[i].Key || d.UID != ds[i].UID {
 				return fmt.Errorf("terraform: environment %s: data source %d is %s (%s), not %s (%s) as in %s", e.Name, i+1, d.Key, d.UID, ds[i].Key, ds[i].UID, envs[0].Name)
 			}
-			if d.Type != ds[i].Type || len(types[d.Key]) > 0 {
-				types[d.Key] = appendNew(appendNew(types[d.Key], ds[i].Type), d.Type)
+			if !slices.Contains(types[d.Key], d.Type) {
+				types[d.Key] = append(types[d.Key], d.Type)
+				slices.Sort(types[d.Key])
 			}
+		}
+	}
+	for key, ts := range types {
+		if len(ts) == 1 {
+			delete(types, key)
 		}
 	}
 	data, err := dataSourcesFile(ds, types)
 	if err != nil {
 		return err
 	}
-	outputs := []struct {
-		name string
-		file *hclwrite.File
-	}{
+	outputs := []tfFile{
 		{"versions.tf", versionsFile()},
 		{"providers.tf", providersFile()},
 		{"variables.tf", variablesFile(ds, types)},
@@ -67,10 +72,7 @@ func Terraform(set *files.Set, dir, dashboardsDir string, dashboards []Dashboard
 		{"dashboards.tf", dashboardsFile(dashboards, relPath(dir, dashboardsDir))},
 	}
 	for _, e := range envs {
-		outputs = append(outputs, struct {
-			name string
-			file *hclwrite.File
-		}{e.Name + ".tfvars", tfvarsFile(e, types)})
+		outputs = append(outputs, tfFile{e.Name + ".tfvars", tfvarsFile(e, types)})
 	}
 	for _, o := range outputs {
 		if err := set.Add(path.Join(dir, o.name), files.WithHashHeader(hclwrite.Format(o.file.Bytes()))); err != nil {
@@ -78,6 +80,12 @@ func Terraform(set *files.Set, dir, dashboardsDir string, dashboards []Dashboard
 		}
 	}
 	return nil
+}
+
+// tfFile is one file of the module.
+type tfFile struct {
+	name string
+	file *hclwrite.File
 }
 
 func versionsFile() *hclwrite.File {
@@ -224,14 +232,4 @@ func resourceName(uid string) string { return strings.ReplaceAll(uid, "-", "_") 
 // relPath is target relative to dir, both clean paths under the output directory.
 func relPath(dir, target string) string {
 	return strings.Repeat("../", strings.Count(dir, "/")+1) + target
-}
-
-// appendNew adds s to the sorted set list.
-func appendNew(list []string, s string) []string {
-	if slices.Contains(list, s) {
-		return list
-	}
-	list = append(list, s)
-	slices.Sort(list)
-	return list
 }
