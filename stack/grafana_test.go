@@ -31,6 +31,7 @@ func panelDashboard(uid string, ds common.DataSourceRef, expr string) func(dashb
 	return func(dashboards.Inputs) *dashboard.DashboardBuilder {
 		return dashboard.NewDashboardBuilder("Bad " + uid).
 			Uid(uid).
+			Tags([]string{dashboards.Tag}).
 			WithVariable(dashboard.NewDatasourceVariableBuilder("datasource").Type("prometheus")).
 			WithPanel(timeseries.NewPanelBuilder().Id(1).Title("Spend").Datasource(ds).
 				WithTarget(prometheus.NewDataqueryBuilder().RefId("A").Expr(expr)))
@@ -52,18 +53,18 @@ func TestBadDashboards(t *testing.T) {
 			`dashboards: dashboard "GenOps AI - Cost Tracking": uid "genops-cost" is also the uid of dashboard "GenOps AI - Cost Tracking": every dashboard needs its own uid`,
 		}},
 		{"unknown data source", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
-			panelDashboard("bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(genops_cost_total_usd)`),
+			panelDashboard("genops-bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(genops_cost_total_usd)`),
 		}, []string{
-			`grafana/dashboards/bad-datasource.json: panel 1 "Spend": references data source uid "mimir", which the stack does not define (genops-alertmanager, genops-loki, genops-prometheus, genops-traces): use the $datasource variable or one of these uids`,
+			`grafana/dashboards/genops-bad-datasource.json: panel 1 "Spend": references data source uid "mimir", which the stack does not define (genops-alertmanager, genops-loki, genops-prometheus, genops-traces): use the $datasource variable or one of these uids`,
 		}},
 		{"panel over an unknown variable", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
-			panelDashboard("bad-variable", promVar, `sum(genops_cost_total_usd{team=~"$team"})`),
+			panelDashboard("genops-bad-variable", promVar, `sum(genops_cost_total_usd{team=~"$team"})`),
 		}, []string{
-			`grafana/dashboards/bad-variable.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
+			`grafana/dashboards/genops-bad-variable.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
 		}},
 		{"builder error", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
 			func(dashboards.Inputs) *dashboard.DashboardBuilder {
-				return dashboard.NewDashboardBuilder("Bad").Uid("bad").FiscalYearStartMonth(12)
+				return dashboard.NewDashboardBuilder("Bad").Uid("genops-bad").FiscalYearStartMonth(12)
 			},
 		}, []string{
 			"environment base: dashboard 1 of the list: fiscalYearStartMonth: must be < 12",
@@ -127,7 +128,7 @@ func TestDataSourceUIDsAgree(t *testing.T) {
 func BenchmarkDashboards(b *testing.B) {
 	list := make([]func(dashboards.Inputs) *dashboard.DashboardBuilder, 100)
 	for i := range list {
-		list[i] = benchDashboard(fmt.Sprintf("bench-%03d", i))
+		list[i] = benchDashboard(fmt.Sprintf("genops-bench-%03d", i))
 	}
 	withDashboards(b, list...)
 	env := Defaults()
@@ -158,6 +159,7 @@ func benchDashboard(uid string) func(dashboards.Inputs) *dashboard.DashboardBuil
 		team, provider := `label_values(genops_cost_total_usd, team)`, `label_values(genops_cost_total_usd, provider)`
 		d := dashboard.NewDashboardBuilder("Bench " + uid).
 			Uid(uid).
+			Tags([]string{dashboards.Tag}).
 			WithVariable(dashboard.NewDatasourceVariableBuilder("datasource").Type("prometheus")).
 			WithVariable(dashboard.NewQueryVariableBuilder("team").Datasource(promVar).Query(dashboard.StringOrMap{String: &team})).
 			WithVariable(dashboard.NewQueryVariableBuilder("provider").Datasource(promVar).Query(dashboard.StringOrMap{String: &provider}))
