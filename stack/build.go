@@ -43,14 +43,18 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{
+	s := &Stack{
 		Env:            env,
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel, amComp},
 		KubePrometheus: kp,
 		Alerting:       alerting,
 		Alerts:         routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels),
-	}, nil
+	}
+	if err := s.addGrafana(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func namespaces(env Environment) (kube.Component, error) {

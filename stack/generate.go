@@ -67,6 +67,7 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	}
 	if base != nil {
 		res.Findings.Add(Check(base)...)
+		res.Findings.Add(checkDashboards(base)...)
 	}
 	for _, s := range envs {
 		res.Findings.Add(Check(s)...)
@@ -104,8 +105,12 @@ func Generate(def Definition, opts Options) (*Result, error) {
 // Validate checks the rendered files with the libraries that own their
 // formats: every Kubernetes manifest decodes strictly into its type, every
 // Alertmanager configuration loads and holds no literal secret.
+// dashboard decodes strictly with the Grafana Foundation SDK and refers only
+// to data sources and variables that exist, and the Terraform parses and
+// refers only to files and variables that exist.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
+	fs.Add(validateGrafana(set)...)
 	for _, f := range set.Files() {
 		fs.Add(validateAlerting(f)...)
 		if isManifest(f.Path) {

@@ -8,6 +8,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
@@ -58,6 +59,10 @@ type Stack struct {
 	Alerting routing.Config
 	// Alerts are the alerts Alertmanager routes, as routing sees them.
 	Alerts []routing.Alert
+	// DataSources are Grafana's data sources.
+	DataSources []grafana.DataSource
+	// Dashboards are the Grafana dashboards, rendered.
+	Dashboards []grafana.Dashboard
 }
 
 // Artifact names the environment in findings.

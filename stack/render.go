@@ -27,6 +27,9 @@ func Render(base *Stack, envs []*Stack) (*files.Set, error) {
 			return nil, fmt.Errorf("%s: %w", s.Env.Artifact(), err)
 		}
 	}
+	if err := renderGrafana(set, base, envs); err != nil {
+		return nil, fmt.Errorf("grafana: %w", err)
+	}
 	alerting, err := alertingIndex(envs)
 	if err != nil {
 		return nil, err
@@ -73,6 +76,9 @@ func index(set *files.Set, envs []*Stack, alerting string) []byte {
 		fmt.Fprintf(&b, "| %s | %s | `kustomize build kubernetes/overlays/%s` |\n", s.Env.Name, s.Env.Cluster, s.Env.Name)
 	}
 	b.WriteString(alerting)
+	if len(envs) > 0 {
+		b.WriteString(dashboardIndex(envs[0].Dashboards))
+	}
 	b.WriteString("\n## Files\n\n")
 	for _, p := range set.Paths() {
 		fmt.Fprintf(&b, "- `%s`\n", p)

@@ -325,8 +325,14 @@ func expectedDocs(t *testing.T, s *Stack) map[string]map[string]any {
 					data[f.Key] = base64.StdEncoding.EncodeToString(f.Data)
 				}
 			}
-			m := map[string]any{"apiVersion": "v1", "kind": g.Kind,
-				"metadata": map[string]any{"name": g.Name, "namespace": g.Namespace}, "data": data}
+			meta := map[string]any{"name": g.Name, "namespace": g.Namespace}
+			if len(g.Labels) > 0 {
+				meta["labels"] = g.Labels
+			}
+			if len(g.Annotations) > 0 {
+				meta["annotations"] = g.Annotations
+			}
+			m := map[string]any{"apiVersion": "v1", "kind": g.Kind, "metadata": meta, "data": data}
 			if g.Kind == "Secret" {
 				m["type"] = "Opaque"
 			}

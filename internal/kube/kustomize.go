@@ -31,6 +31,8 @@ type Generator struct {
 	// NoHash keeps the name stable for consumers outside kustomize (Helm
 	// values naming the object), at the cost of no automatic rollout.
 	NoHash bool
+	// Labels and Annotations are put on the generated object.
+	Labels, Annotations map[string]string
 }
 
 // GeneratedFile is one key of a generated ConfigMap or Secret.
@@ -65,7 +67,9 @@ type generatorKz struct {
 }
 
 type genOptionKz struct {
-	DisableNameSuffixHash bool `json:"disableNameSuffixHash"`
+	DisableNameSuffixHash bool              `json:"disableNameSuffixHash,omitempty"`
+	Labels                map[string]string `json:"labels,omitempty"`
+	Annotations           map[string]string `json:"annotations,omitempty"`
 }
 
 type patchKz struct {
@@ -203,8 +207,8 @@ func newKustomization(labels map[string]string) *kustomization {
 
 func (k *kustomization) addGenerator(set *files.Set, dir string, g Generator, behavior string) error {
 	gk := generatorKz{Name: g.Name, Namespace: g.Namespace, Behavior: behavior}
-	if g.NoHash {
-		gk.Options = &genOptionKz{DisableNameSuffixHash: true}
+	if g.NoHash || len(g.Labels) > 0 || len(g.Annotations) > 0 {
+		gk.Options = &genOptionKz{DisableNameSuffixHash: g.NoHash, Labels: g.Labels, Annotations: g.Annotations}
 	}
 	for _, f := range g.Files {
 		rel := path.Join(g.Name, f.Key)

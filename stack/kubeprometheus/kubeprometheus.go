@@ -117,6 +117,22 @@ type GrafanaValues struct {
 	FullnameOverride string         `json:"fullnameOverride"`
 	Admin            GrafanaAdmin   `json:"admin"`
 	Sidecar          GrafanaSidecar `json:"sidecar"`
+	// AdditionalDataSources are every data source of the stack; the chart's
+	// own Prometheus and Alertmanager entries are turned off in
+	// Sidecar.Datasources so that the uids are the stack's.
+	AdditionalDataSources []DataSource `json:"additionalDataSources,omitempty"`
+}
+
+// DataSource is one entry of grafana.additionalDataSources, in Grafana's
+// data source provisioning format.
+type DataSource struct {
+	Name      string         `json:"name"`
+	UID       string         `json:"uid"`
+	Type      string         `json:"type"`
+	URL       string         `json:"url"`
+	Access    string         `json:"access"`
+	IsDefault bool           `json:"isDefault"`
+	JSONData  map[string]any `json:"jsonData,omitempty"`
 }
 
 // GrafanaAdmin takes the admin credentials from an existing Secret.
@@ -128,7 +144,21 @@ type GrafanaAdmin struct {
 
 // GrafanaSidecar configures the sidecar that loads dashboards from ConfigMaps.
 type GrafanaSidecar struct {
-	Dashboards SidecarDashboards `json:"dashboards"`
+	Dashboards  SidecarDashboards  `json:"dashboards"`
+	Datasources SidecarDatasources `json:"datasources"`
+}
+
+// SidecarDatasources turns off the data sources the chart provisions on its
+// own (uids prometheus and alertmanager); the sidecar itself stays on, as it
+// is what loads additionalDataSources.
+type SidecarDatasources struct {
+	DefaultDatasourceEnabled bool                `json:"defaultDatasourceEnabled"`
+	Alertmanager             SidecarAlertmanager `json:"alertmanager"`
+}
+
+// SidecarAlertmanager switches the chart's own Alertmanager data source.
+type SidecarAlertmanager struct {
+	Enabled bool `json:"enabled"`
 }
 
 // SidecarDashboards selects dashboard ConfigMaps and their folders.
@@ -193,7 +223,10 @@ func Build(s Spec, cluster, environment string) Values {
 			Sidecar: GrafanaSidecar{Dashboards: SidecarDashboards{
 				Enabled: true, Label: DashboardLabel, LabelValue: "1", SearchNamespace: "ALL",
 				FolderAnnotation: FolderAnnotation, Provider: SidecarProvider{FoldersFromFilesStructure: true},
-			}},
+			},
+				// The stack provisions every data source (AdditionalDataSources).
+				Datasources: SidecarDatasources{DefaultDatasourceEnabled: false, Alertmanager: SidecarAlertmanager{Enabled: false}},
+			},
 		},
 		Alertmanager: AlertmanagerValue{Enabled: true},
 	}

@@ -23,3 +23,17 @@ func (b Backend) OTLPEndpoint(ns string) (string, error) {
 	}
 	return "", fmt.Errorf("unknown tracing backend %q (want %q or %q)", b, Tempo, Jaeger)
 }
+
+// QueryURL is the in-cluster URL Grafana queries the backend at in namespace ns.
+func (b Backend) QueryURL(ns string) (string, error) {
+	switch b {
+	case Tempo:
+		return fmt.Sprintf("http://tempo.%s.svc:3200", ns), nil
+	case Jaeger:
+		return fmt.Sprintf("http://jaeger-query.%s.svc:16686", ns), nil
+	}
+	return "", fmt.Errorf("unknown tracing backend %q (want %q or %q)", b, Tempo, Jaeger)
+}
+
+// Backends are the supported backends, in a stable order.
+func Backends() []Backend { return []Backend{Tempo, Jaeger} }

@@ -1,0 +1,147 @@
+package dashboards
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+)
+
+var in = Inputs{Prometheus: "genops-prometheus", Runbooks: "https://runbooks.example.com"}
+
+func build(t *testing.T, f func(Inputs) *dashboard.DashboardBuilder) dashboard.Dashboard {
+	t.Helper()
+	d, err := f(in).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// seedPanel is a panel of the seed's dashboards as the seed defines it.
+type seedPanel struct {
+	id         uint32
+	title, typ string
+	x, y, w, h uint32
+	unit       string
+	min, max   string // "" when unset
+	thresholds string // "color, value color, ..." ("" when unset)
+}
+
+// TestSeedPanels checks that the three seed dashboards carry all 14 of the
+// seed's panels with its titles, types, layout, units and thresholds.
+func TestSeedPanels(t *testing.T) {
+	seed := []struct {
+		uid    string
+		build  func(Inputs) *dashboard.DashboardBuilder
+		panels []seedPanel
+	}{
+		{CostUID, Cost, []seedPanel{
+			{1, "Total Cost (Last 24h)", "stat", 0, 0, 6, 4, "currencyUSD", "", "", "green, 100 yellow, 500 red"},
+			{2, "Cost by Team", "piechart", 6, 0, 6, 8, "currencyUSD", "", "", ""},
+			{3, "Cost by Provider", "bargauge", 12, 0, 6, 8, "currencyUSD", "", "", ""},
+			{4, "Cost Over Time", "timeseries", 0, 8, 12, 8, "currencyUSD/s", "", "", ""},
+			{5, "Cost by Model", "table", 12, 8, 6, 8, "", "", "", ""},
+			{6, "Budget Utilization", "gauge", 18, 0, 6, 8, "percent", "0", "100", "green, 80 yellow, 95 red"},
+		}},
+		{PolicyUID, Policy, []seedPanel{
+			{1, "Policy Violations (Last Hour)", "stat", 0, 0, 6, 4, "", "", "", "green, 1 yellow, 10 red"},
+			{2, "Violations by Policy Type", "timeseries", 6, 0, 12, 8, "", "", "", ""},
+			{3, "Policy Enforcement Actions", "piechart", 18, 0, 6, 8, "", "", "", ""},
+			{4, "Compliance Score by Team", "bargauge", 0, 8, 12, 8, "percent", "0", "100", "red, 90 yellow, 95 green"},
+		}},
+		{PerformanceUID, Performance, []seedPanel{
+			{1, "Request Rate", "timeseries", 0, 0, 12, 8, "reqps", "", "", ""},
+			{2, "Average Latency (p50, p95, p99)", "timeseries", 12, 0, 12, 8, "s", "", "", ""},
+			{3, "Token Usage Rate", "timeseries", 0, 8, 12, 8, "tokens/s", "", "", ""},
+			{4, "Quality Scores", "gauge", 12, 8, 12, 8, "percentunit", "0", "1", "red, 0.7 yellow, 0.85 green"},
+		}},
+	}
+	total := 0
+	for _, s := range seed {
+		d := build(t, s.build)
+		if *d.Uid != s.uid {
+			t.Errorf("uid %s, want %s", *d.Uid, s.uid)
+		}
+		if len(d.Panels) != len(s.panels) {
+			t.Errorf("%s has %d panels, the seed %d", s.uid, len(d.Panels), len(s.panels))
+		}
+		for i, want := range s.panels {
+			if i >= len(d.Panels) {
+				break
+			}
+			if got := describe(d.Panels[i].Panel); got != want {
+				t.Errorf("%s panel %d:\n got %+v\nwant %+v", s.uid, i+1, got, want)
+			}
+			total++
+		}
+	}
+	if total != 14 {
+		t.Errorf("checked %d seed panels, want 14", total)
+	}
+}
+
+func describe(p *dashboard.Panel) seedPanel {
+	s := seedPanel{id: *p.Id, title: *p.Title, typ: p.Type, x: p.GridPos.X, y: p.GridPos.Y, w: p.GridPos.W, h: p.GridPos.H}
+	if p.FieldConfig == nil {
+		return s
+	}
+	def := p.FieldConfig.Defaults
+	if def.Unit != nil {
+		s.unit = *def.Unit
+	}
+	if def.Min != nil {
+		s.min = fmt.Sprint(*def.Min)
+	}
+	if def.Max != nil {
+		s.max = fmt.Sprint(*def.Max)
+	}
+	if def.Thresholds != nil {
+		var steps []string
+		for _, st := range def.Thresholds.Steps {
+			if st.Value == nil {
+				steps = append(steps, st.Color)
+			} else {
+				steps = append(steps, fmt.Sprintf("%v %s", *st.Value, st.Color))
+			}
+		}
+		s.thresholds = strings.Join(steps, ", ")
+	}
+	return s
+}
+
+// TestHouseRules checks what every dashboard shares: its uid, the genops
+// tag and link bar, the $datasource variable defaulting to the stack's
+// Prometheus, every panel on it, and runbook links under Inputs.Runbooks.
+func TestHouseRules(t *testing.T) {
+	all := map[string]func(Inputs) *dashboard.DashboardBuilder{CostUID: Cost, PolicyUID: Policy, PerformanceUID: Performance, FinOpsUID: FinOps}
+	for uid, f := range all {
+		d := build(t, f)
+		if *d.Uid != uid || len(d.Tags) == 0 || d.Tags[0] != Tag {
+			t.Errorf("%s: uid %s, tags %v", uid, *d.Uid, d.Tags)
+		}
+		if len(d.Links) != 1 || d.Links[0].Type != dashboard.DashboardLinkTypeDashboards || d.Links[0].Tags[0] != Tag || d.Links[0].Placement != nil {
+			t.Errorf("%s: links %+v", uid, d.Links)
+		}
+		v := d.Templating.List[0]
+		if v.Name != "datasource" || v.Type != dashboard.VariableTypeDatasource || *v.Current.Value.String != in.Prometheus {
+			t.Errorf("%s: first variable %+v", uid, v)
+		}
+		runbooks := 0
+		for _, p := range d.Panels {
+			if ds := p.Panel.Datasource; ds == nil || *ds.Uid != "${datasource}" || *ds.Type != "prometheus" {
+				t.Errorf("%s panel %q: datasource %+v", uid, *p.Panel.Title, ds)
+			}
+			for _, l := range p.Panel.Links {
+				if !strings.HasPrefix(*l.Url, in.Runbooks+"/") || !strings.HasSuffix(*l.Url, ".md") {
+					t.Errorf("%s panel %q: link %s is not a runbook", uid, *p.Panel.Title, *l.Url)
+				}
+				runbooks++
+			}
+		}
+		if runbooks == 0 {
+			t.Errorf("%s links no runbook", uid)
+		}
+	}
+}

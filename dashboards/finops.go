@@ -1,0 +1,161 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+)
+
+// FinOps is "GenOps AI - FinOps Daily": what a FinOps lead opens every
+// morning. The top row answers "what did yesterday cost, is it growing, who
+// is running out of budget, what does a token cost us"; below, each team's
+// burn rate and runway, the budgets left, the models that cost most, and
+// what we pay per 1K tokens against the providers' list prices. Team panels
+// drill down into Cost Tracking for the clicked team.
+//
+// Spend is the growth of genops_cost_total_usd, a running-total gauge:
+// delta() over a window, deriv() per second (never rate() or increase()).
+// genops_cost_by_model_usd and genops_tokens_total have no team or project
+// label: the model and token panels cover every team.
+func FinOps(in Inputs) *dashboard.DashboardBuilder {
+	return dashboard.NewDashboardBuilder("GenOps AI - FinOps Daily").
+		Uid(FinOpsUID).
+		Description("Yesterday's AI spend, budget burn and runway per team, the most expensive models and the cost per 1K tokens.").
+		Tags([]string{Tag, "cost", "finops"}).
+		Timezone(common.TimeZoneBrowser).
+		Time("now-7d", "now").
+		Refresh("5m").
+		Links(dashboardLinks()).
+		WithVariable(datasourceVariable(in)).
+		WithVariable(labelVariable("team", "Team", `label_values(genops_cost_total_usd, team)`)).
+		WithVariable(labelVariable("project", "Project", `label_values(genops_cost_total_usd{team=~"$team"}, project)`)).
+		WithVariable(labelVariable("provider", "Provider", `label_values(genops_cost_total_usd{team=~"$team", project=~"$project"}, provider)`)).
+		WithPanel(stat.NewPanelBuilder().
+			Id(1).
+			Title("Spend (Last 24h)").
+			GridPos(grid(0, 0, 6, 4)).
+			Datasource(datasource).
+			WithTarget(query(`sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))`, "Spend")).
+			Unit("currencyUSD").
+			Thresholds(thresholds("green", at(100, "yellow"), at(500, "red"))).
+			Orientation(common.VizOrientationAuto).
+			ReduceOptions(lastValue()).
+			Links(runbooks(in, "CostAnomaly"))).
+		WithPanel(stat.NewPanelBuilder().
+			Id(2).
+			Title("Spend vs Previous 24h").
+			Description("Change of the last 24 hours' spend against the 24 hours before (no value when nothing was spent then).").
+			GridPos(grid(6, 0, 6, 4)).
+			Datasource(datasource).
+			WithTarget(query(`(
+    sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))
+  -
+    sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h] offset 24h))
+)
+/
+  (sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h] offset 24h)) > 0)`, "Change")).
+			Unit("percentunit").
+			Thresholds(thresholds("green", at(0.2, "yellow"), at(0.5, "red"))).
+			Orientation(common.VizOrientationAuto).
+			ReduceOptions(lastValue()).
+			Links(runbooks(in, "CostAnomaly"))).
+		WithPanel(stat.NewPanelBuilder().
+			Id(3).
+			Title("Teams Over 80% of Budget").
+			GridPos(grid(12, 0, 6, 4)).
+			Datasource(datasource).
+			// count() of nothing is no data, not 0: "or vector(0)".
+			WithTarget(query(`count(max by (team) (genops_budget_utilization_percent{team=~"$team"}) > 80) or vector(0)`, "Teams")).
+			Unit("none").
+			Thresholds(thresholds("green", at(1, "yellow"), at(3, "red"))).
+			Orientation(common.VizOrientationAuto).
+			ReduceOptions(lastValue()).
+			Links(runbooks(in, "BudgetThreshold80Percent"))).
+		WithPanel(stat.NewPanelBuilder().
+			Id(4).
+			Title("Cost per 1K Tokens (Last 24h)").
+			Description("What the last 24 hours' tokens cost on average, every team and model together.").
+			GridPos(grid(18, 0, 6, 4)).
+			Datasource(datasource).
+			WithTarget(query(`sum(delta(genops_cost_by_model_usd{provider=~"$provider"}[24h]))
+/
+(sum(increase(genops_tokens_total{provider=~"$provider"}[24h])) / 1000)`, "USD per 1K tokens")).
+			Unit("currencyUSD").
+			Decimals(4).
+			Orientation(common.VizOrientationAuto).
+			ReduceOptions(lastValue())).
+		WithPanel(timeseries.NewPanelBuilder().
+			Id(5).
+			Title("Burn Rate by Team (USD per Hour)").
+			GridPos(grid(0, 4, 12, 8)).
+			Datasource(datasource).
+			WithTarget(query(`sum by (team) (deriv(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[1h])) * 3600`, "{{team}}")).
+			Unit("currencyUSD").
+			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", CostUID, "team", "team")).
+			Links(runbooks(in, "CostAnomaly"))).
+		WithPanel(bargauge.NewPanelBuilder().
+			Id(6).
+			Title("Budget Runway (Days)").
+			Description("Days until each project's budget runs out at the last 24 hours' pace. Projects that spent nothing are left out.").
+			GridPos(grid(12, 4, 12, 8)).
+			Datasource(datasource).
+			// Remaining budget over a day's spend; "> 0" drops the projects that
+			// spent nothing, whose runway is unbounded.
+			WithTarget(query(`sum by (team, project) (genops_budget_remaining_usd{team=~"$team", project=~"$project"})
+/
+(sum by (team, project) (delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h])) > 0)`, "{{team}}/{{project}}")).
+			Unit("d").
+			Min(0).
+			Thresholds(thresholds("red", at(7, "yellow"), at(14, "green"))).
+			Orientation(common.VizOrientationHorizontal).
+			DisplayMode(common.BarGaugeDisplayModeGradient).
+			ReduceOptions(lastValue()).
+			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", CostUID, "team", "team")).
+			Links(runbooks(in, "BudgetExhausted"))).
+		WithPanel(table.NewPanelBuilder().
+			Id(7).
+			Title("Budget Remaining").
+			GridPos(grid(0, 12, 12, 8)).
+			Datasource(datasource).
+			WithTarget(instant(`sum by (team, project) (genops_budget_remaining_usd{team=~"$team", project=~"$project"})`)).
+			WithTransformation(organize(map[string]string{"team": "Team", "project": "Project", "Value": "Remaining (USD)"})).
+			Unit("currencyUSD").
+			Footer(noFooter()).
+			Links(runbooks(in, "BudgetExhausted"))).
+		WithPanel(bargauge.NewPanelBuilder().
+			Id(8).
+			Title("Top Models by Spend (Last 24h)").
+			GridPos(grid(12, 12, 12, 8)).
+			Datasource(datasource).
+			WithTarget(query(`topk(10, sum by (provider, model) (delta(genops_cost_by_model_usd{provider=~"$provider"}[24h])))`, "{{provider}}/{{model}}").Instant()).
+			Unit("currencyUSD").
+			Orientation(common.VizOrientationHorizontal).
+			DisplayMode(common.BarGaugeDisplayModeGradient).
+			ReduceOptions(lastValue())).
+		WithPanel(table.NewPanelBuilder().
+			Id(9).
+			Title("Cost per 1K Tokens by Model (Last 24h)").
+			Description("What each model's tokens of the last 24 hours cost on average: its spend over its tokens.").
+			GridPos(grid(0, 20, 12, 8)).
+			Datasource(datasource).
+			WithTarget(instant(`sum by (provider, model) (delta(genops_cost_by_model_usd{provider=~"$provider"}[24h]))
+/
+(sum by (provider, model) (increase(genops_tokens_total{provider=~"$provider"}[24h])) / 1000)`)).
+			WithTransformation(organize(map[string]string{"provider": "Provider", "model": "Model", "Value": "USD per 1K tokens"})).
+			Unit("currencyUSD").
+			Decimals(4).
+			Footer(noFooter())).
+		WithPanel(table.NewPanelBuilder().
+			Id(10).
+			Title("Token List Prices (per 1K)").
+			GridPos(grid(12, 20, 12, 8)).
+			Datasource(datasource).
+			WithTarget(instant(`max by (provider, model, type) (genops_token_cost_per_1k{provider=~"$provider"})`)).
+			WithTransformation(organize(map[string]string{"provider": "Provider", "model": "Model", "type": "Token type", "Value": "USD per 1K tokens"})).
+			Unit("currencyUSD").
+			Decimals(4).
+			Footer(noFooter()))
+}
