@@ -19,6 +19,9 @@ type Component struct {
 	Name       string
 	Objects    []Object
 	Generators []Generator
+	// Exceptions are the posture rules a container of the component is
+	// allowed to break, each with its reason (see CheckPosture).
+	Exceptions []Exception
 }
 
 // Generator is a ConfigMap or Secret that kustomize generates from files.
@@ -185,10 +188,18 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 		}
 	}
 	for _, key := range sortedGenKeys(baseGens) {
-		if _, ok := envGens[key]; !ok {
-			g := baseGens[key]
-			return fmt.Errorf("%s %s/%s: generated in the base but not in the overlay; an overlay cannot remove it", g.Kind, g.Namespace, g.Name)
+		if _, ok := envGens[key]; ok {
+			continue
 		}
+		// A generated object the environment lacks is deleted by its
+		// original name; kustomize resolves it to the hashed one.
+		id := ID{Version: "v1", Kind: key.Kind, Namespace: key.Namespace, Name: key.Name}
+		p := patchPath(id, "delete-")
+		del := map[string]any{"apiVersion": "v1", "kind": key.Kind, "metadata": metadata(id), "$patch": "delete"}
+		if err := addYAML(set, path.Join(dir, p), del); err != nil {
+			return err
+		}
+		k.Patches = append(k.Patches, patchKz{Path: p})
 	}
 	return addYAML(set, path.Join(dir, "kustomization.yaml"), k)
 }
