@@ -13,6 +13,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
 // Options tune a Generate run.
@@ -87,10 +88,16 @@ func Generate(def Definition, opts Options) (*Result, error) {
 }
 
 // Validate checks the rendered files with the libraries that own their
-// formats: every Kubernetes manifest decodes strictly into its type.
+// formats: every Kubernetes manifest decodes strictly into its type, and
+// every raw scrape job's relabel rules load in Prometheus' relabel loader.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	for _, f := range set.Files() {
+		if isScrapeConfigs(f.Path) {
+			if err := scrape.ValidateFile(f.Data); err != nil {
+				fs.Errorf(f.Path, "", "scrape-config", "%v", err)
+			}
+		}
 		if isManifest(f.Path) {
 			if _, err := kube.DecodeStrict(f.Data); err != nil {
 				for _, line := range strings.Split(err.Error(), "\n") {
@@ -100,6 +107,12 @@ func Validate(set *files.Set) finding.List {
 		}
 	}
 	return fs
+}
+
+// isScrapeConfigs reports whether p is an environment's raw scrape jobs.
+func isScrapeConfigs(p string) bool {
+	env := strings.TrimSuffix(strings.TrimPrefix(p, "prometheus/"), "/scrape-configs.yaml")
+	return p == scrapeConfigsPath(env)
 }
 
 // isManifest reports whether p is a file of Kubernetes objects: a file

@@ -7,7 +7,12 @@ package stack
 import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/exporter"
+	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/sampling"
+	"github.com/koshihq/genops-stack/stack/scrape"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
@@ -23,6 +28,19 @@ type Environment struct {
 	Monitoring kubeprometheus.Spec
 	Tracing    tracing.Backend
 	Links      Links
+	// Tempo and Jaeger configure the backends; the one Tracing names runs.
+	Tempo  tracing.TempoSpec
+	Jaeger tracing.JaegerSpec
+	// Sampling decides which traces are kept.
+	Sampling sampling.Spec
+	// Scrape decides who scrapes the GenOps pods.
+	Scrape scrape.Spec
+	// Logging is Loki and the agent that ships container logs to it.
+	Logging logging.Spec
+	// Exporter is the GenOps metrics exporter.
+	Exporter exporter.Spec
+	// Integrations are the vendor integrations, all off unless enabled.
+	Integrations integrations.Spec
 }
 
 // Links are the URLs that alerts, notifications and dashboards point
@@ -51,6 +69,15 @@ type Stack struct {
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
+	// Scrape places every scrape job: in the cluster collector, or in
+	// Prometheus as monitors (a component) and as raw jobs.
+	Scrape scrape.Plan
+	// Loki are the grafana/loki Helm values.
+	Loki logging.LokiValues
+	// Jaeger are the Jaeger Helm values, when the environment uses Jaeger.
+	Jaeger *tracing.JaegerValues
+	// Promtail is the Promtail configuration, when the environment uses it.
+	Promtail *logging.PromtailConfig
 }
 
 // Artifact names the environment in findings.
