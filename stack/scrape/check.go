@@ -89,6 +89,7 @@ func checkDoubleScrape(fs *finding.List, artifact string, scrapers []scraper, re
 	sort.Strings(keys)
 	for _, k := range keys {
 		names := by[k]
+		sort.Strings(names)
 		msg := strings.Join(names, " and ")
 		if len(names) < 2 || reported[k+msg] {
 			continue

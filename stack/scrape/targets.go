@@ -77,7 +77,7 @@ func (t Target) describe() string {
 func (j Job) Targets(pods []Pod) ([]Target, error) {
 	relabels, err := prometheusRelabels(j.RelabelConfigs)
 	if err != nil {
-		return nil, fmt.Errorf("job %s: %w", j.Name, err)
+		return nil, err
 	}
 	path := j.MetricsPath
 	if path == "" {
@@ -86,7 +86,7 @@ func (j Job) Targets(pods []Pod) ([]Target, error) {
 	var out []Target
 	for _, sd := range j.KubernetesSDConfigs {
 		if sd.Role != "pod" {
-			return nil, fmt.Errorf("job %s: role %q: only the pod role is modelled", j.Name, sd.Role)
+			return nil, fmt.Errorf("kubernetes_sd_configs role %q: only the pod role is modelled", sd.Role)
 		}
 		for _, p := range pods {
 			if sd.Namespaces != nil && !contains(sd.Namespaces.Names, p.Namespace) {
