@@ -13,6 +13,8 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/internal/policy"
+	"github.com/koshihq/genops-stack/schemas"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -23,6 +25,9 @@ type Options struct {
 	// loaded and validated by the real Collector components before Generate
 	// returns; when empty that check is skipped (make generate always sets it).
 	OtelcolCheck string
+	// PolicyDirs are folders of user .cue policies evaluated with the
+	// built-in ones (schemas/).
+	PolicyDirs []string
 }
 
 // Result is the output of a run: the files of out/ and every finding. The
@@ -76,6 +81,16 @@ func Generate(def Definition, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Findings.Add(Validate(res.Files)...)
+	pol, err := policy.Load(schemas.FS, opts.PolicyDirs...)
+	if err != nil {
+		res.Findings.Errorf("policy", "", "policy-load", "%v", err)
+	} else {
+		fs, err := checkPolicies(pol, res.Files, base, envs)
+		if err != nil {
+			return nil, err
+		}
+		res.Findings.Add(fs...)
+	}
 	if opts.OtelcolCheck != "" {
 		fs, err := otelcolCheck(opts.OtelcolCheck, res.Files)
 		if err != nil {
