@@ -454,7 +454,11 @@ func objects(s Spec, w Wiring, in Instance) []kube.Object {
 		template.Spec = pod
 		return []kube.Object{&appsv1.DaemonSet{
 			ObjectMeta: meta,
-			Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: sel}, Template: template},
+			Spec: appsv1.DaemonSetSpec{
+				Selector:       &metav1.LabelSelector{MatchLabels: sel},
+				Template:       template,
+				UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType},
+			},
 		}, sa}
 	}
 	template.Spec = pod

@@ -49,6 +49,7 @@ func Component(s Spec, ns, otlpEndpoint string, labels map[string]string) (kube.
 		Spec: appsv1.DeploymentSpec{
 			Replicas: kube.Ptr(int32(1)),
 			Selector: &metav1.LabelSelector{MatchLabels: sel},
+			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{
 					Labels: lbl,

@@ -164,9 +164,10 @@ func TempoComponent(t TempoSpec, ns string, labels map[string]string) (kube.Comp
 	sts := &appsv1.StatefulSet{
 		ObjectMeta: meta,
 		Spec: appsv1.StatefulSetSpec{
-			ServiceName: tempoService,
-			Replicas:    kube.Ptr(int32(1)),
-			Selector:    &metav1.LabelSelector{MatchLabels: sel},
+			ServiceName:    tempoService,
+			Replicas:       kube.Ptr(int32(1)),
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType},
+			Selector:       &metav1.LabelSelector{MatchLabels: sel},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: lbl},
 				Spec: corev1.PodSpec{
