@@ -101,7 +101,7 @@ type Wiring struct {
 	// Sampling is the environment's trace sampling.
 	Sampling sampling.Spec
 	// LogsEndpoint is Loki's OTLP endpoint (the otlphttp exporter appends
-	// /v1/logs); logs go to the debug exporter when empty.
+	// /v1/logs).
 	LogsEndpoint string
 	// FileLogs deploys the node agent reading container logs.
 	FileLogs bool
@@ -263,26 +263,15 @@ func gateway(s Spec, w Wiring) Instance {
 		traces.Exporters = withDebug(s, exportTraces(&cfg, &in, w)...)
 	}
 	cfg.Service.Pipelines["traces"] = traces
+	cfg.Exporters.OTLPHTTPLoki = &OTLPHTTPExporter{Endpoint: w.LogsEndpoint}
 	logs := cfg.Service.Pipelines["logs"]
-	if w.LogsEndpoint != "" {
-		cfg.Exporters.OTLPHTTPLoki = &OTLPHTTPExporter{Endpoint: w.LogsEndpoint}
-		logs.Exporters = withDebug(s, "otlphttp/loki")
-	} else {
-		logs.Exporters = []string{"debug"}
-	}
+	logs.Exporters = withDebug(s, "otlphttp/loki")
 	cfg.Service.Pipelines["logs"] = logs
-	if s.Debug != "" || w.LogsEndpoint == "" {
-		cfg.Exporters.Debug = &DebugExporter{Verbosity: debugVerbosity(s)}
+	if s.Debug != "" {
+		cfg.Exporters.Debug = &DebugExporter{Verbosity: s.Debug}
 	}
 	in.Config = cfg
 	return in
-}
-
-func debugVerbosity(s Spec) string {
-	if s.Debug == "" {
-		return "basic"
-	}
-	return s.Debug
 }
 
 // exportTraces configures the exporters of the tier where traces leave the

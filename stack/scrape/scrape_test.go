@@ -209,3 +209,20 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCheck is the scrape check of one environment: discovery of the
+// stack's pods, every job's and monitor's targets, the double-scrape search.
+func BenchmarkCheck(b *testing.B) {
+	env := stack.Production()
+	s, err := stack.Build(env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	objs := s.Objects()
+	b.ReportAllocs()
+	for b.Loop() {
+		if fs := scrape.Check("env", s.Scrape, objs, env.Monitoring.SelectorLabels()); len(fs) > 0 {
+			b.Fatal(fs)
+		}
+	}
+}
