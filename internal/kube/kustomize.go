@@ -108,8 +108,9 @@ func RenderBase(set *files.Set, dir string, comps []Component, labels map[string
 // RenderOverlay adds an overlay under dir that turns the base (rendered from
 // base with RenderBase at baseRel, relative to dir) into env: objects only
 // env has are added, objects that differ are patched with RFC 6902 JSON
-// patches, objects env lacks are deleted with a strategic-merge delete
-// patch, and generated files that differ replace the base's.
+// patches, objects env lacks (generated ones included) are deleted with a
+// strategic-merge delete patch, and generated files that differ replace the
+// base's.
 func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, labels map[string]string) error {
 	k := newKustomization(labels)
 	k.Resources = []string{baseRel}

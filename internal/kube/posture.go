@@ -21,16 +21,25 @@ type workload struct {
 func workloads(objs []Object) []workload {
 	var ws []workload
 	for _, o := range objs {
-		switch w := o.(type) {
-		case *appsv1.Deployment:
-			ws = append(ws, workload{IDOf(o), &w.Spec.Template})
-		case *appsv1.StatefulSet:
-			ws = append(ws, workload{IDOf(o), &w.Spec.Template})
-		case *appsv1.DaemonSet:
-			ws = append(ws, workload{IDOf(o), &w.Spec.Template})
+		if t := PodTemplate(o); t != nil {
+			ws = append(ws, workload{IDOf(o), t})
 		}
 	}
 	return ws
+}
+
+// PodTemplate returns the pod template of a Deployment, StatefulSet or
+// DaemonSet, and nil for any other object.
+func PodTemplate(o Object) *corev1.PodTemplateSpec {
+	switch w := o.(type) {
+	case *appsv1.Deployment:
+		return &w.Spec.Template
+	case *appsv1.StatefulSet:
+		return &w.Spec.Template
+	case *appsv1.DaemonSet:
+		return &w.Spec.Template
+	}
+	return nil
 }
 
 // Exception lets one container break one posture rule for a stated reason.

@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/relabel"
 	yamlv2 "go.yaml.in/yaml/v2"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8slabels "k8s.io/apimachinery/pkg/labels"
@@ -37,7 +36,7 @@ type Pod struct {
 func Pods(objs []kube.Object) []Pod {
 	var pods []Pod
 	for _, o := range objs {
-		t := podTemplate(o)
+		t := kube.PodTemplate(o)
 		if t == nil {
 			continue
 		}
@@ -352,18 +351,6 @@ func fromOperator(rs []monitoringv1.RelabelConfig) []Relabel {
 		}
 	}
 	return out
-}
-
-func podTemplate(o kube.Object) *corev1.PodTemplateSpec {
-	switch w := o.(type) {
-	case *appsv1.Deployment:
-		return &w.Spec.Template
-	case *appsv1.StatefulSet:
-		return &w.Spec.Template
-	case *appsv1.DaemonSet:
-		return &w.Spec.Template
-	}
-	return nil
 }
 
 func contains(xs []string, x string) bool {
