@@ -71,7 +71,7 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 		}
 		got := map[string][]string{}
 		for _, r := range s.Alerting.Receivers {
-			got[r.Name] = integrations(r)
+			got[r.Name] = receiverIntegrations(r)
 		}
 		for name, w := range want[env.Name] {
 			if !slices.Equal(got[name], w) {
@@ -84,7 +84,7 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 	}
 }
 
-func integrations(r routing.Receiver) []string {
+func receiverIntegrations(r routing.Receiver) []string {
 	var out []string
 	for _, s := range r.Slack {
 		out = append(out, "slack "+s.Channel)

@@ -7,7 +7,11 @@ import (
 
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/exporter"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/scrape"
+	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
 // Build assembles one environment into a Stack. It fails only when the
@@ -19,6 +23,21 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tracing: %w", err)
 	}
+	plan, err := scrape.Build(env.Scrape, scrape.Wiring{
+		MonitoringNamespace:    ns.Monitoring,
+		WorkloadNamespace:      ns.Workloads,
+		Cluster:                env.Cluster,
+		Interval:               env.Collector.ScrapeInterval,
+		SelectorLabels:         env.Monitoring.SelectorLabels(),
+		Labels:                 CommonLabels,
+		CollectorPods:          collector.PodLabels(),
+		CollectorTelemetryPort: collector.TelemetryPortName,
+		GatewayPods:            collector.Selector(collector.GatewayName),
+		GatewayMetricsPort:     collector.PrometheusPortName,
+	})
+	if err != nil {
+		return nil, err
+	}
 	wiring := collector.Wiring{
 		Namespace:         ns.Monitoring,
 		WorkloadNamespace: ns.Workloads,
@@ -27,6 +46,13 @@ func Build(env Environment) (*Stack, error) {
 		TracesEndpoint:    traces,
 		RemoteWriteURL:    kubeprometheus.RemoteWriteURL(ns.Monitoring),
 		Labels:            CommonLabels,
+		ScrapeJobs:        plan.CollectorJobs,
+		Sampling:          env.Sampling,
+		LogsEndpoint:      logging.OTLPEndpoint(ns.Monitoring),
+		FileLogs:          env.Logging.Agent == logging.Filelog,
+	}
+	if h := env.Integrations.Honeycomb; h.Enabled {
+		wiring.Honeycomb = &collector.Honeycomb{Endpoint: h.Endpoint, Secret: collector.SecretRef{Name: h.Secret, Key: h.Key}}
 	}
 	instances := collector.Build(env.Collector, wiring)
 	otel, err := collector.Component(env.Collector, wiring, instances)
@@ -34,6 +60,11 @@ func Build(env Environment) (*Stack, error) {
 		return nil, err
 	}
 	nsComp, err := namespaces(env)
+	if err != nil {
+		return nil, err
+	}
+	gatewayOTLP := fmt.Sprintf("http://%s.%s.svc:%d", collector.GatewayName, ns.Monitoring, collector.PortOTLPGRPC)
+	exp, err := exporter.Component(env.Exporter, ns.Workloads, gatewayOTLP, CommonLabels)
 	if err != nil {
 		return nil, err
 	}
@@ -46,10 +77,27 @@ func Build(env Environment) (*Stack, error) {
 	s := &Stack{
 		Env:            env,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel, amComp},
+		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp},
 		KubePrometheus: kp,
 		Alerting:       alerting,
 		Alerts:         routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels),
+		Scrape:         plan,
+		Loki:           env.Logging.Loki.Values(),
+	}
+	switch env.Tracing {
+	case tracing.Tempo:
+		tempo, err := tracing.TempoComponent(env.Tempo, ns.Monitoring, CommonLabels)
+		if err != nil {
+			return nil, err
+		}
+		s.Components = append(s.Components, tempo)
+	case tracing.Jaeger:
+		v := env.Jaeger.Values()
+		s.Jaeger = &v
+	}
+	if env.Logging.Agent == logging.Promtail {
+		c := logging.PromtailConfigFor(ns.Workloads, ns.Monitoring)
+		s.Promtail = &c
 	}
 	if err := s.addGrafana(); err != nil {
 		return nil, err
@@ -67,6 +115,15 @@ func namespaces(env Environment) (kube.Component, error) {
 		c.Objects = append(c.Objects, ns)
 	}
 	return c, nil
+}
+
+// Exceptions returns every posture exception the components declare.
+func (s *Stack) Exceptions() []kube.Exception {
+	var es []kube.Exception
+	for _, c := range s.Components {
+		es = append(es, c.Exceptions...)
+	}
+	return es
 }
 
 // Objects returns every Kubernetes object of the stack.

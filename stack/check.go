@@ -8,6 +8,11 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/integrations"
+	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/sampling"
+	"github.com/koshihq/genops-stack/stack/scrape"
+	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -29,7 +34,12 @@ func Check(s *Stack) finding.List {
 		}
 	}
 	fs.Add(collector.Check(a, s.Collectors)...)
-	fs.Add(kube.CheckPosture(a, s.Objects())...)
+	fs.Add(kube.CheckPosture(a, s.Objects(), s.Exceptions()...)...)
+	fs.Add(sampling.Check(a, env.Sampling)...)
+	fs.Add(tracing.Check(a, env.Tracing, env.Tempo, env.Jaeger)...)
+	fs.Add(logging.Check(a, env.Logging)...)
+	fs.Add(scrape.Check(a, s.Scrape, s.Objects(), env.Monitoring.SelectorLabels())...)
+	fs.Add(integrations.Check(a, env.Integrations)...)
 	fs.Add(checkAlerting(s)...)
 	m := env.Monitoring
 	if m.Replicas < 1 {

@@ -1,12 +1,21 @@
 package stack
 
 import (
+	"time"
+
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/exporter"
+	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/sampling"
+	"github.com/koshihq/genops-stack/stack/scrape"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
+
+const day = 24 * time.Hour
 
 // Definition is the whole input of a run: the defaults, which also render
 // the kustomize base, and the environments, which render the overlays.
@@ -48,6 +57,21 @@ func Defaults() Environment {
 				},
 				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 400, SpikeLimitMiB: 100},
 			},
+			Sampler: collector.Workload{
+				Replicas: 1,
+				Resources: kube.Resources{
+					CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
+					MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("1Gi"),
+				},
+				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 800, SpikeLimitMiB: 200},
+			},
+			Agent: collector.Workload{
+				Resources: kube.Resources{
+					CPURequest: kube.Q("50m"), CPULimit: kube.Q("500m"),
+					MemoryRequest: kube.Q("128Mi"), MemoryLimit: kube.Q("512Mi"),
+				},
+				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 400, SpikeLimitMiB: 100},
+			},
 			Batch:              collector.BatchProcessor{Timeout: "10s", SendBatchSize: 1024},
 			LogLevel:           "info",
 			K8sClusterInterval: "30s",
@@ -78,11 +102,57 @@ func Defaults() Environment {
 			EmailTo:           "platform-team@example.com",
 			CredentialsSecret: "alertmanager-genops-credentials",
 		},
+		Tempo: tracing.TempoSpec{
+			Image:     tracing.TempoImage,
+			Retention: 7 * day,
+			Storage:   kube.Q("20Gi"),
+			Resources: kube.Resources{
+				CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
+				MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("2Gi"),
+			},
+		},
+		Jaeger: tracing.JaegerSpec{
+			Tag:    tracing.JaegerImageTag,
+			Memory: &tracing.JaegerMemory{MaxTraces: 100000},
+			Resources: kube.Resources{
+				CPURequest: kube.Q("100m"), CPULimit: kube.Q("500m"),
+				MemoryRequest: kube.Q("256Mi"), MemoryLimit: kube.Q("1Gi"),
+			},
+		},
+		Sampling: sampling.Spec{Tail: &sampling.Tail{
+			DecisionWait:            10 * time.Second,
+			NumTraces:               10000,
+			ExpectedNewTracesPerSec: 100,
+			Policies:                sampling.GenOps(10),
+		}},
+		Scrape: scrape.Spec{GenOpsPods: scrape.ByCollector},
+		Logging: logging.Spec{
+			Agent: logging.Filelog,
+			Loki: logging.LokiSpec{
+				Retention: 7 * day,
+				Storage:   kube.Q("50Gi"),
+				Resources: kube.Resources{
+					CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
+					MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("2Gi"),
+				},
+			},
+		},
+		Exporter: exporter.Spec{
+			// The exporter release to deploy: bump with the GenOps release.
+			Image: "genopsai/metrics-exporter:1.0.0",
+			Port:  8080,
+			Resources: kube.Resources{
+				CPURequest: kube.Q("100m"), CPULimit: kube.Q("200m"),
+				MemoryRequest: kube.Q("128Mi"), MemoryLimit: kube.Q("256Mi"),
+			},
+		},
 	}
 }
 
 // Development is a laptop-sized cluster: short retention, everything logged,
-// every notification in one channel and nobody paged.
+// every notification in one channel and nobody paged, every trace kept in
+// Jaeger's memory, Prometheus scraping the GenOps pods itself, and Promtail
+// (end-of-life) shipping logs, as teams still run it.
 func Development() Environment {
 	e := Defaults()
 	e.Name = "development"
@@ -95,6 +165,11 @@ func Development() Environment {
 	e.Tracing = tracing.Jaeger
 	e.Alerting.Channel = "#genops-development"
 	e.Alerting.Page = false
+	e.Sampling = sampling.Spec{}
+	e.Scrape.GenOpsPods = scrape.ByPrometheus
+	e.Logging.Agent = logging.Promtail
+	e.Logging.Loki.Retention = 3 * day
+	e.Logging.Loki.Storage = kube.Q("10Gi")
 	return e
 }
 
@@ -109,7 +184,9 @@ func Staging() Environment {
 	return e
 }
 
-// Production is replicated and keeps 30 days of metrics.
+// Production is replicated, keeps 30 days of metrics and logs and 14 days of
+// traces, keeps 1% of ordinary traces (every error, slow trace, violation,
+// expensive request and premium customer), and sends them to Honeycomb too.
 func Production() Environment {
 	e := Defaults()
 	e.Name = "production"
@@ -117,9 +194,24 @@ func Production() Environment {
 	e.Collector.Gateway.Replicas = 2
 	e.Collector.Gateway.Resources.MemoryLimit = kube.Q("2Gi")
 	e.Collector.Gateway.MemoryLimiter = collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 1600, SpikeLimitMiB: 400}
+	e.Collector.Sampler.Resources.MemoryLimit = kube.Q("2Gi")
+	e.Collector.Sampler.MemoryLimiter = collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 1600, SpikeLimitMiB: 400}
 	e.Monitoring.Retention = "30d"
 	e.Monitoring.RetentionSize = "180GB"
 	e.Monitoring.Storage = kube.Q("200Gi")
 	e.Monitoring.Replicas = 2
+	e.Sampling.Tail = &sampling.Tail{
+		DecisionWait:            10 * time.Second,
+		NumTraces:               50000,
+		ExpectedNewTracesPerSec: 500,
+		Policies:                sampling.GenOps(1),
+	}
+	e.Tempo.Retention = 14 * day
+	e.Tempo.Storage = kube.Q("100Gi")
+	e.Logging.Loki.Retention = 30 * day
+	e.Logging.Loki.Storage = kube.Q("200Gi")
+	e.Integrations.Honeycomb = integrations.Honeycomb{
+		Enabled: true, Endpoint: "api.honeycomb.io:443", Secret: "honeycomb-api-key", Key: "api-key",
+	}
 	return e
 }

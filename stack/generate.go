@@ -15,6 +15,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/internal/policy"
 	"github.com/koshihq/genops-stack/schemas"
+	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
 // Options tune a Generate run.
@@ -104,7 +105,8 @@ func Generate(def Definition, opts Options) (*Result, error) {
 
 // Validate checks the rendered files with the libraries that own their
 // formats: every Kubernetes manifest decodes strictly into its type, every
-// Alertmanager configuration loads and holds no literal secret.
+// Alertmanager configuration loads and holds no literal secret, every raw
+// scrape job's relabel rules load in Prometheus' relabel loader, every
 // dashboard decodes strictly with the Grafana Foundation SDK and refers only
 // to data sources and variables that exist, and the Terraform parses and
 // refers only to files and variables that exist.
@@ -113,6 +115,11 @@ func Validate(set *files.Set) finding.List {
 	fs.Add(validateGrafana(set)...)
 	for _, f := range set.Files() {
 		fs.Add(validateAlerting(f)...)
+		if isScrapeConfigs(f.Path) {
+			if err := scrape.ValidateFile(f.Data); err != nil {
+				fs.Errorf(f.Path, "", "scrape-config", "%v", err)
+			}
+		}
 		if isManifest(f.Path) {
 			if _, err := kube.DecodeStrict(f.Data); err != nil {
 				for _, line := range strings.Split(err.Error(), "\n") {
@@ -122,6 +129,12 @@ func Validate(set *files.Set) finding.List {
 		}
 	}
 	return fs
+}
+
+// isScrapeConfigs reports whether p is an environment's raw scrape jobs.
+func isScrapeConfigs(p string) bool {
+	env := strings.TrimSuffix(strings.TrimPrefix(p, "prometheus/"), "/scrape-configs.yaml")
+	return p == scrapeConfigsPath(env)
 }
 
 // isManifest reports whether p is a file of Kubernetes objects: a file

@@ -8,8 +8,13 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/exporter"
 	"github.com/koshihq/genops-stack/stack/grafana"
+	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/sampling"
+	"github.com/koshihq/genops-stack/stack/scrape"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
@@ -27,6 +32,19 @@ type Environment struct {
 	Links      Links
 	// Alerting is where notifications go: channels, paging, credentials.
 	Alerting routing.Spec
+	// Tempo and Jaeger configure the backends; the one Tracing names runs.
+	Tempo  tracing.TempoSpec
+	Jaeger tracing.JaegerSpec
+	// Sampling decides which traces are kept.
+	Sampling sampling.Spec
+	// Scrape decides who scrapes the GenOps pods.
+	Scrape scrape.Spec
+	// Logging is Loki and the agent that ships container logs to it.
+	Logging logging.Spec
+	// Exporter is the GenOps metrics exporter.
+	Exporter exporter.Spec
+	// Integrations are the vendor integrations, all off unless enabled.
+	Integrations integrations.Spec
 }
 
 // Links are the URLs that alerts, notifications and dashboards point
@@ -63,6 +81,15 @@ type Stack struct {
 	DataSources []grafana.DataSource
 	// Dashboards are the Grafana dashboards, rendered.
 	Dashboards []grafana.Dashboard
+	// Scrape places every scrape job: in the cluster collector, or in
+	// Prometheus as monitors (a component) and as raw jobs.
+	Scrape scrape.Plan
+	// Loki are the grafana/loki Helm values.
+	Loki logging.LokiValues
+	// Jaeger are the Jaeger Helm values, when the environment uses Jaeger.
+	Jaeger *tracing.JaegerValues
+	// Promtail is the Promtail configuration, when the environment uses it.
+	Promtail *logging.PromtailConfig
 }
 
 // Artifact names the environment in findings.

@@ -8,6 +8,9 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/scrape"
+	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
 // Output layout, relative to the output directory.
@@ -62,7 +65,49 @@ func renderEnvironment(set *files.Set, base, s *Stack) error {
 	if err != nil {
 		return fmt.Errorf("kube-prometheus-stack values: %w", err)
 	}
-	return set.Add(path.Join("helm", name, kubeprometheus.ChartName+".values.yaml"), values)
+	if err := set.Add(path.Join("helm", name, kubeprometheus.ChartName+".values.yaml"), values); err != nil {
+		return err
+	}
+	return renderBackends(set, s)
+}
+
+// renderBackends adds the environment's raw scrape jobs, the Loki values and,
+// when chosen, the Jaeger values and the Promtail configuration.
+func renderBackends(set *files.Set, s *Stack) error {
+	name := s.Env.Name
+	jobs, err := scrape.YAML(s.Scrape.PrometheusJobs)
+	if err != nil {
+		return fmt.Errorf("scrape configs: %w", err)
+	}
+	loki, err := s.Loki.YAML()
+	if err != nil {
+		return fmt.Errorf("loki values: %w", err)
+	}
+	out := map[string][]byte{
+		scrapeConfigsPath(name): jobs,
+		path.Join("helm", name, logging.LokiChartName+".values.yaml"): loki,
+	}
+	if s.Jaeger != nil {
+		if out[path.Join("helm", name, tracing.JaegerChartName+".values.yaml")], err = s.Jaeger.YAML(); err != nil {
+			return fmt.Errorf("jaeger values: %w", err)
+		}
+	}
+	if s.Promtail != nil {
+		if out[path.Join("logging", name, "promtail.yaml")], err = s.Promtail.YAML(); err != nil {
+			return fmt.Errorf("promtail config: %w", err)
+		}
+	}
+	for p, data := range out {
+		if err := set.Add(p, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scrapeConfigsPath is where an environment's raw scrape jobs go.
+func scrapeConfigsPath(env string) string {
+	return path.Join("prometheus", env, "scrape-configs.yaml")
 }
 
 // index is out/README.md: what each folder holds and how to use it.

@@ -11,7 +11,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
@@ -22,6 +24,8 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/stack/sampling"
+	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
 var update = flag.Bool("update", false, "rewrite out/ (the golden tree) from the definitions")
@@ -64,10 +68,20 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func TestDefaultHasNoFindings(t *testing.T) {
+// TestDefaultFindings: the definition has no errors, and the only warnings
+// are the declared posture exceptions, reported on every run.
+func TestDefaultFindings(t *testing.T) {
 	res := mustGenerate(t)
+	var got []string
 	for _, f := range res.Findings {
-		t.Errorf("unexpected finding: %s", f)
+		got = append(got, f.String())
+	}
+	var want []string
+	for _, env := range []string{"base", "production", "staging"} {
+		want = append(want, "warning: environment "+env+": DaemonSet monitoring/otel-collector-agent: container otel-collector: breaks run-as-non-root by declared exception: runs as root to read /var/log/pods, whose files the kubelet makes readable by root only")
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -108,13 +122,17 @@ func TestBadDefinitions(t *testing.T) {
 			[]string{"environment production: collector otel-collector-cluster: memory_limiter limit 600 MiB must stay below the container memory limit 512 MiB"}},
 		{"latest image", func(e *Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib:latest" },
 			[]string{
+				`environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+				`environment production: Deployment monitoring/otel-collector-sampler: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 			}},
 		{"unpinned image", func(e *Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib" },
 			[]string{
+				`environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
+				`environment production: Deployment monitoring/otel-collector-sampler: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 			}},
 		{"no cluster name", func(e *Environment) { e.Cluster = "" },
 			[]string{"environment production: environment: has no cluster name: set Cluster, it becomes the cluster label of every series"}},
@@ -129,6 +147,32 @@ func TestBadDefinitions(t *testing.T) {
 			[]string{`environment production: kube-prometheus-stack: retention "30 days" is not a Prometheus duration: unknown unit " days" in duration "30 days"`}},
 		{"no Grafana admin secret", func(e *Environment) { e.Monitoring.GrafanaAdminSecret = "" },
 			[]string{"environment production: kube-prometheus-stack: GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials"}},
+		{"latency threshold 0", func(e *Environment) { e.Sampling.Tail.Policies[1].Latency.Threshold = 0 },
+			[]string{`environment production: sampling policy latency-policy: latency threshold must be at least 1ms, got "0s": a zero threshold keeps every trace`}},
+		{"percentage over 100", func(e *Environment) { e.Sampling.Tail.Policies[5].Probabilistic.Percentage = 150 },
+			[]string{"environment production: sampling policy probabilistic-policy: sampling percentage 150 must be above 0 and at most 100"}},
+		{"unknown policy attribute type", func(e *Environment) { e.Sampling.Tail.Policies[3].NumericAttribute.Type = "float" },
+			[]string{`environment production: sampling policy high-cost-policy: attribute genops.cost_usd has unknown type "float": want "int" or "double" (the value type the instrumentation sets)`}},
+		{"head sampler in front of tail sampling", func(e *Environment) { e.Sampling.Head = &sampling.Head{Percentage: 10} },
+			[]string{"environment production: head sampler: keeps 10% of traces before tail sampling sees them, so error-policy, latency-policy, governance-policy, high-cost-policy, premium-customer-policy keep only 10% of the traces they exist to keep; drop the head sampler (a probabilistic tail policy samples the rest) or set it to 100"}},
+		{"tail sampling replicated", func(e *Environment) { e.Collector.Sampler.Replicas = 2 },
+			[]string{"environment production: collector otel-collector-sampler: pipeline traces runs tail_sampling with 2 replicas, not fed by trace-ID load balancing: spans of one trace reach different replicas and each decides on part of the trace; run the sampling tier with one replica"}},
+		{"Honeycomb without its Secret", func(e *Environment) { e.Integrations.Honeycomb.Secret = "" },
+			[]string{
+				"environment production: collector otel-collector-sampler: exporter otlp/honeycomb header x-honeycomb-team reads ${env:HONEYCOMB_API_KEY}, which the container does not set from a Secret",
+				"environment production: honeycomb: is enabled but needs Endpoint, Secret and Key: the API key is read from that Secret, never written in the config",
+			}},
+		{"Tempo without retention", func(e *Environment) { e.Tempo.Retention = 0 },
+			[]string{"environment production: tempo: retention must be above 0, got 0s"}},
+		{"Jaeger on Elasticsearch without a password Secret", func(e *Environment) {
+			e.Tracing = tracing.Jaeger
+			e.Jaeger.Memory = nil
+			e.Jaeger.Elasticsearch = &tracing.JaegerElasticsearch{URL: "https://elasticsearch.monitoring.svc:9200", Username: "jaeger", IndexPrefix: "genops"}
+		}, []string{"environment production: jaeger: the Elasticsearch store needs PasswordSecret and PasswordKey: the password is read from a Secret, never written in the values"}},
+		{"unknown log agent", func(e *Environment) { e.Logging.Agent = "fluentd" },
+			[]string{`environment production: logging: unknown log agent "fluentd": want "filelog" (supported) or "promtail" (end-of-life)`}},
+		{"Loki retention in hours", func(e *Environment) { e.Logging.Loki.Retention = 36 * time.Hour },
+			[]string{"environment production: loki: retention 36h0m0s must be a positive multiple of 24h, Loki's index period"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,6 +227,27 @@ func TestBadAssembledStack(t *testing.T) {
 		{"health check on another port", func(s *Stack) {
 			s.Collectors[1].Config.Extensions.HealthCheck.Endpoint = "0.0.0.0:13134"
 		}, []string{"environment production: collector otel-collector-cluster: probes call port health (13133) but health_check listens on 13134"}},
+		{"ServiceMonitor port not on the Service", func(s *Stack) {
+			find[*monitoringv1.ServiceMonitor](t, s, "genops-otel-metrics").Spec.Endpoints[0].Port = "prom"
+		}, []string{`environment production: ServiceMonitor monitoring/genops-otel-metrics: endpoint port "prom" is not a port of Service monitoring/otel-collector (ports otlp-grpc, otlp-http, metrics, prometheus): it scrapes nothing; name a port of the Service`}},
+		{"pod scraped by two jobs", func(s *Stack) {
+			m := find[*monitoringv1.PodMonitor](t, s, "otel-collector").DeepCopy()
+			m.Name = "collector-telemetry"
+			s.Components = append(s.Components, kube.Component{Name: "extra", Objects: []kube.Object{m}})
+		}, []string{
+			"environment production: DaemonSet monitoring/otel-collector-agent: port 8888 /metrics is scraped by PodMonitor monitoring/collector-telemetry and PodMonitor monitoring/otel-collector: every series would be stored 2 times; scrape each pod in one job",
+			"environment production: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by PodMonitor monitoring/collector-telemetry and PodMonitor monitoring/otel-collector: every series would be stored 2 times; scrape each pod in one job",
+			"environment production: Deployment monitoring/otel-collector-cluster: port 8888 /metrics is scraped by PodMonitor monitoring/collector-telemetry and PodMonitor monitoring/otel-collector: every series would be stored 2 times; scrape each pod in one job",
+			"environment production: Deployment monitoring/otel-collector-sampler: port 8888 /metrics is scraped by PodMonitor monitoring/collector-telemetry and PodMonitor monitoring/otel-collector: every series would be stored 2 times; scrape each pod in one job",
+		}},
+		{"Honeycomb key written in the config", func(s *Stack) {
+			s.Collectors[2].Config.Exporters.OTLPHoneycomb.Headers["x-honeycomb-team"] = "hcaik_0123456789"
+		}, []string{"environment production: collector otel-collector-sampler: exporter otlp/honeycomb header x-honeycomb-team holds a literal value: credentials must come from a Secret, as ${env:NAME} with NAME set from a secretKeyRef"}},
+		{"posture exception that excuses nothing", func(s *Stack) {
+			dep := find[*appsv1.DaemonSet](t, s, "otel-collector-agent")
+			dep.Spec.Template.Spec.SecurityContext = kube.RestrictedPodSecurity(10001)
+			dep.Spec.Template.Spec.Containers[0].SecurityContext.RunAsNonRoot = kube.Ptr(true)
+		}, []string{"environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: declares an exception to run-as-non-root but does not break it: remove the exception"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,37 +421,63 @@ func roundTrip(t *testing.T, m map[string]any) map[string]any {
 }
 
 // TestCollectorConfigsPassTheRealCollector validates every rendered Collector
-// config with the real component factories (tools/otelcol-check).
+// config with the real component factories (tools/otelcol-check): the
+// default environments (tail sampling, the filelog agent, Honeycomb) and
+// variants no default environment uses (the head sampler, Honeycomb without
+// a sampling tier).
 func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the Collector components")
 	}
 	bin := testutil.OtelcolCheck(t)
-	res, err := Generate(Default(), Options{OtelcolCheck: bin})
+	headSampled := Staging()
+	headSampled.Name = "head-sampled"
+	headSampled.Sampling = sampling.Spec{Head: &sampling.Head{Percentage: 25}}
+	honeycombGateway := Development()
+	honeycombGateway.Name = "honeycomb-gateway"
+	honeycombGateway.Integrations = Production().Integrations
+	def := Default()
+	def.Environments = append(def.Environments, headSampled, honeycombGateway)
+	res, err := Generate(def, Options{OtelcolCheck: bin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range res.Findings {
-		t.Errorf("finding: %s", f)
-	}
-	n := 0
+	assertErrors(t, res.Findings, nil)
+	var validated []string
 	for _, p := range res.Files.Paths() {
 		if strings.HasPrefix(p, "otel/") {
-			n++
+			validated = append(validated, p)
 		}
 	}
-	if n != 6 {
-		t.Errorf("validated %d Collector configs, want 6 (two per environment)", n)
+	want := []string{
+		"otel/development/collector-cluster.yaml", "otel/development/collector.yaml",
+		"otel/head-sampled/collector-agent.yaml", "otel/head-sampled/collector-cluster.yaml", "otel/head-sampled/collector.yaml",
+		"otel/honeycomb-gateway/collector-cluster.yaml", "otel/honeycomb-gateway/collector.yaml",
+		"otel/production/collector-agent.yaml", "otel/production/collector-cluster.yaml", "otel/production/collector-sampler.yaml", "otel/production/collector.yaml",
+		"otel/staging/collector-agent.yaml", "otel/staging/collector-cluster.yaml", "otel/staging/collector-sampler.yaml", "otel/staging/collector.yaml",
 	}
-	// A config the real components reject becomes a finding naming the file.
-	data, _ := res.Files.Get("otel/production/collector.yaml")
+	if strings.Join(validated, "\n") != strings.Join(want, "\n") {
+		t.Errorf("validated:\n%s\nwant:\n%s", strings.Join(validated, "\n"), strings.Join(want, "\n"))
+	}
+	for p, wantIn := range map[string]string{
+		"otel/head-sampled/collector.yaml":      "probabilistic_sampler:\n    sampling_percentage: 25",
+		"otel/honeycomb-gateway/collector.yaml": "otlp/honeycomb:",
+		"otel/production/collector-agent.yaml":  "filelog:",
+	} {
+		if data, _ := res.Files.Get(p); !bytes.Contains(data, []byte(wantIn)) {
+			t.Errorf("%s lacks %q", p, wantIn)
+		}
+	}
+	// A config the real components reject becomes a finding naming the file:
+	// here a policy type only the started tail_sampling processor rejects.
+	data, _ := res.Files.Get("otel/production/collector-sampler.yaml")
 	broken := files.NewSet()
-	if err := broken.Add("otel/production/collector.yaml", bytes.Replace(data, []byte("verbosity: basic"), []byte("verbosity: loud"), 1)); err != nil {
+	if err := broken.Add("otel/production/collector-sampler.yaml", bytes.Replace(data, []byte("type: probabilistic"), []byte("type: probabilistik"), 1)); err != nil {
 		t.Fatal(err)
 	}
 	fs, err := otelcolCheck(bin, broken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertErrors(t, fs, []string{`otel/production/collector.yaml: collector config: cannot unmarshal the configuration: decoding failed due to the following error(s): 'exporters' error reading configuration for "debug": decoding failed due to the following error(s): 'verbosity' unknown metrics level "loud"`})
+	assertErrors(t, fs, []string{`otel/production/collector-sampler.yaml: collector config: pipeline traces: processor tail_sampling: failed to create policy evaluator for "probabilistic-policy": unknown sampling policy type probabilistik`})
 }

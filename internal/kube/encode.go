@@ -63,7 +63,18 @@ func ToMap(o runtime.Object) (map[string]any, error) {
 		return nil, err
 	}
 	pruneNulls(m)
-	delete(m, "status") // desired state only: status belongs to the cluster
+	// Desired state only: status belongs to the cluster, also in the
+	// PersistentVolumeClaim templates a StatefulSet embeds.
+	delete(m, "status")
+	if spec, ok := m["spec"].(map[string]any); ok {
+		if claims, ok := spec["volumeClaimTemplates"].([]any); ok {
+			for _, c := range claims {
+				if claim, ok := c.(map[string]any); ok {
+					delete(claim, "status")
+				}
+			}
+		}
+	}
 	return m, nil
 }
 

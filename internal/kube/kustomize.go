@@ -19,6 +19,9 @@ type Component struct {
 	Name       string
 	Objects    []Object
 	Generators []Generator
+	// Exceptions are the posture rules a container of the component is
+	// allowed to break, each with its reason (see CheckPosture).
+	Exceptions []Exception
 }
 
 // Generator is a ConfigMap or Secret that kustomize generates from files.
@@ -109,8 +112,9 @@ func RenderBase(set *files.Set, dir string, comps []Component, labels map[string
 // RenderOverlay adds an overlay under dir that turns the base (rendered from
 // base with RenderBase at baseRel, relative to dir) into env: objects only
 // env has are added, objects that differ are patched with RFC 6902 JSON
-// patches, objects env lacks are deleted with a strategic-merge delete
-// patch, and generated files that differ replace the base's.
+// patches, objects env lacks (generated ones included) are deleted with a
+// strategic-merge delete patch, and generated files that differ replace the
+// base's.
 func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, labels map[string]string) error {
 	k := newKustomization(labels)
 	k.Resources = []string{baseRel}
@@ -189,10 +193,18 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 		}
 	}
 	for _, key := range sortedGenKeys(baseGens) {
-		if _, ok := envGens[key]; !ok {
-			g := baseGens[key]
-			return fmt.Errorf("%s %s/%s: generated in the base but not in the overlay; an overlay cannot remove it", g.Kind, g.Namespace, g.Name)
+		if _, ok := envGens[key]; ok {
+			continue
 		}
+		// A generated object the environment lacks is deleted by its
+		// original name; kustomize resolves it to the hashed one.
+		id := ID{Version: "v1", Kind: key.Kind, Namespace: key.Namespace, Name: key.Name}
+		p := patchPath(id, "delete-")
+		del := map[string]any{"apiVersion": "v1", "kind": key.Kind, "metadata": metadata(id), "$patch": "delete"}
+		if err := addYAML(set, path.Join(dir, p), del); err != nil {
+			return err
+		}
+		k.Patches = append(k.Patches, patchKz{Path: p})
 	}
 	return addYAML(set, path.Join(dir, "kustomization.yaml"), k)
 }

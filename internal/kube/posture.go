@@ -21,24 +21,70 @@ type workload struct {
 func workloads(objs []Object) []workload {
 	var ws []workload
 	for _, o := range objs {
-		switch w := o.(type) {
-		case *appsv1.Deployment:
-			ws = append(ws, workload{IDOf(o), &w.Spec.Template})
-		case *appsv1.StatefulSet:
-			ws = append(ws, workload{IDOf(o), &w.Spec.Template})
-		case *appsv1.DaemonSet:
-			ws = append(ws, workload{IDOf(o), &w.Spec.Template})
+		if t := PodTemplate(o); t != nil {
+			ws = append(ws, workload{IDOf(o), t})
 		}
 	}
 	return ws
+}
+
+// PodTemplate returns the pod template of a Deployment, StatefulSet or
+// DaemonSet, and nil for any other object.
+func PodTemplate(o Object) *corev1.PodTemplateSpec {
+	switch w := o.(type) {
+	case *appsv1.Deployment:
+		return &w.Spec.Template
+	case *appsv1.StatefulSet:
+		return &w.Spec.Template
+	case *appsv1.DaemonSet:
+		return &w.Spec.Template
+	}
+	return nil
+}
+
+// Exception lets one container break one posture rule for a stated reason.
+// CheckPosture reports an excused finding as a warning that carries the
+// reason, on every run, and an exception that excuses nothing as an error, so
+// exceptions are visible and never outlive their need.
+type Exception struct {
+	// Workload is the object running the container (Kind, Namespace, Name).
+	Workload  ID
+	Container string
+	// Check is the posture check it excuses, e.g. "run-as-non-root".
+	Check  string
+	Reason string
+}
+
+func (e Exception) object() string {
+	return fmt.Sprintf("%s: container %s", e.Workload, e.Container)
 }
 
 // CheckPosture reports every container that breaks the house rules (pinned
 // image, requests and limits, non-root, read-only root filesystem, no
 // privilege escalation, all capabilities dropped, liveness and readiness
 // probes on a declared port) and every Service whose selector or target
-// ports match no workload.
-func CheckPosture(artifact string, objs []Object) finding.List {
+// ports match no workload. A finding an exception excuses becomes a warning.
+func CheckPosture(artifact string, objs []Object, exceptions ...Exception) finding.List {
+	fs := checkPosture(artifact, objs)
+	used := make([]bool, len(exceptions))
+	for i, f := range fs {
+		for j, e := range exceptions {
+			if f.Severity == finding.Error && f.Check == e.Check && f.Object == e.object() {
+				fs[i].Severity = finding.Warning
+				fs[i].Message = fmt.Sprintf("breaks %s by declared exception: %s", e.Check, e.Reason)
+				used[j] = true
+			}
+		}
+	}
+	for j, e := range exceptions {
+		if !used[j] {
+			fs.Errorf(artifact, e.object(), "posture-exception", "declares an exception to %s but does not break it: remove the exception", e.Check)
+		}
+	}
+	return fs
+}
+
+func checkPosture(artifact string, objs []Object) finding.List {
 	var fs finding.List
 	ws := workloads(objs)
 	for _, w := range ws {

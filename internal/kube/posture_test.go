@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -109,6 +110,41 @@ func TestCheckPosture(t *testing.T) {
 				if g.Object != w.Object || g.Check != w.Check || g.Message != w.Message || g.Severity != finding.Error || g.Artifact != "test" {
 					t.Errorf("finding %d = %+v, want %+v", i, g, w)
 				}
+			}
+		})
+	}
+}
+
+func TestPostureExceptions(t *testing.T) {
+	rootAllowed := Exception{Workload: ID{Kind: "Deployment", Namespace: "ns", Name: "x"}, Container: "c", Check: "run-as-non-root", Reason: "reads root-only files"}
+	tests := []struct {
+		name       string
+		root       bool
+		exceptions []Exception
+		want       []string
+	}{
+		{"root without exception", true, nil,
+			[]string{"test: Deployment ns/x: container c: must set securityContext.runAsNonRoot: true"}},
+		{"root with exception", true, []Exception{rootAllowed},
+			[]string{"warning: test: Deployment ns/x: container c: breaks run-as-non-root by declared exception: reads root-only files"}},
+		{"exception that excuses nothing", false, []Exception{rootAllowed},
+			[]string{"test: Deployment ns/x: container c: declares an exception to run-as-non-root but does not break it: remove the exception"}},
+		{"exception for another container", true, []Exception{{Workload: rootAllowed.Workload, Container: "d", Check: "run-as-non-root", Reason: "r"}},
+			[]string{
+				"test: Deployment ns/x: container c: must set securityContext.runAsNonRoot: true",
+				"test: Deployment ns/x: container d: declares an exception to run-as-non-root but does not break it: remove the exception",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dep, svc := goodWorkload(t)
+			dep.Spec.Template.Spec.Containers[0].SecurityContext.RunAsNonRoot = Ptr(!tt.root)
+			var got []string
+			for _, f := range CheckPosture("test", []Object{dep, svc}, tt.exceptions...) {
+				got = append(got, f.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"regexp"
 	"sort"
 	"strconv"
 
@@ -16,19 +17,97 @@ var pullReceivers = map[string]bool{"prometheus": true, "k8s_cluster": true}
 // Check reports what the Collector would only reveal at start-up or in
 // production: pipelines naming components that are not configured, a
 // memory_limiter at or above the container limit, a health check the probes
-// do not reach, pull receivers in a replicated workload.
+// do not reach, pull receivers or tail sampling in a replicated workload,
+// and credentials that are not read from a Secret.
 func Check(artifact string, instances []Instance) finding.List {
 	var fs finding.List
 	for _, in := range instances {
 		obj := "collector " + in.Name
-		if in.Workload.Replicas < 1 {
+		if !in.NodeAgent && in.Workload.Replicas < 1 {
 			fs.Errorf(artifact, obj, "replicas", "replicas must be at least 1, got %d", in.Workload.Replicas)
 		}
 		checkMemory(&fs, artifact, obj, in)
 		checkPipelines(&fs, artifact, obj, in)
+		checkTailSampling(&fs, artifact, obj, in)
 		checkHealth(&fs, artifact, obj, in)
+		checkSecrets(&fs, artifact, obj, in)
 	}
 	return fs
+}
+
+// replication reports whether more than one copy of the instance runs, and
+// how many, for messages.
+func (in Instance) replication() (replicated bool, what string) {
+	if in.NodeAgent {
+		return true, "one replica per node"
+	}
+	return in.Workload.Replicas > 1, fmt.Sprintf("%d replicas", in.Workload.Replicas)
+}
+
+// checkTailSampling rejects tail_sampling in a replicated instance: spans of
+// one trace reach different replicas through the Service, and each replica
+// decides on the part it holds. Only a trace-ID-aware load balancer in front
+// (the loadbalancing exporter, routing_key traceID) would make replicas safe,
+// and genops-stack does not configure one.
+func checkTailSampling(fs *finding.List, artifact, obj string, in Instance) {
+	replicated, what := in.replication()
+	if !replicated {
+		return
+	}
+	for _, name := range sortedPipelineNames(in.Config.Service.Pipelines) {
+		for _, p := range in.Config.Service.Pipelines[name].Processors {
+			if p == "tail_sampling" {
+				fs.Errorf(artifact, obj, "tail-sampling-replicas", "pipeline %s runs tail_sampling with %s, not fed by trace-ID load balancing: spans of one trace reach different replicas and each decides on part of the trace; run the sampling tier with one replica", name, what)
+			}
+		}
+	}
+}
+
+var envRef = regexp.MustCompile(`^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// checkSecrets requires every exporter header to be an ${env:NAME}
+// reference to a variable the container reads from a Secret: a literal
+// header value is a credential in the config, in Git and in out/.
+func checkSecrets(fs *finding.List, artifact, obj string, in Instance) {
+	fromSecret := map[string]bool{}
+	for _, e := range in.Env {
+		fromSecret[e.Name] = e.Secret.Name != "" && e.Secret.Key != ""
+	}
+	e := in.Config.Exporters
+	for _, x := range []struct {
+		id  string
+		exp *OTLPExporter
+	}{{"otlp/traces", e.OTLPTraces}, {"otlp/sampler", e.OTLPSampler}, {"otlp/gateway", e.OTLPGateway}, {"otlp/honeycomb", e.OTLPHoneycomb}} {
+		if x.exp == nil {
+			continue
+		}
+		for _, h := range sortedKeys(keySet(x.exp.Headers)) {
+			m := envRef.FindStringSubmatch(x.exp.Headers[h])
+			switch {
+			case m == nil:
+				fs.Errorf(artifact, obj, "secret-inline", "exporter %s header %s holds a literal value: credentials must come from a Secret, as ${env:NAME} with NAME set from a secretKeyRef", x.id, h)
+			case !fromSecret[m[1]]:
+				fs.Errorf(artifact, obj, "secret-inline", "exporter %s header %s reads ${env:%s}, which the container does not set from a Secret", x.id, h, m[1])
+			}
+		}
+	}
+}
+
+func keySet(m map[string]string) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func sortedPipelineNames(ps map[string]Pipeline) []string {
+	names := make([]string, 0, len(ps))
+	for n := range ps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func checkMemory(fs *finding.List, artifact, obj string, in Instance) {
@@ -54,11 +133,7 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 		"exporter":  ids(c.Exporters),
 	}
 	used := map[string]map[string]bool{"receiver": {}, "processor": {}, "exporter": {}}
-	names := make([]string, 0, len(c.Service.Pipelines))
-	for n := range c.Service.Pipelines {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedPipelineNames(c.Service.Pipelines)
 	if len(names) == 0 {
 		fs.Errorf(artifact, obj, "pipeline", "has no pipelines")
 	}
@@ -76,6 +151,9 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 				}
 				if kind == "receiver" && pullReceivers[id] && in.Workload.Replicas > 1 {
 					fs.Errorf(artifact, obj, "pull-receiver-replicas", "pipeline %s runs the pull receiver %s with %d replicas: every replica scrapes every target and each series is written %d times; run pull receivers in a single-replica collector", n, id, in.Workload.Replicas, in.Workload.Replicas)
+				}
+				if kind == "receiver" && pullReceivers[id] && in.NodeAgent {
+					fs.Errorf(artifact, obj, "pull-receiver-replicas", "pipeline %s runs the pull receiver %s on every node: every agent scrapes every target; run pull receivers in a single-replica collector", n, id)
 				}
 			}
 		}

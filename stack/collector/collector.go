@@ -1,11 +1,16 @@
 // Package collector owns the OpenTelemetry Collector: its configuration as
 // typed Go and the Kubernetes objects that run it.
 //
-// The Collector runs as two workloads. The gateway (otel-collector) receives
-// OTLP from GenOps workloads and scales horizontally. The cluster collector
-// (otel-collector-cluster) runs the pull receivers, prometheus and
+// The Collector runs as up to four workloads. The gateway (otel-collector)
+// receives OTLP from GenOps workloads and scales horizontally. The cluster
+// collector (otel-collector-cluster) runs the pull receivers, prometheus and
 // k8s_cluster, as a single replica: every replica of a pull receiver scrapes
-// every target, so two replicas would write every series twice.
+// every target, so two replicas would write every series twice. When the
+// environment tail-samples, the sampling tier (otel-collector-sampler) runs
+// tail_sampling as a single replica fed by the gateway: tail sampling needs
+// every span of a trace in one instance. When the environment collects node
+// logs with the filelog receiver, the agent (otel-collector-agent) runs on
+// every node and forwards them to the gateway.
 package collector
 
 import (
@@ -22,6 +27,7 @@ import (
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -34,6 +40,8 @@ const (
 	PortHealth        = 13133
 	GatewayName       = "otel-collector"
 	ClusterName       = "otel-collector-cluster"
+	SamplerName       = "otel-collector-sampler"
+	AgentName         = "otel-collector-agent"
 	ConfigKey         = "collector.yaml"
 	configMountPath   = "/conf"
 	collectorUID      = 10001 // the user the collector-contrib image runs as
@@ -51,16 +59,23 @@ type Spec struct {
 	Gateway Workload
 	// Cluster is the singleton running the pull receivers.
 	Cluster Workload
+	// Sampler is the tail-sampling tier, deployed when the environment
+	// tail-samples. It must run one replica (Check enforces it).
+	Sampler Workload
+	// Agent sizes the per-node log agent, deployed when the environment
+	// collects logs with the filelog receiver (Replicas is unused).
+	Agent Workload
 	// Batch tunes the batch processor of both workloads.
 	Batch BatchProcessor
 	// LogLevel is the Collector's own log level.
 	LogLevel string
 	// Debug, when set, adds the debug exporter at this verbosity to every
-	// pipeline. The logs pipeline always has it until a log backend exists.
+	// pipeline.
 	Debug string
 	// K8sClusterInterval is how often k8s_cluster reports.
 	K8sClusterInterval string
-	// ScrapeInterval is how often the cluster collector scrapes GenOps pods.
+	// ScrapeInterval is how often GenOps pods are scraped, by the cluster
+	// collector or by Prometheus.
 	ScrapeInterval string
 }
 
@@ -80,6 +95,36 @@ type Wiring struct {
 	TracesEndpoint    string // host:port of the tracing backend's OTLP gRPC receiver
 	RemoteWriteURL    string // Prometheus' remote-write endpoint
 	Labels            map[string]string
+	// ScrapeJobs are the jobs the cluster collector's prometheus receiver
+	// runs; none when Prometheus scrapes the GenOps pods itself.
+	ScrapeJobs []scrape.Job
+	// Sampling is the environment's trace sampling.
+	Sampling sampling.Spec
+	// LogsEndpoint is Loki's OTLP endpoint (the otlphttp exporter appends
+	// /v1/logs).
+	LogsEndpoint string
+	// FileLogs deploys the node agent reading container logs.
+	FileLogs bool
+	// Honeycomb, when set, also sends the kept traces to Honeycomb.
+	Honeycomb *Honeycomb
+}
+
+// Honeycomb is where traces go in Honeycomb and the Secret holding the API key.
+type Honeycomb struct {
+	Endpoint string // host:port of Honeycomb's OTLP gRPC endpoint
+	Secret   SecretRef
+}
+
+// SecretRef is a key of an existing Secret in the Collector's namespace.
+type SecretRef struct {
+	Name, Key string
+}
+
+// SecretEnv is an environment variable of the Collector container read from
+// a Secret; configs refer to it as ${env:NAME} and never hold the value.
+type SecretEnv struct {
+	Name   string
+	Secret SecretRef
 }
 
 // Instance is one Collector workload with its configuration.
@@ -90,11 +135,26 @@ type Instance struct {
 	Ports    []kube.Port
 	// ClusterRead is true when the instance reads the Kubernetes API.
 	ClusterRead bool
+	// Singleton instances never run two pods at once, not even during a
+	// rollout: pull receivers and tail sampling.
+	Singleton bool
+	// NodeAgent instances run on every node (a DaemonSet) and read its logs.
+	NodeAgent bool
+	// Env are the container's environment variables read from Secrets.
+	Env []SecretEnv
 }
 
-// Build returns the gateway and the cluster collector.
+// Build returns the gateway, the cluster collector and, when the environment
+// needs them, the sampling tier and the node agent.
 func Build(s Spec, w Wiring) []Instance {
-	return []Instance{gateway(s, w), cluster(s, w)}
+	ins := []Instance{gateway(s, w), cluster(s, w)}
+	if w.Sampling.Tail != nil {
+		ins = append(ins, sampler(s, w))
+	}
+	if w.FileLogs {
+		ins = append(ins, agent(s, w))
+	}
+	return ins
 }
 
 func commonProcessors(s Spec, wl Workload, w Wiring) Processors {
@@ -143,24 +203,25 @@ func gatewayProcessors(s Spec, w Wiring) Processors {
 }
 
 func gateway(s Spec, w Wiring) Instance {
-	debug := s.Debug
-	if debug == "" {
-		debug = "basic"
+	p := gatewayProcessors(s, w)
+	traceProcessors := []string{"memory_limiter"}
+	if h := w.Sampling.Head; h != nil {
+		p.ProbabilisticSampler = h.Processor()
+		traceProcessors = append(traceProcessors, "probabilistic_sampler")
 	}
+	traceProcessors = append(traceProcessors, "resource", "attributes", "batch")
 	cfg := Config{
 		Receivers: Receivers{OTLP: &OTLPReceiver{Protocols: OTLPProtocols{
 			GRPC: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortOTLPGRPC)},
 			HTTP: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortOTLPHTTP)},
 		}}},
-		Processors: gatewayProcessors(s, w),
+		Processors: p,
 		Exporters: Exporters{
 			Prometheus: &PrometheusExporter{
 				Endpoint:    fmt.Sprintf("0.0.0.0:%d", PortPrometheus),
 				Namespace:   MetricsNamespace,
 				ConstLabels: map[string]string{"cluster": w.ClusterName},
 			},
-			OTLPTraces: &OTLPExporter{Endpoint: w.TracesEndpoint, TLS: &TLS{Insecure: true}},
-			Debug:      &DebugExporter{Verbosity: debug},
 		},
 		Extensions: Extensions{HealthCheck: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortHealth)}},
 		Service: Service{
@@ -174,37 +235,74 @@ func gateway(s Spec, w Wiring) Instance {
 				},
 				"traces": {
 					Receivers:  []string{"otlp"},
-					Processors: []string{"memory_limiter", "resource", "attributes", "batch"},
-					Exporters:  withDebug(s, "otlp/traces"),
+					Processors: traceProcessors,
 				},
 				"logs": {
 					Receivers:  []string{"otlp"},
 					Processors: []string{"memory_limiter", "resource", "attributes", "batch"},
-					Exporters:  []string{"debug"},
 				},
 			},
 		},
 	}
-	return Instance{
+	in := Instance{
 		Name:     GatewayName,
 		Workload: s.Gateway,
-		Config:   cfg,
 		Ports: []kube.Port{
 			{Name: "otlp-grpc", Port: PortOTLPGRPC},
 			{Name: "otlp-http", Port: PortOTLPHTTP},
-			{Name: "metrics", Port: PortTelemetry},
-			{Name: "prometheus", Port: PortPrometheus},
+			{Name: TelemetryPortName, Port: PortTelemetry},
+			{Name: PrometheusPortName, Port: PortPrometheus},
 			{Name: healthPortName, Port: PortHealth},
 		},
 	}
+	traces := cfg.Service.Pipelines["traces"]
+	if w.Sampling.Tail != nil {
+		cfg.Exporters.OTLPSampler = &OTLPExporter{Endpoint: fmt.Sprintf("%s.%s.svc:%d", SamplerName, w.Namespace, PortOTLPGRPC), TLS: &TLS{Insecure: true}}
+		traces.Exporters = withDebug(s, "otlp/sampler")
+	} else {
+		traces.Exporters = withDebug(s, exportTraces(&cfg, &in, w)...)
+	}
+	cfg.Service.Pipelines["traces"] = traces
+	cfg.Exporters.OTLPHTTPLoki = &OTLPHTTPExporter{Endpoint: w.LogsEndpoint}
+	logs := cfg.Service.Pipelines["logs"]
+	logs.Exporters = withDebug(s, "otlphttp/loki")
+	cfg.Service.Pipelines["logs"] = logs
+	if s.Debug != "" {
+		cfg.Exporters.Debug = &DebugExporter{Verbosity: s.Debug}
+	}
+	in.Config = cfg
+	return in
+}
+
+// exportTraces configures the exporters of the tier where traces leave the
+// Collector (the sampling tier, or the gateway without one): the trace
+// backend and, when enabled, Honeycomb, whose API key the container reads
+// from a Secret.
+func exportTraces(cfg *Config, in *Instance, w Wiring) []string {
+	cfg.Exporters.OTLPTraces = &OTLPExporter{Endpoint: w.TracesEndpoint, TLS: &TLS{Insecure: true}}
+	exporters := []string{"otlp/traces"}
+	if h := w.Honeycomb; h != nil {
+		const env = "HONEYCOMB_API_KEY"
+		cfg.Exporters.OTLPHoneycomb = &OTLPExporter{
+			Endpoint: h.Endpoint,
+			Headers:  map[string]string{"x-honeycomb-team": "${env:" + env + "}"},
+		}
+		in.Env = append(in.Env, SecretEnv{Name: env, Secret: h.Secret})
+		exporters = append(exporters, "otlp/honeycomb")
+	}
+	return exporters
 }
 
 func cluster(s Spec, w Wiring) Instance {
+	receivers := []string{"k8s_cluster"}
+	var prom *PrometheusReceiver
+	if len(w.ScrapeJobs) > 0 {
+		prom = &PrometheusReceiver{Config: PrometheusScrape{ScrapeConfigs: w.ScrapeJobs}}
+		receivers = []string{"prometheus", "k8s_cluster"}
+	}
 	cfg := Config{
 		Receivers: Receivers{
-			Prometheus: &PrometheusReceiver{Config: PrometheusScrape{ScrapeConfigs: []scrape.Job{
-				scrape.AnnotatedPods("genops-pods", w.WorkloadNamespace, s.ScrapeInterval),
-			}}},
+			Prometheus: prom,
 			K8sCluster: &K8sClusterReceiver{
 				AuthType:                 "serviceAccount",
 				CollectionInterval:       s.K8sClusterInterval,
@@ -226,7 +324,7 @@ func cluster(s Spec, w Wiring) Instance {
 			Telemetry:  telemetry(s),
 			Pipelines: map[string]Pipeline{
 				"metrics": {
-					Receivers:  []string{"prometheus", "k8s_cluster"},
+					Receivers:  receivers,
 					Processors: []string{"memory_limiter", "resource", "batch"},
 					Exporters:  withDebug(s, "prometheusremotewrite"),
 				},
@@ -241,10 +339,11 @@ func cluster(s Spec, w Wiring) Instance {
 		Workload: s.Cluster,
 		Config:   cfg,
 		Ports: []kube.Port{
-			{Name: "metrics", Port: PortTelemetry},
+			{Name: TelemetryPortName, Port: PortTelemetry},
 			{Name: healthPortName, Port: PortHealth},
 		},
 		ClusterRead: true,
+		Singleton:   true,
 	}
 }
 
@@ -265,6 +364,9 @@ func (in Instance) ConfigMapName() string { return in.Name + "-config" }
 func Component(s Spec, w Wiring, instances []Instance) (kube.Component, error) {
 	c := kube.Component{Name: "otel-collector"}
 	for _, in := range instances {
+		if in.NodeAgent {
+			c.Exceptions = append(c.Exceptions, nodeAgentException(w, in))
+		}
 		cfg, err := in.Config.YAML()
 		if err != nil {
 			return c, fmt.Errorf("collector %s: %w", in.Name, err)
@@ -285,9 +387,26 @@ func Component(s Spec, w Wiring, instances []Instance) (kube.Component, error) {
 	return c, nil
 }
 
+// Labels every Collector pod carries, and the names of the ports Prometheus
+// scrapes: the Collector's own telemetry and the gateway's prometheus exporter.
+const (
+	componentLabel     = "app.kubernetes.io/component"
+	componentValue     = "opentelemetry-collector"
+	TelemetryPortName  = "metrics"
+	PrometheusPortName = "prometheus"
+)
+
+// PodLabels are labels every Collector pod carries.
+func PodLabels() map[string]string { return map[string]string{componentLabel: componentValue} }
+
+// Selector is the label selector of an instance's pods (its Service's selector).
+func Selector(name string) map[string]string {
+	return map[string]string{"app.kubernetes.io/name": name}
+}
+
 func labelsFor(w Wiring, name string) (all, selector map[string]string) {
-	selector = map[string]string{"app.kubernetes.io/name": name}
-	all = map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/component": "opentelemetry-collector"}
+	selector = Selector(name)
+	all = map[string]string{"app.kubernetes.io/name": name, componentLabel: componentValue}
 	for k, v := range w.Labels {
 		all[k] = v
 	}
@@ -297,9 +416,44 @@ func labelsFor(w Wiring, name string) (all, selector map[string]string) {
 func objects(s Spec, w Wiring, in Instance) []kube.Object {
 	lbl, sel := labelsFor(w, in.Name)
 	meta := kube.Meta(in.Name, w.Namespace, lbl)
+	pod := corev1.PodSpec{
+		ServiceAccountName:           in.Name,
+		AutomountServiceAccountToken: kube.Ptr(in.ClusterRead),
+		SecurityContext:              kube.RestrictedPodSecurity(collectorUID),
+		Containers: []corev1.Container{{
+			Name:            "otel-collector",
+			Image:           s.Image,
+			Args:            []string{"--config=" + configMountPath + "/" + ConfigKey},
+			Env:             envVars(in.Env),
+			Ports:           kube.ContainerPorts(in.Ports),
+			Resources:       in.Workload.Resources.Requirements(),
+			SecurityContext: kube.RestrictedContainerSecurity(),
+			LivenessProbe:   kube.HTTPProbe("/", healthPortName, 10, 15),
+			ReadinessProbe:  kube.HTTPProbe("/", healthPortName, 5, 10),
+			VolumeMounts:    []corev1.VolumeMount{{Name: "config", MountPath: configMountPath, ReadOnly: true}},
+		}},
+		Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
+			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: in.ConfigMapName()}},
+		}}},
+	}
+	template := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: lbl}}
+	sa := &corev1.ServiceAccount{ObjectMeta: meta, AutomountServiceAccountToken: kube.Ptr(in.ClusterRead)}
+	if in.NodeAgent {
+		readNodeLogs(&pod)
+		template.Spec = pod
+		return []kube.Object{&appsv1.DaemonSet{
+			ObjectMeta: meta,
+			Spec: appsv1.DaemonSetSpec{
+				Selector:       &metav1.LabelSelector{MatchLabels: sel},
+				Template:       template,
+				UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType},
+			},
+		}, sa}
+	}
+	template.Spec = pod
 	strategy := appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType}
-	if in.ClusterRead {
-		// Never two pull collectors at once, not even during a rollout.
+	if in.Singleton {
+		// Never two pods at once, not even during a rollout.
 		strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
 	}
 	dep := &appsv1.Deployment{
@@ -308,35 +462,13 @@ func objects(s Spec, w Wiring, in Instance) []kube.Object {
 			Replicas: kube.Ptr(in.Workload.Replicas),
 			Selector: &metav1.LabelSelector{MatchLabels: sel},
 			Strategy: strategy,
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: lbl},
-				Spec: corev1.PodSpec{
-					ServiceAccountName:           in.Name,
-					AutomountServiceAccountToken: kube.Ptr(in.ClusterRead),
-					SecurityContext:              kube.RestrictedPodSecurity(collectorUID),
-					Containers: []corev1.Container{{
-						Name:            "otel-collector",
-						Image:           s.Image,
-						Args:            []string{"--config=" + configMountPath + "/" + ConfigKey},
-						Ports:           kube.ContainerPorts(in.Ports),
-						Resources:       in.Workload.Resources.Requirements(),
-						SecurityContext: kube.RestrictedContainerSecurity(),
-						LivenessProbe:   kube.HTTPProbe("/", healthPortName, 10, 15),
-						ReadinessProbe:  kube.HTTPProbe("/", healthPortName, 5, 10),
-						VolumeMounts:    []corev1.VolumeMount{{Name: "config", MountPath: configMountPath, ReadOnly: true}},
-					}},
-					Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
-						ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: in.ConfigMapName()}},
-					}}},
-				},
-			},
+			Template: template,
 		},
 	}
 	svc := &corev1.Service{
 		ObjectMeta: meta,
 		Spec:       corev1.ServiceSpec{Selector: sel, Ports: kube.ServicePorts(servicePorts(in.Ports))},
 	}
-	sa := &corev1.ServiceAccount{ObjectMeta: meta, AutomountServiceAccountToken: kube.Ptr(in.ClusterRead)}
 	objs := []kube.Object{dep, svc, sa}
 	if in.ClusterRead {
 		clusterMeta := kube.Meta(in.Name, "", lbl)
@@ -358,6 +490,19 @@ func objects(s Spec, w Wiring, in Instance) []kube.Object {
 		})
 	}
 	return objs
+}
+
+// envVars reads each variable from its Secret key; a missing Secret keeps
+// the pod from starting rather than running without its credentials.
+func envVars(env []SecretEnv) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for _, e := range env {
+		out = append(out, corev1.EnvVar{Name: e.Name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: e.Secret.Name},
+			Key:                  e.Secret.Key,
+		}}})
+	}
+	return out
 }
 
 // servicePorts are the ports a Service exposes: every port but the health

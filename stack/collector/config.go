@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -20,6 +21,7 @@ type Receivers struct {
 	OTLP       *OTLPReceiver       `json:"otlp,omitempty"`
 	Prometheus *PrometheusReceiver `json:"prometheus,omitempty"`
 	K8sCluster *K8sClusterReceiver `json:"k8s_cluster,omitempty"`
+	Filelog    *FilelogReceiver    `json:"filelog,omitempty"`
 }
 
 // OTLPReceiver receives OTLP over gRPC and HTTP.
@@ -62,6 +64,10 @@ type Processors struct {
 	Batch         *BatchProcessor         `json:"batch,omitempty"`
 	Resource      *ResourceProcessor      `json:"resource,omitempty"`
 	Attributes    *AttributesProcessor    `json:"attributes,omitempty"`
+	// TailSampling keeps complete traces by policy (the sampling tier).
+	TailSampling *sampling.TailSamplingProcessor `json:"tail_sampling,omitempty"`
+	// ProbabilisticSampler is the head sampler (the gateway).
+	ProbabilisticSampler *sampling.ProbabilisticSamplerProcessor `json:"probabilistic_sampler,omitempty"`
 }
 
 // MemoryLimiterProcessor refuses data before the Collector runs out of memory.
@@ -100,7 +106,15 @@ type Exporters struct {
 	Prometheus            *PrometheusExporter  `json:"prometheus,omitempty"`
 	PrometheusRemoteWrite *RemoteWriteExporter `json:"prometheusremotewrite,omitempty"`
 	OTLPTraces            *OTLPExporter        `json:"otlp/traces,omitempty"`
-	Debug                 *DebugExporter       `json:"debug,omitempty"`
+	// OTLPSampler forwards traces from the gateway to the sampling tier.
+	OTLPSampler *OTLPExporter `json:"otlp/sampler,omitempty"`
+	// OTLPGateway forwards logs from the node agents to the gateway.
+	OTLPGateway *OTLPExporter `json:"otlp/gateway,omitempty"`
+	// OTLPHoneycomb sends traces to Honeycomb.
+	OTLPHoneycomb *OTLPExporter `json:"otlp/honeycomb,omitempty"`
+	// OTLPHTTPLoki pushes logs to Loki's OTLP endpoint.
+	OTLPHTTPLoki *OTLPHTTPExporter `json:"otlphttp/loki,omitempty"`
+	Debug        *DebugExporter    `json:"debug,omitempty"`
 }
 
 // PrometheusExporter serves the metrics it receives for Prometheus to scrape.
@@ -131,6 +145,11 @@ type OTLPExporter struct {
 	Headers  map[string]string `json:"headers,omitempty"`
 }
 
+// OTLPHTTPExporter sends OTLP over HTTP; the signal path is appended to Endpoint.
+type OTLPHTTPExporter struct {
+	Endpoint string `json:"endpoint"`
+}
+
 // TLS is the client TLS block.
 type TLS struct {
 	Insecure bool `json:"insecure"`
@@ -141,9 +160,41 @@ type DebugExporter struct {
 	Verbosity string `json:"verbosity"`
 }
 
+// FilelogReceiver tails log files.
+type FilelogReceiver struct {
+	Include         []string `json:"include"`
+	StartAt         string   `json:"start_at"`
+	IncludeFilePath bool     `json:"include_file_path"`
+	// Storage names the storage extension that keeps read offsets.
+	Storage   string     `json:"storage,omitempty"`
+	Operators []Operator `json:"operators"`
+}
+
+// Operator is one stanza operator of the filelog receiver.
+type Operator struct {
+	Type      string          `json:"type"`
+	ID        string          `json:"id,omitempty"`
+	If        string          `json:"if,omitempty"`
+	ParseFrom string          `json:"parse_from,omitempty"`
+	ParseTo   string          `json:"parse_to,omitempty"`
+	Severity  *SeverityParser `json:"severity,omitempty"`
+}
+
+// SeverityParser reads the log severity from a field.
+type SeverityParser struct {
+	ParseFrom string `json:"parse_from"`
+}
+
 // Extensions are the configured extensions, keyed by component ID.
 type Extensions struct {
-	HealthCheck *Endpoint `json:"health_check,omitempty"`
+	HealthCheck *Endpoint             `json:"health_check,omitempty"`
+	FileStorage *FileStorageExtension `json:"file_storage,omitempty"`
+}
+
+// FileStorageExtension persists component state (filelog offsets) on disk.
+type FileStorageExtension struct {
+	Directory       string `json:"directory"`
+	CreateDirectory bool   `json:"create_directory"`
 }
 
 // Service wires the components into pipelines.

@@ -12,6 +12,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
@@ -73,7 +74,7 @@ func dataSources(ns string, traces tracing.Backend, tracesURL string) []DataSour
 		},
 		{
 			Key: "loki", Name: "Loki", UID: LokiUID, Type: "loki",
-			URL:      fmt.Sprintf("http://loki.%s.svc:3100", ns),
+			URL:      logging.QueryURL(ns),
 			JSONData: map[string]any{"maxLines": 1000},
 		},
 		{

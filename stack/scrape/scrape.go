@@ -1,7 +1,10 @@
 // Package scrape owns the Prometheus scrape jobs of the stack: their typed
 // form, which renders to Prometheus' scrape_config YAML unchanged, whether
 // Prometheus runs them (the additionalScrapeConfigs file) or the Collector's
-// prometheus receiver does.
+// prometheus receiver does; the ServiceMonitors and PodMonitors that express
+// the same jobs for the Prometheus Operator; and the check that no pod is
+// scraped twice, which runs the jobs' relabelings through Prometheus' own
+// relabel engine over the pods the stack deploys.
 package scrape
 
 // Job is one Prometheus scrape_config.
@@ -76,31 +79,77 @@ func sanitize(s string) string {
 	return string(b)
 }
 
-// AnnotatedPods is the job that scrapes every pod of namespace that opts in
-// with the prometheus.io/scrape annotation (honouring prometheus.io/path and
-// prometheus.io/port) and adds the governance labels and the pod's identity.
-// It drops the Go runtime and process series, which no query uses.
-func AnnotatedPods(name, namespace, interval string) Job {
-	j := Job{
-		Name:                name,
-		ScrapeInterval:      interval,
-		KubernetesSDConfigs: []KubernetesSD{{Role: "pod", Namespaces: &Namespaces{Names: []string{namespace}}}},
-		RelabelConfigs: []Relabel{
-			{SourceLabels: []string{"__meta_kubernetes_pod_annotation_prometheus_io_scrape"}, Action: "keep", Regex: "true"},
-			{SourceLabels: []string{"__meta_kubernetes_pod_annotation_prometheus_io_path"}, Action: "replace", TargetLabel: "__metrics_path__", Regex: "(.+)"},
-			{SourceLabels: []string{"__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"}, Action: "replace",
-				Regex: `([^:]+)(?::\d+)?;(\d+)`, Replacement: "$1:$2", TargetLabel: "__address__"},
-		},
-		MetricRelabelConfigs: []Relabel{
-			{SourceLabels: []string{"__name__"}, Regex: "go_.*|process_.*", Action: "drop"},
-		},
+// The jobs of the stack. Other packages (the metric catalog, alerts) write
+// their queries against these job names and TargetLabels.
+const (
+	// JobGenOpsPods scrapes every GenOps pod that opts in with the
+	// prometheus.io annotations, the metrics exporter included.
+	JobGenOpsPods = "genops-pods"
+	// JobCollector scrapes the Collectors' own telemetry (port 8888).
+	JobCollector = "otel-collector"
+	// JobGatewayMetrics scrapes the gateway's prometheus exporter (port
+	// 8889), the OTLP metrics of the GenOps workloads.
+	JobGatewayMetrics = "genops-otel-metrics"
+)
+
+// TargetLabels are the labels each job puts on every series it scrapes, the
+// metric's own labels aside. cluster comes from the remote-write external
+// label (collector), a target label (Prometheus) or, for JobGatewayMetrics,
+// the exporter's const label: every series has it either way.
+var TargetLabels = map[string][]string{
+	JobGenOpsPods:     {"job", "instance", "genops_team", "genops_project", "genops_environment", "genops_cost_center", "namespace", "pod", "cluster"},
+	JobCollector:      {"job", "instance", "namespace", "pod", "cluster"},
+	JobGatewayMetrics: {"job", "instance", "namespace", "pod", "cluster"},
+}
+
+// dropRuntime drops the Go runtime and process series, which no query uses.
+var dropRuntime = Relabel{SourceLabels: []string{"__name__"}, Regex: "go_.*|process_.*", Action: "drop"}
+
+// podIdentity names the target after its namespace and pod.
+var podIdentity = []Relabel{
+	{SourceLabels: []string{"__meta_kubernetes_namespace"}, TargetLabel: "namespace"},
+	{SourceLabels: []string{"__meta_kubernetes_pod_name"}, TargetLabel: "pod"},
+}
+
+// annotatedPodsRelabels keep the pods that opt in with prometheus.io/scrape,
+// honour prometheus.io/path and prometheus.io/port, and copy the governance
+// pod labels and the pod's identity onto the target.
+func annotatedPodsRelabels() []Relabel {
+	rs := []Relabel{
+		{SourceLabels: []string{"__meta_kubernetes_pod_annotation_prometheus_io_scrape"}, Action: "keep", Regex: "true"},
+		{SourceLabels: []string{"__meta_kubernetes_pod_annotation_prometheus_io_path"}, Action: "replace", TargetLabel: "__metrics_path__", Regex: "(.+)"},
+		{SourceLabels: []string{"__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"}, Action: "replace",
+			Regex: `([^:]+)(?::\d+)?;(\d+)`, Replacement: "$1:$2", TargetLabel: "__address__"},
 	}
 	for _, g := range GovernanceLabels {
-		j.RelabelConfigs = append(j.RelabelConfigs, Relabel{SourceLabels: []string{PodLabelMeta(g.PodLabel)}, TargetLabel: g.TargetLabel})
+		rs = append(rs, Relabel{SourceLabels: []string{PodLabelMeta(g.PodLabel)}, TargetLabel: g.TargetLabel})
 	}
-	j.RelabelConfigs = append(j.RelabelConfigs,
-		Relabel{SourceLabels: []string{"__meta_kubernetes_namespace"}, TargetLabel: "namespace"},
-		Relabel{SourceLabels: []string{"__meta_kubernetes_pod_name"}, TargetLabel: "pod"},
-	)
-	return j
+	return append(rs, podIdentity...)
+}
+
+// podsWithPort keeps the pods carrying every label of sel and a container
+// port named port, and names the target after the pod.
+func podsWithPort(sel map[string]string, port string) []Relabel {
+	var rs []Relabel
+	for _, k := range sortedKeys(sel) {
+		rs = append(rs, Relabel{SourceLabels: []string{PodLabelMeta(k)}, Action: "keep", Regex: sel[k]})
+	}
+	rs = append(rs, Relabel{SourceLabels: []string{"__meta_kubernetes_pod_container_port_name"}, Action: "keep", Regex: port})
+	return append(rs, podIdentity...)
+}
+
+// clusterLabel sets the cluster target label, for jobs Prometheus runs
+// whose series do not carry it.
+func clusterLabel(cluster string) Relabel {
+	return Relabel{TargetLabel: "cluster", Replacement: cluster}
+}
+
+func podJob(name, namespace, interval string, relabels []Relabel) Job {
+	return Job{
+		Name:                 name,
+		ScrapeInterval:       interval,
+		KubernetesSDConfigs:  []KubernetesSD{{Role: "pod", Namespaces: &Namespaces{Names: []string{namespace}}}},
+		RelabelConfigs:       relabels,
+		MetricRelabelConfigs: []Relabel{dropRuntime},
+	}
 }

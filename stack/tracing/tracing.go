@@ -1,5 +1,8 @@
 // Package tracing owns the trace backend of an environment: Tempo, run by
-// genops-stack, or Jaeger, installed from its Helm chart.
+// genops-stack (its config, StatefulSet and Service), or Jaeger, installed
+// from its Helm chart with the values rendered here. It is the one place that
+// knows the backends' in-cluster URLs: the Collector's OTLP exporter and the
+// Grafana data source both take them from here.
 package tracing
 
 import "fmt"
@@ -13,26 +16,42 @@ const (
 	Jaeger Backend = "jaeger"
 )
 
+// Service names and ports of the backends. Jaeger's names follow from the
+// chart's fullnameOverride in JaegerValues.
+const (
+	tempoService  = "tempo"
+	jaegerService = "jaeger"
+	portTempoHTTP = 3200
+	portOTLPGRPC  = 4317
+	portOTLPHTTP  = 4318
+	portJaegerUI  = 16686
+)
+
+func (b Backend) unknown() error {
+	return fmt.Errorf("unknown tracing backend %q (want %q or %q)", b, Tempo, Jaeger)
+}
+
 // OTLPEndpoint is the host:port of the backend's OTLP gRPC receiver in namespace ns.
 func (b Backend) OTLPEndpoint(ns string) (string, error) {
 	switch b {
 	case Tempo:
-		return fmt.Sprintf("tempo.%s.svc:4317", ns), nil
+		return fmt.Sprintf("%s.%s.svc:%d", tempoService, ns, portOTLPGRPC), nil
 	case Jaeger:
-		return fmt.Sprintf("jaeger-collector.%s.svc:4317", ns), nil
+		return fmt.Sprintf("%s.%s.svc:%d", jaegerService, ns, portOTLPGRPC), nil
 	}
-	return "", fmt.Errorf("unknown tracing backend %q (want %q or %q)", b, Tempo, Jaeger)
+	return "", b.unknown()
 }
 
-// QueryURL is the in-cluster URL Grafana queries the backend at in namespace ns.
+// QueryURL is the URL Grafana's trace data source queries in namespace ns:
+// Tempo's HTTP API, or Jaeger's query service.
 func (b Backend) QueryURL(ns string) (string, error) {
 	switch b {
 	case Tempo:
-		return fmt.Sprintf("http://tempo.%s.svc:3200", ns), nil
+		return fmt.Sprintf("http://%s.%s.svc:%d", tempoService, ns, portTempoHTTP), nil
 	case Jaeger:
-		return fmt.Sprintf("http://jaeger-query.%s.svc:16686", ns), nil
+		return fmt.Sprintf("http://%s.%s.svc:%d", jaegerService, ns, portJaegerUI), nil
 	}
-	return "", fmt.Errorf("unknown tracing backend %q (want %q or %q)", b, Tempo, Jaeger)
+	return "", b.unknown()
 }
 
 // Backends are the supported backends, in a stable order.

@@ -47,6 +47,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
@@ -110,6 +111,7 @@ func Factories() (otelcol.Factories, error) {
 	errs = append(errs, err)
 	f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
 		healthcheckextension.NewFactory(),
+		filestorage.NewFactory(),
 	)
 	errs = append(errs, err)
 	f.Telemetry = otelconftelemetry.NewFactory()
@@ -143,6 +145,9 @@ func Validate(path string, factories otelcol.Factories) error {
 		}
 	}
 	for _, eid := range cfg.Service.Extensions {
+		if hostStateExtensions[eid.Type().String()] {
+			continue
+		}
 		f := factories.Extensions[eid.Type()]
 		set := extension.Settings{ID: eid, TelemetrySettings: componenttest.NewNopTelemetrySettings()}
 		if _, err := f.Create(ctx, set, cfg.Extensions[eid]); err != nil {
@@ -151,6 +156,10 @@ func Validate(path string, factories otelcol.Factories) error {
 	}
 	return nil
 }
+
+// hostStateExtensions are validated but not created: creating them changes
+// this machine (file_storage makes its directory), which a validator must not.
+var hostStateExtensions = map[string]bool{"file_storage": true}
 
 func sortedPipelines(cfg *otelcol.Config) []pipeline.ID {
 	ids := make([]pipeline.ID, 0, len(cfg.Service.Pipelines))

@@ -108,3 +108,70 @@ func firstWord(s string) string {
 	word, _, _ := strings.Cut(s, ":")
 	return word
 }
+
+const logsConfig = `receivers:
+  filelog:
+    include: [/var/log/pods/genops-system_*/*/*.log]
+    start_at: end
+    storage: file_storage
+    operators:
+    - type: container
+      id: container
+    - type: json_parser
+      id: json
+      if: 'body matches "^\\s*\\{"'
+      parse_from: body
+      parse_to: attributes
+exporters:
+  debug: {}
+extensions:
+  file_storage:
+    directory: /var/lib/otelcol-agent
+    create_directory: true
+service:
+  extensions: [file_storage]
+  pipelines:
+    logs:
+      receivers: [filelog]
+      exporters: [debug]
+`
+
+// TestValidateLogs covers the node agent's components: the filelog receiver
+// with its stanza operators and the file_storage extension, which is
+// validated without being created (creating it makes its directory here).
+func TestValidateLogs(t *testing.T) {
+	factories, err := Factories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		edit func(string) string
+		want string
+	}{
+		{name: "valid", edit: func(s string) string { return s }, want: ""},
+		{name: "unknown operator", edit: func(s string) string { return replace(s, "type: json_parser", "type: jsn_parser") },
+			want: `cannot unmarshal the configuration: decoding failed due to the following error(s): 'receivers' error reading configuration for "filelog": decoding failed due to the following error(s): 'operators[1]' unsupported type 'jsn_parser'`},
+		{name: "storage directory that must exist", edit: func(s string) string {
+			return replace(replace(s, "create_directory: true", "create_directory: false"), "/var/lib/otelcol-agent", "/nonexistent/otelcol-agent")
+		}, want: `extensions::file_storage: directory must exist: stat /nonexistent/otelcol-agent: no such file or directory. You can enable the create_directory option to automatically create it`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "collector.yaml")
+			if err := os.WriteFile(p, []byte(tt.edit(logsConfig)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if err := Validate(p, factories); err != nil {
+				got = OneLine(err)
+			}
+			if got != tt.want {
+				t.Errorf("Validate:\n got %q\nwant %q", got, tt.want)
+			}
+			if _, err := os.Stat("/var/lib/otelcol-agent"); err == nil && tt.want == "" {
+				t.Error("validating created the storage directory on this machine")
+			}
+		})
+	}
+}
