@@ -92,4 +92,3 @@ func ServicePorts(ps []Port) []corev1.ServicePort {
 
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
-

@@ -52,7 +52,9 @@ func TestCheckPosture(t *testing.T) {
 		want   []finding.Finding // nil: no findings
 	}{
 		{"good", func(*appsv1.Deployment, *corev1.Service) {}, nil},
-		{"latest tag", func(d *appsv1.Deployment, _ *corev1.Service) { d.Spec.Template.Spec.Containers[0].Image = "example/x:latest" },
+		{"latest tag", func(d *appsv1.Deployment, _ *corev1.Service) {
+			d.Spec.Template.Spec.Containers[0].Image = "example/x:latest"
+		},
 			[]finding.Finding{{Object: obj, Check: "image-pinned", Message: `image "example/x:latest" uses the latest tag: pin a version`}}},
 		{"no tag", func(d *appsv1.Deployment, _ *corev1.Service) {
 			d.Spec.Template.Spec.Containers[0].Image = "registry:5000/example/x"
