@@ -143,8 +143,13 @@ func selectorName(vs *parser.VectorSelector) string {
 	if vs.Name != "" {
 		return vs.Name
 	}
+	return equalityMatch(vs, labels.MetricName)
+}
+
+// equalityMatch is the value the selector requires of a label, or "".
+func equalityMatch(vs *parser.VectorSelector, label string) string {
 	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+		if m.Name == label && m.Type == labels.MatchEqual {
 			return m.Value
 		}
 	}
@@ -160,6 +165,15 @@ func (a *analysis) selector(vs *parser.VectorSelector, counterOK bool) shape {
 	if !ok {
 		a.errorf(CheckUnknownMetric, "%s", a.l.unknownMetric(name))
 		return shape{}
+	}
+	if cs, ok := a.l.cat.Lookup(name); ok {
+		if job := equalityMatch(vs, "job"); job != "" {
+			if via, ok := a.l.cat.Via(cs, job); ok {
+				s = seriesShape(via) // only the labels this job's path adds
+			} else {
+				a.errorf(CheckUnknownJob, "job %q does not deliver %s (it comes from: %s)", job, name, strings.Join(cs.Metric.Jobs, ", "))
+			}
+		}
 	}
 	for _, m := range vs.LabelMatchers {
 		if m.Name != labels.MetricName && !s.labels[m.Name] {

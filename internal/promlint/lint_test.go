@@ -15,14 +15,14 @@ import (
 func testCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	c, err := catalog.New(
-		[]catalog.Job{{Name: "app", TargetLabels: []string{"job", "instance"}}},
+		[]catalog.Job{{Name: "app", TargetLabels: []string{"job", "instance"}}, {Name: "batch", TargetLabels: []string{"job", "instance", "pod"}}},
 		[]catalog.Metric{
 			{Name: "cost_usd", Type: catalog.Gauge, Unit: "USD", Help: "cost", Labels: []string{"team", "provider"}, Jobs: []string{"app"}},
 			{Name: "requests_total", Type: catalog.Counter, Unit: "requests", Help: "requests", Labels: []string{"provider", "status"}, Jobs: []string{"app"}},
 			{Name: "violations_total", Type: catalog.Counter, Unit: "violations", Help: "violations", Labels: []string{"policy_type", "severity"}, Jobs: []string{"app"}},
 			{Name: "duration_seconds", Type: catalog.Histogram, Unit: "seconds", Help: "duration", Labels: []string{"provider"}, Jobs: []string{"app"}},
 			{Name: "latency_seconds", Type: catalog.Summary, Unit: "seconds", Help: "latency", Labels: []string{"model"}, Jobs: []string{"app"}},
-			{Name: "up", Type: catalog.Gauge, Unit: "boolean", Help: "up", Jobs: []string{"app"}},
+			{Name: "up", Type: catalog.Gauge, Unit: "boolean", Help: "up", Jobs: []string{"app", "batch"}},
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +72,7 @@ func TestExprChecks(t *testing.T) {
 
 		{"matcher on a missing label", `cost_usd{model="gpt-4"}`, []string{`error: unknown-label: matcher model="gpt-4": cost_usd has no label model (it has: instance, job, provider, team)`}},
 		{"matcher on target labels", `cost_usd{job="app", instance=~".+", team!=""}`, nil},
+		{"a job that does not deliver the metric", `up{job="genops-ai"} == 0`, []string{`error: unknown-job: job "genops-ai" does not deliver up (it comes from: app, batch)`}},
 		{"by a missing label", `sum by (team) (rate(requests_total[5m]))`, []string{"error: unknown-label: sum by (team): requests_total has no label team (it has: instance, job, provider, status)"}},
 		{"without a missing label", `sum without (team) (rate(requests_total[5m]))`, []string{"error: unknown-label: sum without (team): requests_total has no label team (it has: instance, job, provider, status)"}},
 		{"by existing labels", `sum by (provider, status) (rate(requests_total[5m]))`, nil},
@@ -144,6 +145,7 @@ func TestOutputLabels(t *testing.T) {
 		{`cost_usd / ignoring (team) group_left sum without (team) (cost_usd)`, "instance job provider team"},
 		{`cost_usd / ignoring (team) cost_usd`, "instance job provider"},
 		{`up{job="app"} == 0 or absent(up{job="app"})`, "instance job"},
+		{`up == 0`, "instance job pod"},
 		{`cost_usd and on (team) cost_usd`, "instance job provider team"},
 		{`histogram_quantile(0.9, sum by (provider, le) (rate(duration_seconds_bucket[5m])))`, "provider"},
 		{`label_replace(sum by (team) (cost_usd), "owner", "$1", "team", "(.*)")`, "owner team"},

@@ -26,6 +26,7 @@ const (
 	CheckParse                = "promql-parse"
 	CheckUnknownMetric        = "unknown-metric"
 	CheckUnknownLabel         = "unknown-label"
+	CheckUnknownJob           = "unknown-job"
 	CheckTemplateLabel        = "template-label"
 	CheckRateNonCounter       = "rate-over-non-counter"
 	CheckGaugeFuncOverCounter = "gauge-function-over-counter"
@@ -96,7 +97,7 @@ func (l *Linter) Learn(name, expr string, labels map[string]string) {
 // series resolves a selectable name: a catalog series or a recording rule.
 func (l *Linter) series(name string) (shape, bool) {
 	if s, ok := l.cat.Lookup(name); ok {
-		return shape{labels: setOf(s.Labels...), typ: s.Type, bucket: s.Bucket, source: name}, true
+		return seriesShape(s), true
 	}
 	r, ok := l.records[name]
 	if !ok {
@@ -120,6 +121,10 @@ func (l *Linter) series(name string) (shape, bool) {
 		r.state = resolved
 	}
 	return r.shape, true
+}
+
+func seriesShape(s catalog.Series) shape {
+	return shape{labels: setOf(s.Labels...), typ: s.Type, bucket: s.Bucket, source: s.Name}
 }
 
 // unknownMetric says that name is not in the catalog, with a suggestion.

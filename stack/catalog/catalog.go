@@ -192,12 +192,15 @@ func (c *Catalog) add(m Metric) []string {
 var scrapeSeries = map[string]bool{"up": true}
 
 // labels is every label a metric's series carry, le and quantile aside.
-func (c *Catalog) labels(m Metric) []string {
+func (c *Catalog) labels(m Metric) []string { return c.labelsVia(m, m.Jobs) }
+
+// labelsVia is every label a metric's series carry when they come from jobs.
+func (c *Catalog) labelsVia(m Metric, jobs []string) []string {
 	set := map[string]bool{}
 	for _, l := range m.Labels {
 		set[l] = true
 	}
-	for _, name := range m.Jobs {
+	for _, name := range jobs {
 		j := c.jobs[name]
 		for _, l := range j.TargetLabels {
 			set[l] = true
@@ -253,6 +256,32 @@ func (c *Catalog) LabelNames(m Metric) []string { return c.labels(m) }
 func (c *Catalog) Lookup(name string) (Series, bool) {
 	s, ok := c.series[name]
 	return s, ok
+}
+
+// Via narrows a series to the one job that delivers it: its labels are
+// then those that job's path adds, not every job's. ok is false when the
+// job does not deliver the series.
+func (c *Catalog) Via(s Series, job string) (Series, bool) {
+	if !slices.Contains(s.Metric.Jobs, job) {
+		return Series{}, false
+	}
+	labels := c.labelsVia(s.Metric, []string{job})
+	if extra := setDiff(s.Labels, c.labels(s.Metric)); len(extra) > 0 { // le or quantile
+		labels = append(labels, extra...)
+		sort.Strings(labels)
+	}
+	s.Labels = labels
+	return s, true
+}
+
+func setDiff(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // SeriesNames returns every series name a query can select, sorted.

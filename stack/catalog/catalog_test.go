@@ -156,6 +156,24 @@ func TestOTelNamesTranslate(t *testing.T) {
 	}
 }
 
+func TestVia(t *testing.T) {
+	c := Default()
+	up, _ := c.Lookup("up")
+	s, ok := c.Via(up, JobOTelCollector)
+	if !ok || strings.Join(s.Labels, " ") != "instance job" {
+		t.Errorf("up via otel-collector: %v %v", s.Labels, ok)
+	}
+	bucket, _ := c.Lookup("genops_request_duration_seconds_bucket")
+	s, ok = c.Via(bucket, JobGenOpsOTelMetrics)
+	if !ok || strings.Join(s.Labels, " ") != "cluster exported_instance exported_job instance job le model otel_scope_name otel_scope_schema_url otel_scope_version provider" {
+		t.Errorf("bucket via genops-otel-metrics: %v %v", s.Labels, ok)
+	}
+	summary, _ := c.Lookup("genops_eval_latency_seconds")
+	if _, ok := c.Via(summary, JobGenOpsOTelMetrics); ok {
+		t.Error("the summary is not served by the gateway")
+	}
+}
+
 func TestSeriesNamesSorted(t *testing.T) {
 	names := Default().SeriesNames()
 	if !slices.IsSorted(names) || !slices.Contains(names, "genops_request_duration_seconds_bucket") {
