@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
@@ -37,11 +38,17 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	groups := alerts.Groups(alertsConfig(env))
+	rules, err := rulesComponent(env, groups)
+	if err != nil {
+		return nil, err
+	}
 	return &Stack{
 		Env:            env,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel},
+		Components:     []kube.Component{nsComp, otel, rules},
 		KubePrometheus: kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name),
+		Alerts:         groups,
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
@@ -30,6 +31,7 @@ func Check(s *Stack) finding.List {
 	}
 	fs.Add(collector.Check(a, s.Collectors)...)
 	fs.Add(kube.CheckPosture(a, s.Objects())...)
+	fs.Add(alerts.Check(a, s.Alerts)...)
 	m := env.Monitoring
 	if m.Replicas < 1 {
 		fs.Errorf(a, "kube-prometheus-stack", "replicas", "Prometheus replicas must be at least 1, got %d", m.Replicas)

@@ -87,7 +87,9 @@ func Generate(def Definition, opts Options) (*Result, error) {
 }
 
 // Validate checks the rendered files with the libraries that own their
-// formats: every Kubernetes manifest decodes strictly into its type.
+// formats: every Kubernetes manifest decodes strictly into its type; every
+// rule file, dashboard and runbook passes the PromQL lint against the metric
+// catalog, and alerts link to rendered runbooks and dashboards.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	for _, f := range set.Files() {
@@ -99,6 +101,8 @@ func Validate(set *files.Set) finding.List {
 			}
 		}
 	}
+	fs.Add(lintRendered(set)...)
+	fs.Add(checkAlertLinks(set)...)
 	return fs
 }
 

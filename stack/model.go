@@ -5,6 +5,7 @@
 package stack
 
 import (
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
@@ -51,6 +52,8 @@ type Stack struct {
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
+	// Alerts are the Prometheus rule groups (alerts, recording rules, runbooks).
+	Alerts []alerts.Group
 }
 
 // Artifact names the environment in findings.
