@@ -104,7 +104,7 @@ func lintInputs(paths []string) ([]promlint.File, error) {
 			}
 			data, err := os.ReadFile(path)
 			if err == nil {
-				files = append(files, promlint.File{Path: filepath.ToSlash(path), Data: data})
+				files = append(files, promlint.File{Path: filepath.ToSlash(path), Data: data, Walked: true})
 			}
 			return err
 		})

@@ -176,7 +176,7 @@ func (a *analysis) selector(vs *parser.VectorSelector, counterOK bool) shape {
 		}
 	}
 	for _, m := range vs.LabelMatchers {
-		if m.Name != labels.MetricName && !s.labels[m.Name] {
+		if s.labels != nil && m.Name != labels.MetricName && !s.labels[m.Name] {
 			a.errorf(CheckUnknownLabel, "matcher %s: %s has no label %s (%s)", m, name, m.Name, s.labels.describe())
 		}
 	}
@@ -187,13 +187,13 @@ func (a *analysis) selector(vs *parser.VectorSelector, counterOK bool) shape {
 }
 
 func (a *analysis) checkRange(m *parser.MatrixSelector) {
-	min := 2 * a.l.opts.ScrapeInterval
-	if m.RangeExpr != nil || m.Range >= min {
+	shortest := 2 * a.l.opts.ScrapeInterval
+	if m.RangeExpr != nil || m.Range >= shortest {
 		return
 	}
 	name := selectorName(m.VectorSelector.(*parser.VectorSelector))
 	a.warnf(CheckRangeTooShort, "range [%s] over %s is shorter than twice the scrape interval (%s): it holds at most one sample, so rate() and friends return nothing; use at least [%s] ($__rate_interval in Grafana)",
-		model.Duration(m.Range), name, model.Duration(a.l.opts.ScrapeInterval), model.Duration(min))
+		model.Duration(m.Range), name, model.Duration(a.l.opts.ScrapeInterval), model.Duration(shortest))
 }
 
 func stringArg(e parser.Expr) string {

@@ -56,11 +56,18 @@ func TestRunbook(t *testing.T) {
 	)
 }
 
-// TestFilesRejectsUnknownKinds: only rule files, dashboards and runbooks.
-func TestFilesRejectsUnknownKinds(t *testing.T) {
+// TestFilesKinds: only rule files, dashboards and runbooks; a YAML file
+// without rules is an error when named, skipped when found in a directory.
+func TestFilesKinds(t *testing.T) {
 	l := New(testCatalog(t), Options{})
-	assertLines(t, render(l.Files([]File{{"notes.txt", []byte("x")}})),
-		"notes.txt: error: file: not a rule file (.yaml, .yml), dashboard (.json) or runbook (.md)")
+	values := []byte("prometheus:\n  retention: 15d\n")
+	assertLines(t, render(l.Files([]File{
+		{Path: "notes.txt", Data: []byte("x")},
+		{Path: "values.yaml", Data: values},
+		{Path: "out/helm/values.yaml", Data: values, Walked: true},
+	})),
+		"notes.txt: error: file: not a rule file (.yaml, .yml), dashboard (.json) or runbook (.md)",
+		"values.yaml: error: file: no rule groups: expected a Prometheus rule file (groups:) or PrometheusRule manifests")
 }
 
 // TestSeed lints the seed's own alert rules and dashboards (copied verbatim

@@ -10,6 +10,9 @@ import (
 type File struct {
 	Path string
 	Data []byte
+	// Walked is true for a file found by walking a directory: a YAML file
+	// without rules (a values file, a Deployment) is skipped, not an error.
+	Walked bool
 }
 
 // Files lints a set of files by kind: .yaml and .yml are rule files, .json
@@ -23,6 +26,9 @@ func (l *Linter) Files(files []File) finding.List {
 		if isRuleFile(f.Path) {
 			var errs finding.List
 			docs[i], errs = l.ruleDocs(f.Path, f.Data)
+			if len(docs[i]) == 0 && len(errs) == 0 && !f.Walked {
+				errs.Add(noRuleGroups(f.Path))
+			}
 			fs.Add(errs...)
 			l.learn(docs[i])
 		}
@@ -30,9 +36,7 @@ func (l *Linter) Files(files []File) finding.List {
 	for i, f := range files {
 		switch {
 		case isRuleFile(f.Path):
-			for _, d := range docs[i] {
-				fs.Add(l.lintRules(f.Path, d)...)
-			}
+			fs.Add(l.lintDocs(f.Path, docs[i])...)
 		case path.Ext(f.Path) == ".json":
 			fs.Add(l.Dashboard(f.Path, f.Data)...)
 		case path.Ext(f.Path) == ".md":

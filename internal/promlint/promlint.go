@@ -55,7 +55,8 @@ type Options struct {
 }
 
 // Linter lints PromQL against a catalog and the recording rules it has
-// learnt. It is not safe for concurrent use.
+// learnt. It is not safe for concurrent use (it checks the rules of a file
+// in parallel itself).
 type Linter struct {
 	cat     *catalog.Catalog
 	opts    Options

@@ -31,10 +31,11 @@ type ruleDoc struct {
 // skipped. Its recording rules are learnt first.
 func (l *Linter) RuleFile(path string, data []byte) finding.List {
 	docs, fs := l.ruleDocs(path, data)
-	l.learn(docs)
-	for _, d := range docs {
-		fs.Add(l.lintRules(path, d)...)
+	if len(docs) == 0 && len(fs) == 0 {
+		fs.Add(noRuleGroups(path))
 	}
+	l.learn(docs)
+	fs.Add(l.lintDocs(path, docs)...)
 	return fs
 }
 
@@ -50,10 +51,19 @@ func (l *Linter) learn(docs []ruleDoc) {
 	}
 }
 
-// ruleDocs reads the rule groups of a file and validates them as promtool
-// check rules does. Unknown fields are errors in a plain file; in a
-// manifest they are the custom resource schema's business (it has fields
-// rulefmt lacks, like Thanos' partial_response_strategy).
+// resolveRecords analyses every learnt recording rule, so that linting
+// only reads them and can run in parallel.
+func (l *Linter) resolveRecords() {
+	for name := range l.records {
+		l.series(name)
+	}
+}
+
+// ruleDocs reads the rule groups of a file. Unknown fields are errors in a
+// plain file, as promtool check rules has them; in a manifest they are the
+// custom resource schema's business (it has fields rulefmt lacks, like
+// Thanos' partial_response_strategy). promtool reads the first document of
+// a plain file only, and so does the lint.
 func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 	var fs finding.List
 	var docs []ruleDoc
@@ -73,7 +83,7 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 		}
 		doc := root.Content[0]
 		var d ruleDoc
-		groups := mapValue(doc, "groups")
+		groups, kind := mapValue(doc, "groups"), mapValue(doc, "kind")
 		plain := groups != nil && first
 		switch {
 		case plain:
@@ -82,7 +92,7 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 			sd.KnownFields(true)
 			err = sd.Decode(&strict)
 			d.groups = strict.Groups
-		case mapValue(doc, "kind") != nil && mapValue(doc, "kind").Value == "PrometheusRule":
+		case kind != nil && kind.Value == "PrometheusRule":
 			groups = mapValue(mapValue(doc, "spec"), "groups")
 			if groups == nil {
 				continue
@@ -95,22 +105,23 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 			err = groups.Decode(&d.nodes)
 		}
 		if err != nil {
-			fs.Add(decodeFindings(path, err, plain, groups.Line)...)
-			continue
+			fs.Add(decodeFindings(path, err, groups.Line)...)
+		} else {
+			for _, g := range groups.Content {
+				d.groupLines = append(d.groupLines, g.Line)
+			}
+			docs = append(docs, d)
 		}
-		for _, g := range groups.Content {
-			d.groupLines = append(d.groupLines, g.Line)
-		}
-		fs.Add(l.validate(path, d)...)
-		docs = append(docs, d)
 		if plain {
-			break // promtool reads the first document only
+			break
 		}
-	}
-	if len(docs) == 0 && len(fs) == 0 {
-		fs.Errorf(path, "", CheckFile, "no rule groups: expected a Prometheus rule file (groups:) or PrometheusRule manifests")
 	}
 	return docs, fs
+}
+
+func noRuleGroups(path string) finding.Finding {
+	return finding.Finding{Artifact: path, Severity: finding.Error, Check: CheckFile,
+		Message: "no rule groups: expected a Prometheus rule file (groups:) or PrometheusRule manifests"}
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
@@ -130,9 +141,9 @@ var (
 	yamlLine       = regexp.MustCompile(`^line (\d+): `)
 )
 
-// decodeFindings reports why rule groups do not decode: in a plain file, at
-// the line the decoder names.
-func decodeFindings(path string, err error, plain bool, groupsLine int) finding.List {
+// decodeFindings reports why rule groups do not decode, at the line the
+// decoder names (nodes keep their line in the whole stream).
+func decodeFindings(path string, err error, groupsLine int) finding.List {
 	var fs finding.List
 	msgs := []string{err.Error()}
 	var te *yaml.TypeError
@@ -142,9 +153,7 @@ func decodeFindings(path string, err error, plain bool, groupsLine int) finding.
 	for _, msg := range msgs {
 		line := groupsLine
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			if plain {
-				line, _ = strconv.Atoi(m[1])
-			}
+			line, _ = strconv.Atoi(m[1])
 			msg = msg[len(m[0]):]
 		}
 		fs.Add(finding.Finding{Artifact: path, Line: line, Severity: finding.Error, Check: CheckRulefmt, Message: msg})
@@ -152,59 +161,74 @@ func decodeFindings(path string, err error, plain bool, groupsLine int) finding.
 	return fs
 }
 
-// validate applies rulefmt's validation, as rulefmt.Parse does for
-// promtool: its group checks (rulefmt.RuleGroups.Validate cannot be called
-// from outside its package, it takes an unexported type), then
-// rulefmt.Rule.Validate on every rule: the expression parses, the
-// templates parse, names are valid. Rules are validated in parallel:
-// parsing every template dominates the cost.
-func (l *Linter) validate(path string, d ruleDoc) finding.List {
+// lintDocs validates the rule groups as rulefmt.Parse does for promtool
+// (its group checks, then rulefmt.Rule.Validate on every rule: expression,
+// templates, names), then lints every rule. rulefmt.RuleGroups.Validate
+// cannot be called from outside its package (it takes an unexported type),
+// so its three group checks are repeated here. Rules are checked in
+// parallel: parsing every template and expression dominates the cost.
+func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 	var fs finding.List
-	seen := map[string]bool{}
-	for i, g := range d.groups {
-		rep := reporter{&fs, path, d.groupLines[i], "group " + g.Name}
-		if g.Name == "" {
-			rep.errorf(CheckRulefmt, "Groupname must not be empty")
-		}
-		if seen[g.Name] {
-			rep.errorf(CheckRulefmt, "groupname: %q is repeated in the same file", g.Name)
-		}
-		seen[g.Name] = true
-		for _, k := range sortedKeys(g.Labels) {
-			if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
-				rep.errorf(CheckRulefmt, "invalid label name: %s", k)
-			}
-			if !model.LabelValue(g.Labels[k]).IsValid() {
-				rep.errorf(CheckRulefmt, "invalid label value: %s", g.Labels[k])
-			}
-		}
+	type ref struct {
+		doc        *ruleDoc
+		group, idx int
 	}
-	type ref struct{ group, rule int }
 	var refs []ref
-	for gi, g := range d.groups {
-		for ri := range g.Rules {
-			refs = append(refs, ref{gi, ri})
-		}
-	}
-	results := make([]finding.List, len(refs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(refs); i = int(next.Add(1) - 1) {
-				r, n := d.groups[refs[i].group].Rules[refs[i].rule], d.nodes[refs[i].group].Rules[refs[i].rule]
-				object, line := ruleObject(r, n)
-				for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
-					reporter{&results[i], path, line, object}.errorf(CheckRulefmt, "%s", positionPrefix.ReplaceAllString(err.Error(), ""))
+	for di := range docs {
+		d := &docs[di]
+		seen := map[string]bool{}
+		for i, g := range d.groups {
+			rep := reporter{&fs, path, d.groupLines[i], "group " + g.Name}
+			if g.Name == "" {
+				rep.errorf(CheckRulefmt, "Groupname must not be empty")
+			}
+			if seen[g.Name] {
+				rep.errorf(CheckRulefmt, "groupname: %q is repeated in the same file", g.Name)
+			}
+			seen[g.Name] = true
+			for _, k := range sortedKeys(g.Labels) {
+				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
+					rep.errorf(CheckRulefmt, "invalid label name: %s", k)
+				}
+				if !model.LabelValue(g.Labels[k]).IsValid() {
+					rep.errorf(CheckRulefmt, "invalid label value: %s", g.Labels[k])
 				}
 			}
-		})
+			for ri := range g.Rules {
+				refs = append(refs, ref{d, i, ri})
+			}
+		}
 	}
-	wg.Wait()
+	l.resolveRecords()
+	results := make([]finding.List, len(refs))
+	parallel(len(refs), func(i int) {
+		d, gi, ri := refs[i].doc, refs[i].group, refs[i].idx
+		r, n := d.groups[gi].Rules[ri], d.nodes[gi].Rules[ri]
+		object, line := ruleObject(r, n)
+		rep := reporter{&results[i], path, line, object}
+		for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
+			rep.errorf(CheckRulefmt, "%s", positionPrefix.ReplaceAllString(err.Error(), ""))
+		}
+		l.lintRule(rep, r, n)
+	})
 	for _, r := range results {
 		fs.Add(r...)
 	}
 	return fs
+}
+
+// parallel calls f(0) ... f(n-1) on every processor.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // ruleObject names a rule and gives its line.
@@ -215,50 +239,41 @@ func ruleObject(r rulefmt.Rule, n rulefmt.RuleNode) (string, int) {
 	return "record " + r.Record, n.Record.Line
 }
 
-// lintRules runs the PromQL and style checks over every rule that parses
-// (rulefmt reported those that do not).
-func (l *Linter) lintRules(path string, d ruleDoc) finding.List {
-	var fs finding.List
-	for gi, g := range d.groups {
-		for ri, r := range g.Rules {
-			n := d.nodes[gi].Rules[ri]
-			object, line := ruleObject(r, n)
-			rep := reporter{&fs, path, line, object}
-			if r.Alert != "" {
-				alertStyle(rep, r)
-			}
-			e, err := l.parser.ParseExpr(r.Expr)
-			if err != nil {
-				continue
-			}
-			out := l.analyze(&fs, path, n.Expr.Line, object, r.Expr, e)
-			if out.labels == nil {
-				continue
-			}
-			for _, k := range sortedKeys(r.Labels) {
-				if out.labels[k] {
-					rep.errorf(CheckLabelOverride, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
-						k, r.Labels[k], k, k, k)
-				}
-			}
-			if r.Alert == "" {
-				continue
-			}
-			for _, where := range []struct {
-				kind string
-				m    map[string]string
-			}{{"label", r.Labels}, {"annotation", r.Annotations}} {
-				for _, k := range sortedKeys(where.m) {
-					for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
-						if !out.labels[name] {
-							rep.errorf(CheckTemplateLabel, "%s %s uses $labels.%s, which the expression's result never carries (%s)", where.kind, k, name, out.labels.describe())
-						}
-					}
+// lintRule runs the style and PromQL checks of one rule whose expression
+// parses (rulefmt reports those that do not).
+func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
+	if r.Alert != "" {
+		alertStyle(rep, r)
+	}
+	e, err := l.parser.ParseExpr(r.Expr)
+	if err != nil {
+		return
+	}
+	out := l.analyze(rep.fs, rep.artifact, n.Expr.Line, rep.object, r.Expr, e)
+	if out.labels == nil {
+		return
+	}
+	for _, k := range sortedKeys(r.Labels) {
+		if out.labels[k] {
+			rep.errorf(CheckLabelOverride, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
+				k, r.Labels[k], k, k, k)
+		}
+	}
+	if r.Alert == "" {
+		return
+	}
+	for _, where := range []struct {
+		kind string
+		m    map[string]string
+	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
+		for _, k := range sortedKeys(where.m) {
+			for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
+				if !out.labels[name] {
+					rep.errorf(CheckTemplateLabel, "%s %s uses $labels.%s, which the expression's result never carries (%s)", where.kind, k, name, out.labels.describe())
 				}
 			}
 		}
 	}
-	return fs
 }
 
 var camelCase = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)

@@ -151,7 +151,19 @@ spec:
     rules:
     - record: x
       expr: sum by (model) (cost_usd)
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: genops-broken}
+spec:
+  groups:
+  - name: i
+    rules:
+    - record: y
+      expr: up
+      for: [5m]
 `, []string{
+			`rules.yaml:40: error: rulefmt: cannot unmarshal !!seq into string`,
 			`rules.yaml:14: error: rate-over-non-counter: alert Cost: rate(cost_usd[5m]): cost_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
 			`rules.yaml:18: error: alert-annotations: alert Bad: has no description annotation`,
 			`rules.yaml:18: error: alert-annotations: alert Bad: has no summary annotation`,
@@ -173,7 +185,7 @@ spec:
 // TestRecordingRules: a query may select a recording rule of any file
 // linted with it; the record's labels and kind come from its expression.
 func TestRecordingRules(t *testing.T) {
-	records := File{"records.yaml", []byte(`groups:
+	records := File{Path: "records.yaml", Data: []byte(`groups:
 - name: records
   rules:
   - record: provider:duration_seconds_bucket:rate5m
@@ -186,7 +198,7 @@ func TestRecordingRules(t *testing.T) {
   - record: loop:b
     expr: loop:a
 `)}
-	alerts := File{"alerts.yaml", []byte(`groups:
+	alerts := File{Path: "alerts.yaml", Data: []byte(`groups:
 - name: alerts
   rules:
   - alert: SlowProvider
@@ -200,12 +212,12 @@ func TestRecordingRules(t *testing.T) {
     labels: {severity: warning, category: cost}
     annotations: {summary: "{{ $labels.team }} {{ $labels.unit }}", description: "{{ $labels.provider }}"}
   - alert: Loop
-    expr: loop:a > 0
+    expr: loop:a{team="x"} > 0
     for: 5m
     labels: {severity: info, category: test}
     annotations: {summary: s, description: d}
 `)}
-	dash := File{"d.json", []byte(`{"uid": "d", "panels": [{"title": "Cost", "targets": [{"expr": "team:cost_usd:sum{team=\"a\", model=\"b\"}"}]}]}`)}
+	dash := File{Path: "d.json", Data: []byte(`{"uid": "d", "panels": [{"title": "Cost", "targets": [{"expr": "team:cost_usd:sum{team=\"a\", model=\"b\"}"}]}]}`)}
 	l := New(testCatalog(t), Options{})
 	assertLines(t, render(l.Files([]File{alerts, dash, records})),
 		`alerts.yaml:4: error: template-label: alert SlowProvider: annotation description uses $labels.le, which the expression's result never carries (it has: provider)`,

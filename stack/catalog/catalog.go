@@ -285,4 +285,4 @@ func setDiff(a, b []string) []string {
 }
 
 // SeriesNames returns every series name a query can select, sorted.
-func (c *Catalog) SeriesNames() []string { return c.names }
+func (c *Catalog) SeriesNames() []string { return slices.Clone(c.names) }
