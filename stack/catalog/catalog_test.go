@@ -35,7 +35,7 @@ func TestLookup(t *testing.T) {
 		{"genops_request_duration_seconds_count", Counter, false, []string{"model"}, []string{"le"}},
 		{"genops_eval_latency_seconds", Gauge, false, []string{"model", "quantile", "genops_team"}, []string{"le", "exported_job"}},
 		{"genops_eval_latency_seconds_count", Counter, false, []string{"model"}, []string{"quantile"}},
-		{"up", Gauge, false, []string{"job", "instance", "node", "genops_team"}, []string{"otel_scope_name", "exported_job"}},
+		{"up", Gauge, false, []string{"job", "instance", "node", "genops_team", "otel_scope_name"}, []string{"otel_scope_schema_url", "exported_job"}},
 		{"otelcol_exporter_queue_size", Gauge, false, []string{"exporter", "data_type", "otel_scope_name"}, []string{"cluster", "exported_job"}},
 		{"container_memory_working_set_bytes", Gauge, false, []string{"container", "pod", "namespace", "node", "metrics_path"}, []string{"cluster"}},
 	}

@@ -40,8 +40,12 @@ func defaultJobs() []Job {
 		{
 			Name: JobGenOpsPods,
 			Via:  "the cluster Collector's prometheus receiver, remote-written to Prometheus with the external label cluster",
+			// The relabelled pod labels and identity; cluster, the
+			// remote-write exporter's external label; and the scope labels
+			// that exporter adds to every series (the prometheus receiver's
+			// name and version: disable_scope_info is not set).
 			TargetLabels: []string{"job", "instance", "genops_team", "genops_project", "genops_environment", "genops_cost_center",
-				"namespace", "pod", "cluster"},
+				"namespace", "pod", "cluster", "otel_scope_name", "otel_scope_version"},
 		},
 		{
 			Name:         JobGenOpsOTelMetrics,
