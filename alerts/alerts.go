@@ -85,8 +85,11 @@ type Alert struct {
 // Config is what the rules need from the environment.
 type Config struct {
 	// Namespace is where the GenOps workloads run; the Kubernetes alerts
-	// select it.
+	// select it. Runbook commands call it $NS.
 	Namespace string
+	// Monitoring is where the Collector and Prometheus run. Runbook
+	// commands call it $MON.
+	Monitoring string
 }
 
 // Groups returns every rule group of the stack.

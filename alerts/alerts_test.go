@@ -120,7 +120,7 @@ func TestEveryRuleIsUnitTested(t *testing.T) {
 			}
 		}
 	}
-	for _, g := range alerts.Groups(alerts.Config{Namespace: "genops-system"}) {
+	for _, g := range alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"}) {
 		if !files[g.Name+".yaml"] {
 			t.Errorf("no unit test loads %s.yaml", g.Name)
 		}
@@ -142,7 +142,7 @@ func TestEveryRuleIsUnitTested(t *testing.T) {
 
 // TestNotifications: the labels each alert's notifications can carry.
 func TestNotifications(t *testing.T) {
-	ns, err := alerts.Notifications(alerts.Groups(alerts.Config{Namespace: "genops-system"}), catalog.Default(), "cluster", "environment")
+	ns, err := alerts.Notifications(alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"}), catalog.Default(), "cluster", "environment")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestNotifications(t *testing.T) {
 
 // TestCheck: the typed checks, one mistake at a time.
 func TestCheck(t *testing.T) {
-	if fs := alerts.Check("environment base", alerts.Groups(alerts.Config{Namespace: "genops-system"})); len(fs) > 0 {
+	if fs := alerts.Check("environment base", alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"})); len(fs) > 0 {
 		t.Fatalf("the stack's rules have findings: %v", fs)
 	}
 	tests := []struct {
@@ -203,7 +203,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			gs := alerts.Groups(alerts.Config{Namespace: "genops-system"})
+			gs := alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"})
 			if gs[0].Name != "genops-recording-rules" || gs[1].Name != "genops-cost-alerts" {
 				t.Fatalf("group order changed: %s %s", gs[0].Name, gs[1].Name)
 			}

@@ -102,14 +102,14 @@ var collectorDownRunbook = Runbook{
 	},
 	Investigation: []Step{
 		{Text: "See which Collector instances are down:", Query: `up{job="otel-collector"}`},
-		{Text: "Check the pods and their logs:", Shell: `kubectl get pods -n monitoring -l app.kubernetes.io/component=opentelemetry-collector
-kubectl logs -n monitoring deployment/otel-collector --tail=100
-kubectl logs -n monitoring deployment/otel-collector-cluster --tail=100`},
+		{Text: "Check the pods and their logs:", Shell: `kubectl get pods -n "$MON" -l app.kubernetes.io/component=opentelemetry-collector
+kubectl logs -n "$MON" deployment/otel-collector --tail=100
+kubectl logs -n "$MON" deployment/otel-collector-cluster --tail=100`},
 		{Text: "If the Collector runs but refuses data, its memory_limiter is pushing back:", Query: `sum by (instance, receiver) (rate(otelcol_receiver_refused_spans_total[5m]))`},
 		{Text: "Check whether exports fail (a backend down):", Query: `sum by (instance, exporter) (rate(otelcol_exporter_send_failed_spans_total[5m]))`},
 	},
 	Remediation: []Step{
-		{Text: "Crash-looping after a config change: roll back to the previous ConfigMap by rolling back the deployment:", Shell: `kubectl rollout undo deployment/otel-collector -n monitoring`},
+		{Text: "Crash-looping after a config change: roll back to the previous ConfigMap by rolling back the deployment:", Shell: `kubectl rollout undo deployment/otel-collector -n "$MON"`},
 		{Text: "OOM-killed or refusing data: raise the Collector's memory limit and memory_limiter together in the environment's definition, run make generate and deploy."},
 	},
 	Escalation: []string{"Notify: Platform team, On-call engineer", "PagerDuty: yes", "Slack: #genops-infrastructure"},

@@ -33,7 +33,7 @@ type Step struct {
 
 // Markdown renders the alert's runbook: its facts (severity, category, for,
 // expression, dashboard), then the runbook's sections. Shell commands use
-// $NS for the namespace of the GenOps workloads.
+// $NS for the namespace of the GenOps workloads and $MON for monitoring.
 func (a Alert) Markdown(l Links, c Config) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- %s -->\n", files.Header)
@@ -42,7 +42,7 @@ func (a Alert) Markdown(l Links, c Config) []byte {
 	b.WriteString("| | |\n| --- | --- |\n")
 	fmt.Fprintf(&b, "| Severity | %s |\n| Category | %s |\n| Fires after | %s |\n", a.Severity, a.Category, a.For)
 	fmt.Fprintf(&b, "| Dashboard | [%s](%s) |\n", a.Dashboard, a.DashboardURL(l))
-	fmt.Fprintf(&b, "| Workloads | namespace `%s`: run `NS=%s` before the commands below |\n\n", c.Namespace, c.Namespace)
+	fmt.Fprintf(&b, "| Namespaces | run `NS=%s MON=%s` (workloads, monitoring) before the commands below |\n\n", c.Namespace, c.Monitoring)
 	b.WriteString("## Expression\n\n")
 	fence(&b, "", "promql", a.Expr)
 	list(&b, "Impact", a.Runbook.Impact)

@@ -27,7 +27,7 @@ const (
 )
 
 func alertsConfig(env Environment) alerts.Config {
-	return alerts.Config{Namespace: env.Namespaces.Workloads}
+	return alerts.Config{Namespace: env.Namespaces.Workloads, Monitoring: env.Namespaces.Monitoring}
 }
 
 func alertLinks(env Environment) alerts.Links {
