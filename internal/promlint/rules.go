@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -67,6 +69,7 @@ func (l *Linter) resolveRecords() {
 func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 	var fs finding.List
 	var docs []ruleDoc
+	strict := strictDecode(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for first := true; ; first = false {
 		var root yaml.Node
@@ -87,11 +90,9 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 		plain := groups != nil && first
 		switch {
 		case plain:
-			var strict rulefmt.RuleGroups
-			sd := yaml.NewDecoder(bytes.NewReader(data))
-			sd.KnownFields(true)
-			err = sd.Decode(&strict)
-			d.groups = strict.Groups
+			var rgs rulefmt.RuleGroups
+			rgs, err = strict()
+			d.groups = rgs.Groups
 		case kind != nil && kind.Value == "PrometheusRule":
 			groups = mapValue(mapValue(doc, "spec"), "groups")
 			if groups == nil {
@@ -118,6 +119,39 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 	}
 	return docs, fs
 }
+
+// strictDecode decodes a plain rule file as promtool does, unknown fields
+// being errors, and returns a func that gives the result. A plain file is
+// decoded twice (into nodes for the rules' lines, and strictly); when the
+// file starts with groups: the strict decode runs alongside the other.
+func strictDecode(data []byte) func() (rulefmt.RuleGroups, error) {
+	decode := func() (rulefmt.RuleGroups, error) {
+		var rgs rulefmt.RuleGroups
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		err := dec.Decode(&rgs)
+		return rgs, err
+	}
+	if !plainStart.Match(data) {
+		return decode
+	}
+	type result struct {
+		rgs rulefmt.RuleGroups
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		rgs, err := decode()
+		ch <- result{rgs, err}
+	}()
+	return sync.OnceValues(func() (rulefmt.RuleGroups, error) {
+		r := <-ch
+		return r.rgs, r.err
+	})
+}
+
+// plainStart matches a file whose first line of content is groups:.
+var plainStart = regexp.MustCompile(`^(?:\s*(?:#[^\n]*)?\n)*groups:`)
 
 func noRuleGroups(path string) finding.Finding {
 	return finding.Finding{Artifact: path, Severity: finding.Error, Check: CheckFile,
@@ -206,8 +240,8 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 		r, n := d.groups[gi].Rules[ri], d.nodes[gi].Rules[ri]
 		object, line := ruleObject(r, n)
 		rep := reporter{&results[i], path, line, object}
-		for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
-			rep.errorf(CheckRulefmt, "%s", positionPrefix.ReplaceAllString(err.Error(), ""))
+		for _, msg := range l.validateRule(r, n) {
+			rep.errorf(CheckRulefmt, "%s", msg)
 		}
 		l.lintRule(rep, r, n)
 	})
@@ -215,6 +249,41 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 		fs.Add(r...)
 	}
 	return fs
+}
+
+// validateRule is rulefmt.Rule.Validate, without one cost: for an alert,
+// Validate builds a template expander for every label and annotation, yet a
+// value without "{{" has no action and always parses. Such entries get the
+// other checks Validate makes of them (valid names and values) here and
+// are left out of the call, which does everything else.
+func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
+	var msgs []string
+	if r.Alert != "" && r.Record == "" {
+		r.Labels, r.Annotations = maps.Clone(r.Labels), maps.Clone(r.Annotations)
+		for _, k := range sortedKeys(r.Labels) {
+			if v := r.Labels[k]; !strings.Contains(v, "{{") {
+				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
+					msgs = append(msgs, "invalid label name: "+k)
+				}
+				if !model.LabelValue(v).IsValid() {
+					msgs = append(msgs, "invalid label value: "+v)
+				}
+				delete(r.Labels, k)
+			}
+		}
+		for _, k := range sortedKeys(r.Annotations) {
+			if !strings.Contains(r.Annotations[k], "{{") {
+				if !model.UTF8Validation.IsValidLabelName(k) {
+					msgs = append(msgs, "invalid annotation name: "+k)
+				}
+				delete(r.Annotations, k)
+			}
+		}
+	}
+	for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
+		msgs = append(msgs, positionPrefix.ReplaceAllString(err.Error(), ""))
+	}
+	return msgs
 }
 
 // parallel calls f(0) ... f(n-1) on every processor.

@@ -109,7 +109,7 @@ func TestRuleChecks(t *testing.T) {
   - alert: Broken
     expr: sum(up
     for: 1m
-    labels: {severity: info, category: infra}
+    labels: {severity: info, category: infra, __name__: x}
     annotations: {summary: "{{ $labels.job ", description: d}
 - name: g
   rules:
@@ -118,6 +118,7 @@ func TestRuleChecks(t *testing.T) {
 `, []string{
 			`rules.yaml:4: error: rulefmt: alert Broken: annotation "summary": template: __alert_Broken:1: unclosed action`,
 			`rules.yaml:4: error: rulefmt: alert Broken: could not parse expression: 1:7: parse error: unclosed left parenthesis`,
+			`rules.yaml:4: error: rulefmt: alert Broken: invalid label name: __name__`,
 			`rules.yaml:9: error: rulefmt: group g: groupname: "g" is repeated in the same file`,
 		}},
 		{"not YAML", "groups: [", []string{"rules.yaml: error: file: not valid YAML: yaml: line 1: did not find expected node content"}},
