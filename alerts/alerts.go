@@ -163,9 +163,10 @@ type Notification struct {
 	Group string
 	// Static are the alert's static labels (severity, category).
 	Static map[string]string
-	// Labels are the names of every label its notifications can carry,
-	// sorted: alertname, the static labels, the labels of the expression's
-	// result, and the external labels Prometheus adds.
+	// Labels are the names of the other labels its notifications carry,
+	// whose values vary, sorted: the labels of the expression's result and
+	// the external labels Prometheus adds. alertname and the static labels
+	// come on top.
 	Labels []string
 }
 
@@ -186,16 +187,19 @@ func Notifications(groups []Group, cat *catalog.Catalog, external ...string) ([]
 			if err != nil {
 				return nil, fmt.Errorf("alert %s: %w", a.Alert, err)
 			}
-			set := map[string]bool{"alertname": true}
-			for _, n := range append(append(labels, external...), "severity", "category") {
-				set[n] = true
+			static := a.Labels()
+			set := map[string]bool{}
+			for _, n := range append(labels, external...) {
+				if _, ok := static[n]; !ok && n != "alertname" {
+					set[n] = true
+				}
 			}
 			names := make([]string, 0, len(set))
 			for n := range set {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			out = append(out, Notification{Alert: a.Alert, Group: g.Name, Static: a.Labels(), Labels: names})
+			out = append(out, Notification{Alert: a.Alert, Group: g.Name, Static: static, Labels: names})
 		}
 	}
 	return out, nil

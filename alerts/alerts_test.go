@@ -154,12 +154,13 @@ func TestNotifications(t *testing.T) {
 		}
 	}
 	for alert, want := range map[string]string{
-		"HighLatency":              "alertname category cluster environment provider severity",
-		"HighPolicyViolationRate":  "alertname category cluster environment severity",
-		"PolicyViolationsDetected": "alertname category cluster environment policy_type severity",
-		"CostAnomaly":              "alertname category cluster environment severity team",
-		"OTelCollectorDown":        "alertname category cluster environment instance job severity",
-		"BudgetExhausted":          "alertname category cluster environment exported_instance exported_job genops_cost_center genops_environment genops_project genops_team instance job namespace otel_scope_name otel_scope_schema_url otel_scope_version pod project severity team",
+		"HighLatency":              "cluster environment provider",
+		"HighPolicyViolationRate":  "cluster environment",
+		"PolicyViolationsDetected": "cluster environment policy_type",
+		"CostAnomaly":              "cluster environment team",
+		"OTelCollectorDown":        "cluster environment instance job",
+		"BudgetExhausted": "cluster environment exported_instance exported_job genops_cost_center genops_environment genops_project genops_team " +
+			"instance job namespace otel_scope_name otel_scope_schema_url otel_scope_version pod project team",
 	} {
 		if got[alert] != want {
 			t.Errorf("%s: %s\nwant %s", alert, got[alert], want)

@@ -48,7 +48,7 @@ func Build(env Environment) (*Stack, error) {
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel, rules},
 		KubePrometheus: kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name),
-		Alerts:         groups,
+		RuleGroups:     groups,
 	}, nil
 }
 

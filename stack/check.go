@@ -31,7 +31,7 @@ func Check(s *Stack) finding.List {
 	}
 	fs.Add(collector.Check(a, s.Collectors)...)
 	fs.Add(kube.CheckPosture(a, s.Objects())...)
-	fs.Add(alerts.Check(a, s.Alerts)...)
+	fs.Add(alerts.Check(a, s.RuleGroups)...)
 	m := env.Monitoring
 	if m.Replicas < 1 {
 		fs.Errorf(a, "kube-prometheus-stack", "replicas", "Prometheus replicas must be at least 1, got %d", m.Replicas)

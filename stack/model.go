@@ -52,8 +52,8 @@ type Stack struct {
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
-	// Alerts are the Prometheus rule groups (alerts, recording rules, runbooks).
-	Alerts []alerts.Group
+	// RuleGroups are the Prometheus rule groups (alerts, recording rules, runbooks).
+	RuleGroups []alerts.Group
 }
 
 // Artifact names the environment in findings.

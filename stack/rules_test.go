@@ -34,8 +34,8 @@ func TestPrometheusRulesSelected(t *testing.T) {
 				t.Errorf("%s: PrometheusRule %s should hold its one group", env.Name, pr.Name)
 			}
 		}
-		if n != len(s.Alerts) {
-			t.Errorf("%s: %d PrometheusRules for %d groups", env.Name, n, len(s.Alerts))
+		if n != len(s.RuleGroups) {
+			t.Errorf("%s: %d PrometheusRules for %d groups", env.Name, n, len(s.RuleGroups))
 		}
 	}
 }

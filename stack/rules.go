@@ -89,7 +89,7 @@ func operatorGroup(g rulefmt.RuleGroup) monitoringv1.RuleGroup {
 // one per alert, rendered from the base.
 func renderRules(set *files.Set, base *Stack) error {
 	links, cfg := alertLinks(base.Env), alertsConfig(base.Env)
-	for _, g := range base.Alerts {
+	for _, g := range base.RuleGroups {
 		data, err := g.RuleFile(links)
 		if err != nil {
 			return err
