@@ -155,7 +155,7 @@ func TestNotifications(t *testing.T) {
 	}
 	for alert, want := range map[string]string{
 		"HighLatency":              "cluster environment provider",
-		"HighPolicyViolationRate":  "cluster environment",
+		"HighPolicyViolationRate":  "cluster environment policy_type",
 		"PolicyViolationsDetected": "cluster environment policy_type",
 		"CostAnomaly":              "cluster environment team",
 		"OTelCollectorDown":        "cluster environment instance job",

@@ -7,8 +7,9 @@ package alerts
 // severity label, which the alert's own severity then overwrote: series of
 // one policy type with different policy severities collided, and the rule
 // failed to evaluate ("vector contains metrics with the same labelset after
-// applying alert labels"). The alerts aggregate it away; the summaries only
-// ever used policy_type.
+// applying alert labels"). The alerts aggregate it away and keep
+// policy_type, the label their templates and Alertmanager's inhibition (a
+// high rate of a policy type mutes its warning) use.
 func policy() Group {
 	return Group{
 		Name:     "genops-policy-alerts",
@@ -27,7 +28,7 @@ func policy() Group {
 			},
 			{
 				Alert:       "HighPolicyViolationRate",
-				Expr:        `sum(rate(genops_policy_violations_total[5m])) > 0.1`,
+				Expr:        `sum by (policy_type) (rate(genops_policy_violations_total[5m])) > 0.1`,
 				For:         "10m",
 				Severity:    Critical,
 				Category:    Policy,
@@ -58,7 +59,7 @@ var policyViolationsRunbook = Runbook{
 }
 
 var highPolicyViolationRateRunbook = Runbook{
-	Meaning: "More than 0.1 policy violations per second, across all policies, for 10 minutes: a misbehaving caller, an attack or a broken policy.",
+	Meaning: "More than 0.1 violations per second of one policy type, for 10 minutes: a misbehaving caller, an attack or a broken policy.",
 	Impact: []string{
 		"Many requests are blocked or throttled, or, for policies that only log, many non-compliant requests go through",
 	},

@@ -38,16 +38,28 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
+	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
+	alerting, amComp, err := buildAlerting(env)
+	if err != nil {
+		return nil, err
+	}
 	groups := alerts.Groups(alertsConfig(env))
 	rules, err := rulesComponent(env, groups)
+	if err != nil {
+		return nil, err
+	}
+	routed, err := routedAlerts(groups, kp.Prometheus.PrometheusSpec.ExternalLabels)
 	if err != nil {
 		return nil, err
 	}
 	return &Stack{
 		Env:            env,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel, rules},
-		KubePrometheus: kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name),
+		Components:     []kube.Component{nsComp, otel, amComp, rules},
+		KubePrometheus: kp,
+		Alerting:       alerting,
+		Alerts:         routed,
 		RuleGroups:     groups,
 	}, nil
 }

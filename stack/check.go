@@ -31,6 +31,7 @@ func Check(s *Stack) finding.List {
 	}
 	fs.Add(collector.Check(a, s.Collectors)...)
 	fs.Add(kube.CheckPosture(a, s.Objects())...)
+	fs.Add(checkAlerting(s)...)
 	fs.Add(alerts.Check(a, s.RuleGroups)...)
 	m := env.Monitoring
 	if m.Replicas < 1 {

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/tracing"
@@ -71,10 +72,17 @@ func Defaults() Environment {
 			Grafana:  "http://grafana.monitoring.svc",
 			Runbooks: "https://github.com/koshihq/genops-stack/blob/main/out/runbooks",
 		},
+		Alerting: routing.Spec{
+			Page:              true,
+			SMTP:              routing.SMTP{Smarthost: "smtp.example.com:587", From: "alertmanager@example.com", Username: "alertmanager@example.com"},
+			EmailTo:           "platform-team@example.com",
+			CredentialsSecret: "alertmanager-genops-credentials",
+		},
 	}
 }
 
-// Development is a laptop-sized cluster: short retention, everything logged.
+// Development is a laptop-sized cluster: short retention, everything logged,
+// every notification in one channel and nobody paged.
 func Development() Environment {
 	e := Defaults()
 	e.Name = "development"
@@ -85,14 +93,19 @@ func Development() Environment {
 	e.Monitoring.RetentionSize = "9GB"
 	e.Monitoring.Storage = kube.Q("10Gi")
 	e.Tracing = tracing.Jaeger
+	e.Alerting.Channel = "#genops-development"
+	e.Alerting.Page = false
 	return e
 }
 
-// Staging mirrors production at a smaller size.
+// Staging mirrors production at a smaller size; its notifications go to one
+// channel and page nobody.
 func Staging() Environment {
 	e := Defaults()
 	e.Name = "staging"
 	e.Cluster = "genops-staging"
+	e.Alerting.Channel = "#genops-staging"
+	e.Alerting.Page = false
 	return e
 }
 

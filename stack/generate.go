@@ -13,6 +13,8 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/internal/policy"
+	"github.com/koshihq/genops-stack/schemas"
 )
 
 // Options tune a Generate run.
@@ -22,6 +24,9 @@ type Options struct {
 	// loaded and validated by the real Collector components before Generate
 	// returns; when empty that check is skipped (make generate always sets it).
 	OtelcolCheck string
+	// PolicyDirs are folders of user .cue policies evaluated with the
+	// built-in ones (schemas/).
+	PolicyDirs []string
 }
 
 // Result is the output of a run: the files of out/ and every finding. The
@@ -75,6 +80,16 @@ func Generate(def Definition, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Findings.Add(Validate(res.Files)...)
+	pol, err := policy.Load(schemas.FS, opts.PolicyDirs...)
+	if err != nil {
+		res.Findings.Errorf("policy", "", "policy-load", "%v", err)
+	} else {
+		fs, err := checkPolicies(pol, res.Files, base, envs)
+		if err != nil {
+			return nil, err
+		}
+		res.Findings.Add(fs...)
+	}
 	if opts.OtelcolCheck != "" {
 		fs, err := otelcolCheck(opts.OtelcolCheck, res.Files)
 		if err != nil {
@@ -87,12 +102,14 @@ func Generate(def Definition, opts Options) (*Result, error) {
 }
 
 // Validate checks the rendered files with the libraries that own their
-// formats: every Kubernetes manifest decodes strictly into its type; every
-// rule file, dashboard and runbook passes the PromQL lint against the metric
+// formats: every Kubernetes manifest decodes strictly into its type, every
+// Alertmanager configuration loads and holds no literal secret; every rule
+// file, dashboard and runbook passes the PromQL lint against the metric
 // catalog, and alerts link to rendered runbooks and dashboards.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	for _, f := range set.Files() {
+		fs.Add(validateAlerting(f)...)
 		if isManifest(f.Path) {
 			if _, err := kube.DecodeStrict(f.Data); err != nil {
 				for _, line := range strings.Split(err.Error(), "\n") {

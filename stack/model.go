@@ -7,6 +7,7 @@ package stack
 import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/tracing"
@@ -24,6 +25,8 @@ type Environment struct {
 	Monitoring kubeprometheus.Spec
 	Tracing    tracing.Backend
 	Links      Links
+	// Alerting is where notifications go: channels, paging, credentials.
+	Alerting routing.Spec
 }
 
 // Links are the URLs that alerts, notifications and dashboards point
@@ -52,6 +55,10 @@ type Stack struct {
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
+	// Alerting is the Alertmanager configuration.
+	Alerting routing.Config
+	// Alerts are the alerts Alertmanager routes, as routing sees them.
+	Alerts []routing.Alert
 	// RuleGroups are the Prometheus rule groups (alerts, recording rules, runbooks).
 	RuleGroups []alerts.Group
 }

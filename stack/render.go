@@ -30,7 +30,11 @@ func Render(base *Stack, envs []*Stack) (*files.Set, error) {
 			return nil, fmt.Errorf("%s: %w", s.Env.Artifact(), err)
 		}
 	}
-	if err := set.Add("README.md", index(set, envs)); err != nil {
+	alerting, err := alertingIndex(envs)
+	if err != nil {
+		return nil, err
+	}
+	if err := set.Add("README.md", index(set, envs, alerting)); err != nil {
 		return nil, err
 	}
 	return set, nil
@@ -51,6 +55,9 @@ func renderEnvironment(set *files.Set, base, s *Stack) error {
 			return err
 		}
 	}
+	if err := renderAlerting(set, s); err != nil {
+		return err
+	}
 	values, err := s.KubePrometheus.YAML()
 	if err != nil {
 		return fmt.Errorf("kube-prometheus-stack values: %w", err)
@@ -59,7 +66,7 @@ func renderEnvironment(set *files.Set, base, s *Stack) error {
 }
 
 // index is out/README.md: what each folder holds and how to use it.
-func index(set *files.Set, envs []*Stack) []byte {
+func index(set *files.Set, envs []*Stack, alerting string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- %s -->\n", files.Header)
 	b.WriteString("# Generated observability stack\n\n")
@@ -68,6 +75,7 @@ func index(set *files.Set, envs []*Stack) []byte {
 	for _, s := range envs {
 		fmt.Fprintf(&b, "| %s | %s | `kustomize build kubernetes/overlays/%s` |\n", s.Env.Name, s.Env.Cluster, s.Env.Name)
 	}
+	b.WriteString(alerting)
 	b.WriteString("\n## Files\n\n")
 	for _, p := range set.Paths() {
 		fmt.Fprintf(&b, "- `%s`\n", p)

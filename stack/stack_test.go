@@ -2,6 +2,7 @@ package stack
 
 import (
 	"bytes"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -231,6 +232,7 @@ func TestOverlaysBuildToEnvironment(t *testing.T) {
 				t.Fatalf("kustomize build: %v\n%s", err, stderr)
 			}
 			got := parseDocs(t, normalizeHashes(t, stdout, s))
+			unwrapSecretData(got)
 			want := expectedDocs(t, s)
 			for k, w := range want {
 				g, ok := got[k]
@@ -270,6 +272,20 @@ func normalizeHashes(t *testing.T, out []byte, s *Stack) []byte {
 	return out
 }
 
+// unwrapSecretData joins the base64 of Secret data, which kustomize wraps
+// at 70 columns (Kubernetes ignores the line breaks when decoding).
+func unwrapSecretData(docs map[string]map[string]any) {
+	for _, d := range docs {
+		data, _ := d["data"].(map[string]any)
+		if d["kind"] != "Secret" {
+			continue
+		}
+		for k, v := range data {
+			data[k] = strings.ReplaceAll(v.(string), "\n", "")
+		}
+	}
+}
+
 func docKey(m map[string]any) string {
 	md, _ := m["metadata"].(map[string]any)
 	return fmt.Sprintf("%s %v/%v", m["kind"], md["namespace"], md["name"])
@@ -305,9 +321,15 @@ func expectedDocs(t *testing.T, s *Stack) map[string]map[string]any {
 			data := map[string]any{}
 			for _, f := range g.Files {
 				data[f.Key] = string(f.Data)
+				if g.Kind == "Secret" {
+					data[f.Key] = base64.StdEncoding.EncodeToString(f.Data)
+				}
 			}
 			m := map[string]any{"apiVersion": "v1", "kind": g.Kind,
 				"metadata": map[string]any{"name": g.Name, "namespace": g.Namespace}, "data": data}
+			if g.Kind == "Secret" {
+				m["type"] = "Opaque"
+			}
 			docs[docKey(m)] = roundTrip(t, m)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/koshihq/genops-stack/internal/differ"
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -15,19 +16,35 @@ import (
 // definition is what the commands render; tests replace it with bad input.
 var definition = stack.Default
 
-func generateFlags(fs *flag.FlagSet, withOut bool) (out, otelcol *string) {
-	if withOut {
-		out = fs.String("out", "out", "output `directory`")
-	}
-	otelcol = fs.String("otelcol-check", os.Getenv("GENOPS_OTELCOL_CHECK"),
-		"path of the otelcol-check `binary` (tools/otelcol-check) that validates Collector configs with the real components; defaults to $GENOPS_OTELCOL_CHECK, skipped when empty")
-	return out, otelcol
+// runFlags are the flags of every command that renders.
+type runFlags struct {
+	out     string
+	otelcol string
+	policy  dirList
 }
+
+func generateFlags(fs *flag.FlagSet, withOut bool) *runFlags {
+	f := &runFlags{}
+	if withOut {
+		fs.StringVar(&f.out, "out", "out", "output `directory`")
+	}
+	fs.StringVar(&f.otelcol, "otelcol-check", os.Getenv("GENOPS_OTELCOL_CHECK"),
+		"path of the otelcol-check `binary` (tools/otelcol-check) that validates Collector configs with the real components; defaults to $GENOPS_OTELCOL_CHECK, skipped when empty")
+	fs.Var(&f.policy, "policy", "a `directory` of .cue policies to evaluate with the built-in ones (repeatable)")
+	return f
+}
+
+// dirList is a repeatable string flag.
+type dirList []string
+
+func (d *dirList) String() string     { return strings.Join(*d, ",") }
+func (d *dirList) Set(v string) error { *d = append(*d, v); return nil }
 
 // render runs Generate and prints its findings. ok is false when the run
 // must stop with code.
-func render(otelcol string, stderr io.Writer) (res *stack.Result, code int, ok bool) {
-	res, err := stack.Generate(definition(), stack.Options{OtelcolCheck: otelcol})
+func render(f *runFlags, stderr io.Writer) (res *stack.Result, code int, ok bool) {
+	otelcol := f.otelcol
+	res, err := stack.Generate(definition(), stack.Options{OtelcolCheck: otelcol, PolicyDirs: f.policy})
 	if err != nil {
 		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
 		return nil, exitUsage, false
@@ -51,40 +68,40 @@ func printFindings(w io.Writer, fs finding.List) {
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate [--out DIR]", "Renders every environment into DIR. Everything is rendered and checked in memory\nfirst; on any error nothing in DIR changes. Files no longer generated are removed.", stdout, stderr)
-	out, otelcol := generateFlags(fs, true)
+	f := generateFlags(fs, true)
 	if code, ok := parse(fs, args, stdout); !ok {
 		return code
 	}
 	if !noArgs(fs, stderr) {
 		return exitUsage
 	}
-	res, code, ok := render(*otelcol, stderr)
+	res, code, ok := render(f, stderr)
 	if !ok {
 		return code
 	}
-	stats, err := writer.Replace(*out, res.Files)
+	stats, err := writer.Replace(f.out, res.Files)
 	if err != nil {
 		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "%s: %s\n", *out, stats)
+	fmt.Fprintf(stdout, "%s: %s\n", f.out, stats)
 	return exitOK
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check [--out DIR]", "Renders in memory and compares with DIR: exit 0 when identical, 1 with a unified\ndiff per changed file and the lists of missing and unexpected files.", stdout, stderr)
-	out, otelcol := generateFlags(fs, true)
+	f := generateFlags(fs, true)
 	if code, ok := parse(fs, args, stdout); !ok {
 		return code
 	}
 	if !noArgs(fs, stderr) {
 		return exitUsage
 	}
-	res, code, ok := render(*otelcol, stderr)
+	res, code, ok := render(f, stderr)
 	if !ok {
 		return code
 	}
-	tree, err := writer.ReadTree(*out)
+	tree, err := writer.ReadTree(f.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
 		return exitUsage
@@ -92,23 +109,23 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	report := differ.Compare(res.Files, tree)
 	if !report.Clean() {
 		fmt.Fprint(stdout, report.String())
-		fmt.Fprintf(stderr, "%s is out of date: run 'make generate' and commit the result\n", *out)
+		fmt.Fprintf(stderr, "%s is out of date: run 'make generate' and commit the result\n", f.out)
 		return exitFindings
 	}
-	fmt.Fprintf(stdout, "%s: up to date (%d files)\n", *out, res.Files.Len())
+	fmt.Fprintf(stdout, "%s: up to date (%d files)\n", f.out, res.Files.Len())
 	return exitOK
 }
 
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", "Runs every check over every environment and writes nothing.", stdout, stderr)
-	_, otelcol := generateFlags(fs, false)
+	f := generateFlags(fs, false)
 	if code, ok := parse(fs, args, stdout); !ok {
 		return code
 	}
 	if !noArgs(fs, stderr) {
 		return exitUsage
 	}
-	res, code, ok := render(*otelcol, stderr)
+	res, code, ok := render(f, stderr)
 	if !ok {
 		return code
 	}

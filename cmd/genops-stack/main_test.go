@@ -142,3 +142,25 @@ func TestGenerateIOErrorExits2(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestUserPolicyFailsCheck: a .cue file dropped into a policy folder makes
+// check fail with a finding naming the file, the object and the CUE path.
+func TestUserPolicyFailsCheck(t *testing.T) {
+	dir := generated(t)
+	pol := t.TempDir()
+	rule := "package genops\n\n// Containers state their user themselves, not only through the pod.\ncontainer: securityContext: runAsUser: >=1000\n"
+	if err := os.WriteFile(filepath.Join(pol, "nonroot.cue"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "check", "--out", dir, "--otelcol-check=", "--policy", pol)
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d", code, exitFindings)
+	}
+	want := "kubernetes/base/otel-collector.yaml: Deployment monitoring/otel-collector: container otel-collector: policy securityContext.runAsUser: is required (>=1000)\n"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if code, _, stderr := runCLI(t, "check", "--out", dir, "--otelcol-check=", "--policy", t.TempDir()); code != exitFindings || !strings.Contains(stderr, "holds no .cue files") {
+		t.Errorf("empty policy dir: exit %d, %s", code, stderr)
+	}
+}

@@ -42,6 +42,17 @@ func GoTool(t testing.TB, name string, args ...string) (stdout, stderr []byte, e
 	return out.Bytes(), errb.Bytes(), err
 }
 
+// ToolPath builds a tool pinned in tools/go.mod and returns the path of
+// its binary (what `go tool -n` prints), for tests that run it many times.
+func ToolPath(t testing.TB, name string) string {
+	t.Helper()
+	stdout, stderr, err := GoTool(t, "-n", name)
+	if err != nil {
+		t.Fatalf("go tool -n %s: %v\n%s", name, err, stderr)
+	}
+	return string(bytes.TrimSpace(stdout))
+}
+
 var (
 	otelOnce sync.Once
 	otelPath string

@@ -148,7 +148,17 @@ type SidecarProvider struct {
 
 // AlertmanagerValue is the chart's alertmanager section.
 type AlertmanagerValue struct {
-	Enabled bool `json:"enabled"`
+	Enabled          bool              `json:"enabled"`
+	AlertmanagerSpec *AlertmanagerSpec `json:"alertmanagerSpec,omitempty"`
+}
+
+// AlertmanagerSpec makes the chart's Alertmanager read its configuration
+// from an existing Secret instead of the chart's values, and mounts more
+// Secrets at /etc/alertmanager/secrets/<name>/.
+type AlertmanagerSpec struct {
+	UseExistingSecret bool     `json:"useExistingSecret"`
+	ConfigSecret      string   `json:"configSecret"`
+	Secrets           []string `json:"secrets,omitempty"`
 }
 
 // Build returns the chart values for one environment.

@@ -1,0 +1,183 @@
+package alertmanager
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/routing"
+)
+
+const artifact = "environment test"
+
+func spec() routing.Spec {
+	return routing.Spec{
+		Page:              true,
+		SMTP:              routing.SMTP{Smarthost: "smtp.example.org:587", From: "alertmanager@example.org", Username: "alertmanager"},
+		EmailTo:           "oncall@example.org",
+		CredentialsSecret: "credentials",
+	}
+}
+
+var wiring = routing.Wiring{
+	Grafana:       "https://grafana.example.org",
+	Runbooks:      "https://runbooks.example.org",
+	PolicyWebhook: "http://genops-ai.genops-system.svc/api/policy/alert",
+}
+
+// fixtures are a few of the seed's alerts: enough for every route and
+// inhibit rule of routing.Build to select some.
+func fixtures() []routing.Alert {
+	alert := func(name, severity, category string, labels ...string) routing.Alert {
+		return routing.Alert{Name: name, Labels: routing.Labels{"severity": severity, "category": category}, LabelNames: append(labels, "cluster")}
+	}
+	return []routing.Alert{
+		alert("BudgetThreshold80Percent", "warning", "cost", "team", "job", "instance"),
+		alert("BudgetExhausted", "critical", "cost", "team", "project", "job", "instance"),
+		alert("PolicyViolationsDetected", "warning", "policy", "policy_type", "job", "instance"),
+		alert("HighPolicyViolationRate", "critical", "policy", "policy_type", "job", "instance"),
+		alert("LowQualityScore", "warning", "quality", "model", "metric", "job", "instance"),
+		alert("OTelCollectorDown", "critical", "observability", "job", "instance"),
+	}
+}
+
+func tables() Tests {
+	return Tests{Routes: routing.RouteTests(), Inhibitions: routing.InhibitionTests()}
+}
+
+func strs(fs finding.List) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.String())
+	}
+	return out
+}
+
+func assertFindings(t *testing.T, fs finding.List, want ...string) {
+	t.Helper()
+	got := strs(fs)
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestCheckPassesTheRoutingOfEveryKindOfEnvironment(t *testing.T) {
+	paging := spec()
+	oneChannel := spec()
+	oneChannel.Page, oneChannel.Channel = false, "#genops-development"
+	for _, s := range []routing.Spec{paging, oneChannel} {
+		assertFindings(t, Check(artifact, routing.Build(s, wiring), fixtures(), tables()))
+	}
+}
+
+// TestCheckFindings breaks one thing at a time and asserts the exact findings.
+func TestCheckFindings(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*routing.Config, *[]routing.Alert)
+		want   []string
+	}{
+		{"unknown receiver", func(c *routing.Config, _ *[]routing.Alert) { c.Route.Routes[2].Receiver = "policy" }, []string{
+			`environment test: route routes[2] {category="policy"}: receiver "policy" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations`,
+			`warning: environment test: receiver policy-violations: is defined but no route sends to it`,
+		}},
+		{"duplicate receiver", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Receivers = append(c.Receivers, routing.Receiver{Name: routing.Default})
+		}, []string{
+			`environment test: receiver default: is defined twice: receiver names must be unique`,
+		}},
+		{"root route without receiver", func(c *routing.Config, _ *[]routing.Alert) { c.Route.Receiver = "" }, []string{
+			`environment test: root route: has no receiver: the root route's receiver gets every alert no other route takes`,
+			`warning: environment test: receiver default: is defined but no route sends to it`,
+		}},
+		{"matcher that does not parse", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Route.Routes[2].Matchers = []string{`category=~"(policy"`}
+		}, []string{
+			`environment test: route routes[2] {category=~"(policy"}: matcher "category=~\"(policy\"" does not parse: error parsing regexp: missing closing ): ` + "`^(?:(policy)$`",
+		}},
+		{"route after a catch-all", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Route.Routes = slices.Insert(c.Route.Routes, 4, routing.Route{Receiver: routing.Default})
+		}, []string{
+			`environment test: route routes[5] {category=~"infrastructure|observability"}: is unreachable: the earlier sibling route routes[4] {} takes every alert it matches and does not continue; move this route above it, or set Continue on it`,
+		}},
+		{"route shadowed by a regex", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Route.Routes[3].Continue = false
+			c.Route.Routes = append(c.Route.Routes, routing.Route{Matchers: []string{`category="quality"`, `severity="critical"`}, Receiver: routing.CostCritical})
+		}, []string{
+			`environment test: route routes[5] {category="quality", severity="critical"}: is unreachable: the earlier sibling route routes[3] {category=~"performance|quality"} takes every alert it matches and does not continue; move this route above it, or set Continue on it`,
+		}},
+		{"route contradicting its parent", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Route.Routes[0].Routes = []routing.Route{{Matchers: []string{`severity="warning"`}, Receiver: routing.CostWarning}}
+		}, []string{
+			`environment test: route routes[0].routes[0] {severity="warning"}: can never match: severity="critical" (from route routes[0] {severity="critical", category="cost"}) and severity="warning" cannot both hold`,
+		}},
+		{"template that does not render", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Receivers[2].Slack[0].Title = "{{ .GroupLabel.alertname }}"
+		}, []string{
+			`environment test: receiver cost-warning: slack_configs[0].title does not render: template: :1:14: executing "" at <.GroupLabel.alertname>: can't evaluate field GroupLabel in type *template.Data`,
+		}},
+		{"link that is not absolute", func(c *routing.Config, _ *[]routing.Alert) { c.Receivers[1].Slack[0].Actions[0].URL = "/d/genops-cost" }, []string{
+			`environment test: receiver cost-critical: slack_configs[0].actions[0].url renders to "/d/genops-cost", which is not an absolute http(s) URL`,
+		}},
+		{"runbook fallback that is not absolute", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Receivers[0].Slack[0].Actions[0].URL = "{{ .CommonAnnotations.runbook_url }}"
+		}, []string{
+			`environment test: receiver default: slack_configs[0].actions[0].url renders to "" for an alert without annotations, which is not an absolute http(s) URL`,
+		}},
+		{"alert no route takes", func(c *routing.Config, _ *[]routing.Alert) {
+			c.Route.Routes[3].Matchers = []string{`category="performance"`}
+		}, []string{
+			`environment test: alert LowQualityScore: reaches only the default receiver "default" with its labels {alertname="LowQualityScore", category="quality", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
+			`environment test: routing test {alertname="LowQualityScore", category="quality", metric="relevance", model="gpt-4", severity="warning"}: reaches default, want performance-alerts`,
+		}},
+		{"alert for the default receiver that is routed", func(_ *routing.Config, as *[]routing.Alert) { (*as)[4].ForDefault = true }, []string{
+			`environment test: alert LowQualityScore: is marked ForDefault but routes to performance-alerts: remove the mark or the route`,
+		}},
+		{"inhibition whose equal label the targets lack", func(c *routing.Config, _ *[]routing.Alert) {
+			c.InhibitRules[2].Equal = []string{"team", "project"}
+		}, []string{
+			`environment test: inhibit_rules[2]: equal label "project" is missing on target alerts BudgetThreshold80Percent: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "project" from equal or narrow the matchers to alerts that carry it`,
+			`environment test: inhibit_rules[2]: can never mute: no target alert (BudgetThreshold80Percent) agrees with a source alert (BudgetExhausted) on the equal labels team, project`,
+			`environment test: inhibition test "an exhausted budget mutes its team's thresholds": {alertname="BudgetThreshold95Percent", category="cost", severity="critical", team="ml-platform"} is not muted, want muted`,
+		}},
+		{"inhibition equal on a label of one side only", func(c *routing.Config, _ *[]routing.Alert) {
+			c.InhibitRules[0].Equal = []string{"alertname"}
+		}, []string{
+			`environment test: inhibit_rules[0]: can never mute: no target alert (BudgetThreshold80Percent) agrees with a source alert (BudgetExhausted) on the equal labels alertname`,
+			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
+			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="CostAnomaly", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
+		}},
+		{"inhibition that selects no alert", func(c *routing.Config, _ *[]routing.Alert) {
+			c.InhibitRules[2].SourceMatchers = []string{`alertname="BudgetDepleted"`}
+		}, []string{
+			`environment test: inhibit_rules[2]: source matchers {alertname="BudgetDepleted"} select no alert: the rule never mutes anything`,
+			`environment test: inhibition test "an exhausted budget mutes its team's thresholds": {alertname="BudgetThreshold95Percent", category="cost", severity="critical", team="ml-platform"} is not muted, want muted`,
+		}},
+		{"configuration Alertmanager rejects", func(c *routing.Config, _ *[]routing.Alert) { c.Route.GroupWait = "soon" }, []string{
+			`environment test: alertmanager config: does not load in Alertmanager: not a valid duration string: "soon"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, alerts := routing.Build(spec(), wiring), fixtures()
+			tt.mutate(&cfg, &alerts)
+			assertFindings(t, Check(artifact, cfg, alerts, tables()), tt.want...)
+		})
+	}
+}
+
+func TestRoutingTableMismatch(t *testing.T) {
+	tests := Tests{
+		Routes: []routing.RouteTest{{Labels: routing.Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost"}, Receivers: []string{routing.CostWarning}}},
+		Inhibitions: []routing.InhibitionTest{{Name: "policy", Firing: []routing.Firing{
+			{Labels: routing.Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy_type": "pii"}, Muted: true},
+			{Labels: routing.Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "pii"}, Muted: false},
+		}}},
+	}
+	assertFindings(t, Check(artifact, routing.Build(spec(), wiring), fixtures(), tests),
+		`environment test: routing test {alertname="BudgetExhausted", category="cost", severity="critical"}: reaches cost-critical, want cost-warning`,
+		`environment test: inhibition test "policy": {alertname="HighPolicyViolationRate", category="policy", policy_type="pii", severity="critical"} is not muted, want muted`,
+		`environment test: inhibition test "policy": {alertname="PolicyViolationsDetected", category="policy", policy_type="pii", severity="warning"} is muted, want not muted`,
+	)
+}

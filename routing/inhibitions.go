@@ -1,0 +1,28 @@
+package routing
+
+// inhibitions mute the alerts that add nothing while a graver one fires. The
+// check requires every Equal label on every alert the matchers select: a
+// label missing on one side compares as empty and the rule never mutes.
+func inhibitions() []InhibitRule {
+	return []InhibitRule{
+		{
+			// A team's critical budget alert mutes that team's cost warnings.
+			SourceMatchers: []string{`severity="critical"`, `category="cost"`},
+			TargetMatchers: []string{`severity="warning"`, `category="cost"`},
+			Equal:          []string{"team"},
+		},
+		{
+			// A high violation rate mutes the warning of the same policy type.
+			SourceMatchers: []string{`severity="critical"`, `category="policy"`},
+			TargetMatchers: []string{`severity="warning"`, `category="policy"`},
+			Equal:          []string{"policy_type"},
+		},
+		{
+			// An exhausted budget mutes the team's threshold alerts. Budget
+			// utilization is per team, so project cannot be compared.
+			SourceMatchers: []string{`alertname="BudgetExhausted"`},
+			TargetMatchers: []string{`alertname=~"BudgetThreshold.*"`},
+			Equal:          []string{"team"},
+		},
+	}
+}

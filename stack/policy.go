@@ -1,0 +1,176 @@
+package stack
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/internal/policy"
+)
+
+// checkPolicies evaluates the CUE policies over the rendered stack: every
+// alerting and recording rule, dashboard and panel of the rendered files,
+// every Kubernetes object and container as each overlay deploys it, and the
+// secret rules over every string of every file.
+func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) (finding.List, error) {
+	var subjects []policy.Subject
+	var fs finding.List
+	for _, p := range set.Paths() {
+		data, _ := set.Get(p)
+		docs, err := decodeDocs(p, data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		switch {
+		case strings.HasPrefix(p, "prometheus/rules/"):
+			subjects = append(subjects, ruleSubjects(p, docs)...)
+		case strings.HasPrefix(p, "grafana/dashboards/"):
+			subjects = append(subjects, dashboardSubjects(p, docs)...)
+		}
+		fs.Add(pol.Secrets(p, filePairs(p, data, docs))...)
+	}
+	for _, c := range base.Components {
+		objs, err := objectSubjects(path.Join(kubeBaseDir, c.Name+".yaml"), c.Objects)
+		if err != nil {
+			return nil, err
+		}
+		subjects = append(subjects, objs...)
+	}
+	for _, s := range envs {
+		objs, err := objectSubjects(path.Join(kubeOverlaysDir, s.Env.Name), s.Objects())
+		if err != nil {
+			return nil, err
+		}
+		subjects = append(subjects, objs...)
+	}
+	fs.Add(pol.Check(subjects)...)
+	return fs, nil
+}
+
+// decodeDocs decodes YAML and JSON files into generic values; other files
+// (Markdown, Terraform) have none.
+func decodeDocs(p string, data []byte) ([]any, error) {
+	switch path.Ext(p) {
+	case ".json":
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, err
+		}
+		return []any{v}, nil
+	case ".yaml", ".yml":
+		var docs []any
+		for _, d := range bytes.Split(data, []byte("\n---\n")) {
+			var v any
+			if err := yaml.Unmarshal(d, &v); err != nil {
+				return nil, err
+			}
+			if v != nil {
+				docs = append(docs, v)
+			}
+		}
+		return docs, nil
+	}
+	return nil, nil
+}
+
+var hclAssign = regexp.MustCompile(`^\s*([A-Za-z0-9_-]+)\s*=\s*"(.*)"\s*$`)
+
+// filePairs lists the strings of a file for the secret rules: every string
+// value with its key for YAML and JSON, `key = "value"` assignments and every
+// other line for the rest.
+func filePairs(p string, data []byte, docs []any) []policy.Pair {
+	if docs != nil {
+		var pairs []policy.Pair
+		for _, d := range docs {
+			pairs = append(pairs, policy.Strings(d)...)
+		}
+		return pairs
+	}
+	var pairs []policy.Pair
+	for _, line := range strings.Split(string(data), "\n") {
+		if m := hclAssign.FindStringSubmatch(line); m != nil && (strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars")) {
+			pairs = append(pairs, policy.Pair{Key: m[1], Value: m[2]})
+			continue
+		}
+		pairs = append(pairs, policy.Pair{Value: line})
+	}
+	return pairs
+}
+
+func ruleSubjects(file string, docs []any) []policy.Subject {
+	var subs []policy.Subject
+	for _, d := range docs {
+		m, _ := d.(map[string]any)
+		groups, _ := m["groups"].([]any)
+		for _, g := range groups {
+			gm, _ := g.(map[string]any)
+			rules, _ := gm["rules"].([]any)
+			for _, r := range rules {
+				rm, _ := r.(map[string]any)
+				switch {
+				case rm["alert"] != nil:
+					subs = append(subs, policy.Subject{Kind: policy.KindAlert, Artifact: file,
+						Object: fmt.Sprintf("alert %v in group %v", rm["alert"], gm["name"]), Value: rm})
+				case rm["record"] != nil:
+					subs = append(subs, policy.Subject{Kind: policy.KindRecord, Artifact: file,
+						Object: fmt.Sprintf("record %v in group %v", rm["record"], gm["name"]), Value: rm})
+				}
+			}
+		}
+	}
+	return subs
+}
+
+func dashboardSubjects(file string, docs []any) []policy.Subject {
+	var subs []policy.Subject
+	for _, d := range docs {
+		m, _ := d.(map[string]any)
+		uid := fmt.Sprint(m["uid"])
+		subs = append(subs, policy.Subject{Kind: policy.KindDashboard, Artifact: file, Object: "dashboard " + uid, Value: m})
+		var walk func(panels []any)
+		walk = func(panels []any) {
+			for _, p := range panels {
+				pm, _ := p.(map[string]any)
+				subs = append(subs, policy.Subject{Kind: policy.KindPanel, Artifact: file,
+					Object: fmt.Sprintf("dashboard %s: panel %q", uid, pm["title"]), Value: pm})
+				nested, _ := pm["panels"].([]any)
+				walk(nested)
+			}
+		}
+		panels, _ := m["panels"].([]any)
+		walk(panels)
+	}
+	return subs
+}
+
+func objectSubjects(artifact string, objs []kube.Object) ([]policy.Subject, error) {
+	var subs []policy.Subject
+	for _, o := range objs {
+		m, err := kube.ToMap(o)
+		if err != nil {
+			return nil, err
+		}
+		id := kube.IDOf(o).String()
+		subs = append(subs, policy.Subject{Kind: policy.KindObject, Artifact: artifact, Object: id, Value: m})
+		spec, _ := m["spec"].(map[string]any)
+		tmpl, _ := spec["template"].(map[string]any)
+		podSpec, _ := tmpl["spec"].(map[string]any)
+		for _, key := range []string{"initContainers", "containers"} {
+			cs, _ := podSpec[key].([]any)
+			for _, c := range cs {
+				cm, _ := c.(map[string]any)
+				subs = append(subs, policy.Subject{Kind: policy.KindContainer, Artifact: artifact,
+					Object: fmt.Sprintf("%s: container %v", id, cm["name"]), Value: cm})
+			}
+		}
+	}
+	return subs, nil
+}
