@@ -8,11 +8,13 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/alertmanager"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 )
 
@@ -56,19 +58,24 @@ func alertmanagerValues(s routing.Spec) *kubeprometheus.AlertmanagerSpec {
 	}
 }
 
-// routedAlerts are the alerts Alertmanager routes: every alert rule, with
-// the external labels Prometheus adds to every alert it sends.
-func routedAlerts(external map[string]string) []routing.Alert {
+// routedAlerts are the alerts Alertmanager routes: every alert rule of
+// groups, with the labels of its expression's result (from the metric
+// catalog) and the external labels Prometheus adds to every alert it sends.
+func routedAlerts(groups []alerts.Group, external map[string]string) ([]routing.Alert, error) {
 	names := make([]string, 0, len(external))
 	for n := range external {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	alerts := seedAlerts()
-	for i := range alerts {
-		alerts[i].LabelNames = append(alerts[i].LabelNames, names...)
+	ns, err := alerts.Notifications(groups, catalog.Default(), names...)
+	if err != nil {
+		return nil, err
 	}
-	return alerts
+	out := make([]routing.Alert, len(ns))
+	for i, n := range ns {
+		out[i] = routing.Alert{Name: n.Alert, Labels: routing.Labels(n.Static), LabelNames: n.Labels}
+	}
+	return out, nil
 }
 
 // checkAlerting checks the environment's notification settings and its

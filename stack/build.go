@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/exporter"
@@ -74,13 +75,23 @@ func Build(env Environment) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	groups := alerts.Groups(alertsConfig(env))
+	rules, err := rulesComponent(env, groups)
+	if err != nil {
+		return nil, err
+	}
+	routed, err := routedAlerts(groups, kp.Prometheus.PrometheusSpec.ExternalLabels)
+	if err != nil {
+		return nil, err
+	}
 	s := &Stack{
 		Env:            env,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp},
+		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp, rules},
 		KubePrometheus: kp,
 		Alerting:       alerting,
-		Alerts:         routedAlerts(kp.Prometheus.PrometheusSpec.ExternalLabels),
+		Alerts:         routed,
+		RuleGroups:     groups,
 		Scrape:         plan,
 		Loki:           env.Logging.Loki.Values(),
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/collector"
@@ -41,6 +42,7 @@ func Check(s *Stack) finding.List {
 	fs.Add(scrape.Check(a, s.Scrape, s.Objects(), env.Monitoring.SelectorLabels())...)
 	fs.Add(integrations.Check(a, env.Integrations)...)
 	fs.Add(checkAlerting(s)...)
+	fs.Add(alerts.Check(a, s.RuleGroups)...)
 	m := env.Monitoring
 	if m.Replicas < 1 {
 		fs.Errorf(a, "kube-prometheus-stack", "replicas", "Prometheus replicas must be at least 1, got %d", m.Replicas)

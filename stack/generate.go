@@ -108,8 +108,10 @@ func Generate(def Definition, opts Options) (*Result, error) {
 // Alertmanager configuration loads and holds no literal secret, every raw
 // scrape job's relabel rules load in Prometheus' relabel loader, every
 // dashboard decodes strictly with the Grafana Foundation SDK and refers only
-// to data sources and variables that exist, and the Terraform parses and
-// refers only to files and variables that exist.
+// to data sources and variables that exist, the Terraform parses and refers
+// only to files and variables that exist, every rule file, dashboard and
+// runbook passes the PromQL lint against the metric catalog, and alerts link
+// to rendered runbooks and dashboards.
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	fs.Add(validateGrafana(set)...)
@@ -128,6 +130,8 @@ func Validate(set *files.Set) finding.List {
 			}
 		}
 	}
+	fs.Add(lintRendered(set)...)
+	fs.Add(checkAlertLinks(set)...)
 	return fs
 }
 

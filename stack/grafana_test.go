@@ -26,6 +26,12 @@ func withDashboards(t testing.TB, list ...func(dashboards.Inputs) *dashboard.Das
 	t.Cleanup(func() { dashboardList = old })
 }
 
+// withTheStack is the stack's dashboards plus extra: alerts link to the
+// stack's dashboards, so they stay rendered.
+func withTheStack(extra ...func(dashboards.Inputs) *dashboard.DashboardBuilder) []func(dashboards.Inputs) *dashboard.DashboardBuilder {
+	return append(append([]func(dashboards.Inputs) *dashboard.DashboardBuilder{}, dashboardList...), extra...)
+}
+
 // panelDashboard is a dashboard with one panel showing expr from the data source ds.
 func panelDashboard(uid string, ds common.DataSourceRef, expr string) func(dashboards.Inputs) *dashboard.DashboardBuilder {
 	return func(dashboards.Inputs) *dashboard.DashboardBuilder {
@@ -52,14 +58,14 @@ func TestBadDashboards(t *testing.T) {
 			`dashboards: dashboard "GenOps AI - Cost Tracking": has the same title as dashboard genops-cost: Grafana refuses two dashboards with one title in folder "GenOps AI"; rename one`,
 			`dashboards: dashboard "GenOps AI - Cost Tracking": uid "genops-cost" is also the uid of dashboard "GenOps AI - Cost Tracking": every dashboard needs its own uid`,
 		}},
-		{"unknown data source", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
+		{"unknown data source", withTheStack(
 			panelDashboard("genops-bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(genops_cost_total_usd)`),
-		}, []string{
+		), []string{
 			`grafana/dashboards/genops-bad-datasource.json: panel 1 "Spend": references data source uid "mimir", which the stack does not define (genops-alertmanager, genops-loki, genops-prometheus, genops-traces): use the $datasource variable or one of these uids`,
 		}},
-		{"panel over an unknown variable", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
+		{"panel over an unknown variable", withTheStack(
 			panelDashboard("genops-bad-variable", promVar, `sum(genops_cost_total_usd{team=~"$team"})`),
-		}, []string{
+		), []string{
 			`grafana/dashboards/genops-bad-variable.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
 		}},
 		{"builder error", []func(dashboards.Inputs) *dashboard.DashboardBuilder{

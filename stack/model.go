@@ -5,6 +5,7 @@
 package stack
 
 import (
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
@@ -90,6 +91,8 @@ type Stack struct {
 	Jaeger *tracing.JaegerValues
 	// Promtail is the Promtail configuration, when the environment uses it.
 	Promtail *logging.PromtailConfig
+	// RuleGroups are the Prometheus rule groups (alerts, recording rules, runbooks).
+	RuleGroups []alerts.Group
 }
 
 // Artifact names the environment in findings.

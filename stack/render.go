@@ -25,6 +25,9 @@ func Render(base *Stack, envs []*Stack) (*files.Set, error) {
 	if err := kube.RenderBase(set, kubeBaseDir, base.Components, nil); err != nil {
 		return nil, fmt.Errorf("kubernetes base: %w", err)
 	}
+	if err := renderRules(set, base); err != nil {
+		return nil, fmt.Errorf("prometheus rules: %w", err)
+	}
 	for _, s := range envs {
 		if err := renderEnvironment(set, base, s); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Env.Artifact(), err)

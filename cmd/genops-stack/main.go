@@ -31,6 +31,7 @@ func commands() []command {
 		{"check", "render in memory and report drift from the output directory", runCheck},
 		{"validate", "run every check and write nothing", runValidate},
 		{"routes", "print an environment's Alertmanager routing tree; 'routes test' an alert's receivers", runRoutes},
+		{"lint", "lint PromQL in rule files, dashboards and runbooks against the metric catalog", runLint},
 	}
 }
 

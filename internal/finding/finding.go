@@ -34,7 +34,7 @@ type Finding struct {
 	// Artifact is what was checked: "environment production", a file path.
 	Artifact string `json:"file"`
 	// Line is the 1-based line in Artifact, when it is a file and the line is known.
-	Line int `json:"line,omitempty"`
+	Line int `json:"line"`
 	// Severity is error or warning.
 	Severity Severity `json:"severity"`
 	// Check is the short name of the check that found it, e.g. "rate-over-non-counter".

@@ -1,0 +1,206 @@
+// Package alerts holds the stack's Prometheus rules: the alert groups, one
+// file each (cost.go, policy.go, performance.go, infrastructure.go), the
+// recording rules (recording.go), a runbook for every alert next to it, and
+// their promtool unit tests (testdata/*.test.yaml). The alert names,
+// severities, categories, thresholds and for durations are the seed's: they
+// are the contract with on-call.
+package alerts
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/promlint"
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+// Severity says how urgent an alert is; Alertmanager routes on it.
+type Severity string
+
+// The severities.
+const (
+	Info     Severity = "info"
+	Warning  Severity = "warning"
+	Critical Severity = "critical"
+)
+
+// Categories group alerts for routing and inhibition.
+const (
+	Cost           = "cost"
+	Policy         = "policy"
+	Performance    = "performance"
+	Quality        = "quality"
+	Infrastructure = "infrastructure"
+	Observability  = "observability"
+)
+
+// The dashboards alerts link to, by uid (package dashboards renders them
+// as grafana/dashboards/<uid>.json).
+const (
+	DashboardCost        = "genops-cost"
+	DashboardPolicy      = "genops-policy"
+	DashboardPerformance = "genops-performance"
+	DashboardFinOps      = "genops-finops"
+)
+
+var dashboards = []string{DashboardCost, DashboardPolicy, DashboardPerformance, DashboardFinOps}
+
+// Group is a rule group: its rules are evaluated in order, every Interval.
+type Group struct {
+	Name     string
+	Interval string
+	Records  []Record
+	Alerts   []Alert
+}
+
+// Record is a recording rule.
+type Record struct {
+	Record string
+	Expr   string
+	Labels map[string]string
+}
+
+// Alert is an alerting rule with what on-call needs: its severity and
+// category (the static labels every alert carries), its summary and
+// description (templates over the expression's labels), the dashboard to
+// open and the runbook to follow.
+type Alert struct {
+	Alert       string
+	Expr        string
+	For         string
+	Severity    Severity
+	Category    string
+	Summary     string
+	Description string
+	// Dashboard is the uid of the dashboard the alert links to.
+	Dashboard string
+	Runbook   Runbook
+}
+
+// Config is what the rules need from the environment.
+type Config struct {
+	// Namespace is where the GenOps workloads run; the Kubernetes alerts
+	// select it. Runbook commands call it $NS.
+	Namespace string
+	// Monitoring is where the Collector and Prometheus run. Runbook
+	// commands call it $MON.
+	Monitoring string
+}
+
+// Groups returns every rule group of the stack.
+func Groups(c Config) []Group {
+	return []Group{recording(), cost(), policy(), performance(), infrastructure(c)}
+}
+
+// Labels are the alert's static labels.
+func (a Alert) Labels() map[string]string {
+	return map[string]string{"severity": string(a.Severity), "category": a.Category}
+}
+
+var (
+	groupName  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	recordName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+)
+
+// Check runs the typed checks of the rule groups: names unique and valid
+// (a group name is a file and object name), durations that parse, every
+// alert with a severity, a category, a dashboard we render and a runbook.
+// The rendered rules go through promtool's validation and the PromQL lint.
+func Check(artifact string, groups []Group) finding.List {
+	var fs finding.List
+	groupsSeen, alertsSeen := map[string]bool{}, map[string]bool{}
+	for _, g := range groups {
+		obj := "group " + g.Name
+		if !groupName.MatchString(g.Name) {
+			fs.Errorf(artifact, obj, "rule-group", "name %q must be lower-case letters, digits and '-': it names the rule file and the PrometheusRule", g.Name)
+		}
+		if groupsSeen[g.Name] {
+			fs.Errorf(artifact, obj, "rule-group", "group %s is defined twice", g.Name)
+		}
+		groupsSeen[g.Name] = true
+		if _, err := model.ParseDuration(g.Interval); err != nil {
+			fs.Errorf(artifact, obj, "rule-group", "interval %q is not a Prometheus duration", g.Interval)
+		}
+		for _, r := range g.Records {
+			if !recordName.MatchString(r.Record) {
+				fs.Errorf(artifact, "record "+r.Record, "record", "%q is not a valid metric name", r.Record)
+			}
+		}
+		for _, a := range g.Alerts {
+			obj := "alert " + a.Alert
+			if alertsSeen[a.Alert] {
+				fs.Errorf(artifact, obj, "alert", "alert %s is defined twice: its runbook and routing would be ambiguous", a.Alert)
+			}
+			alertsSeen[a.Alert] = true
+			if _, err := model.ParseDuration(a.For); err != nil {
+				fs.Errorf(artifact, obj, "alert", "for %q is not a Prometheus duration", a.For)
+			}
+			if a.Severity != Info && a.Severity != Warning && a.Severity != Critical {
+				fs.Errorf(artifact, obj, "alert", "severity %q is not info, warning or critical", a.Severity)
+			}
+			if a.Category == "" {
+				fs.Errorf(artifact, obj, "alert", "has no category: routing keys on it")
+			}
+			if !slices.Contains(dashboards, a.Dashboard) {
+				fs.Errorf(artifact, obj, "alert", "dashboard %q is not one the stack renders (%v)", a.Dashboard, dashboards)
+			}
+			if a.Runbook.Meaning == "" || len(a.Runbook.Investigation) == 0 || len(a.Runbook.Remediation) == 0 {
+				fs.Errorf(artifact, obj, "alert", "runbook needs what the alert means, investigation steps and remediation steps")
+			}
+		}
+	}
+	return fs
+}
+
+// Notification is what Alertmanager can route an alert on.
+type Notification struct {
+	Alert string
+	Group string
+	// Static are the alert's static labels (severity, category).
+	Static map[string]string
+	// Labels are the names of the other labels its notifications carry,
+	// whose values vary, sorted: the labels of the expression's result and
+	// the external labels Prometheus adds. alertname and the static labels
+	// come on top.
+	Labels []string
+}
+
+// Notifications computes, for every alert, the labels its notifications can
+// carry, from the catalog and the recording rules of groups. external are the
+// names of Prometheus' external labels.
+func Notifications(groups []Group, cat *catalog.Catalog, external ...string) ([]Notification, error) {
+	l := promlint.New(cat, promlint.Options{})
+	for _, g := range groups {
+		for _, r := range g.Records {
+			l.Learn(r.Record, r.Expr, r.Labels)
+		}
+	}
+	var out []Notification
+	for _, g := range groups {
+		for _, a := range g.Alerts {
+			labels, err := l.OutputLabels(a.Expr)
+			if err != nil {
+				return nil, fmt.Errorf("alert %s: %w", a.Alert, err)
+			}
+			static := a.Labels()
+			set := map[string]bool{}
+			for _, n := range append(labels, external...) {
+				if _, ok := static[n]; !ok && n != "alertname" {
+					set[n] = true
+				}
+			}
+			names := make([]string, 0, len(set))
+			for n := range set {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			out = append(out, Notification{Alert: a.Alert, Group: g.Name, Static: static, Labels: names})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,223 @@
+package alerts_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/testutil"
+	"github.com/koshihq/genops-stack/stack"
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+// renderedRules renders the stack and writes its rule files where the unit
+// tests expect them (out/prometheus/rules, two levels above testdata/),
+// with the unit tests copied next to them. It returns the tests' paths.
+func renderedRules(t *testing.T) (ruleFiles, tests []string) {
+	t.Helper()
+	res, err := stack.Generate(stack.Default(), stack.Options{})
+	if err != nil || res.Findings.Errors() > 0 {
+		t.Fatalf("generate: %v %v", err, res.Findings)
+	}
+	root := t.TempDir()
+	for _, f := range res.Files.Files() {
+		if !strings.HasPrefix(f.Path, "prometheus/rules/") {
+			continue
+		}
+		p := filepath.Join(root, "out", filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ruleFiles = append(ruleFiles, p)
+	}
+	srcs, err := filepath.Glob("testdata/*.test.yaml")
+	if err != nil || len(srcs) == 0 {
+		t.Fatalf("no unit tests: %v", err)
+	}
+	dir := filepath.Join(root, "alerts", "testdata")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range srcs {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, filepath.Base(src))
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, dst)
+	}
+	return ruleFiles, tests
+}
+
+// TestPromtool runs the pinned promtool over the rule files the model
+// renders: check rules (what Prometheus loads), then every unit test.
+func TestPromtool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds promtool")
+	}
+	ruleFiles, tests := renderedRules(t)
+	if stdout, stderr, err := testutil.GoTool(t, "promtool", append([]string{"check", "rules"}, ruleFiles...)...); err != nil {
+		t.Fatalf("promtool check rules: %v\n%s%s", err, stdout, stderr)
+	}
+	if stdout, stderr, err := testutil.GoTool(t, "promtool", append([]string{"test", "rules"}, tests...)...); err != nil {
+		t.Fatalf("promtool test rules: %v\n%s%s", err, stdout, stderr)
+	}
+}
+
+type unitTests struct {
+	RuleFiles []string `yaml:"rule_files"`
+	Tests     []struct {
+		AlertRuleTest []struct {
+			Alertname string `yaml:"alertname"`
+			ExpAlerts []any  `yaml:"exp_alerts"`
+		} `yaml:"alert_rule_test"`
+		PromqlExprTest []struct {
+			Expr string `yaml:"expr"`
+		} `yaml:"promql_expr_test"`
+	} `yaml:"tests"`
+}
+
+// TestEveryRuleIsUnitTested: every alert has a unit test where it fires and
+// one where it stays quiet; every recording rule has an expression test;
+// every rule file is under test.
+func TestEveryRuleIsUnitTested(t *testing.T) {
+	fires, quiet, records, files := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	paths, _ := filepath.Glob("testdata/*.test.yaml")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var u unitTests
+		if err := yaml.Unmarshal(data, &u); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, f := range u.RuleFiles {
+			files[filepath.Base(f)] = true
+		}
+		for _, tg := range u.Tests {
+			for _, a := range tg.AlertRuleTest {
+				if len(a.ExpAlerts) > 0 {
+					fires[a.Alertname] = true
+				} else {
+					quiet[a.Alertname] = true
+				}
+			}
+			for _, e := range tg.PromqlExprTest {
+				records[e.Expr] = true
+			}
+		}
+	}
+	for _, g := range alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"}) {
+		if !files[g.Name+".yaml"] {
+			t.Errorf("no unit test loads %s.yaml", g.Name)
+		}
+		for _, a := range g.Alerts {
+			if !fires[a.Alert] {
+				t.Errorf("alert %s has no unit test where it fires", a.Alert)
+			}
+			if !quiet[a.Alert] {
+				t.Errorf("alert %s has no unit test where it stays quiet", a.Alert)
+			}
+		}
+		for _, r := range g.Records {
+			if !records[r.Record] {
+				t.Errorf("recording rule %s has no promql_expr_test", r.Record)
+			}
+		}
+	}
+}
+
+// TestNotifications: the labels each alert's notifications can carry.
+func TestNotifications(t *testing.T) {
+	ns, err := alerts.Notifications(alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"}), catalog.Default(), "cluster", "environment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, n := range ns {
+		got[n.Alert] = strings.Join(n.Labels, " ")
+		if n.Static["severity"] == "" || n.Static["category"] == "" {
+			t.Errorf("%s: static labels %v", n.Alert, n.Static)
+		}
+	}
+	for alert, want := range map[string]string{
+		"HighLatency":              "cluster environment provider",
+		"HighPolicyViolationRate":  "cluster environment policy_type",
+		"PolicyViolationsDetected": "cluster environment policy_type",
+		"CostAnomaly":              "cluster environment team",
+		"OTelCollectorDown":        "cluster environment instance job",
+		"BudgetExhausted": "cluster environment exported_instance exported_job genops_cost_center genops_environment genops_project genops_team " +
+			"instance job namespace otel_scope_name otel_scope_schema_url otel_scope_version pod project team",
+	} {
+		if got[alert] != want {
+			t.Errorf("%s: %s\nwant %s", alert, got[alert], want)
+		}
+	}
+	if len(ns) != 12 {
+		t.Errorf("%d alerts, want the seed's 12", len(ns))
+	}
+}
+
+// TestCheck: the typed checks, one mistake at a time.
+func TestCheck(t *testing.T) {
+	if fs := alerts.Check("environment base", alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"})); len(fs) > 0 {
+		t.Fatalf("the stack's rules have findings: %v", fs)
+	}
+	tests := []struct {
+		name   string
+		mutate func(gs []alerts.Group)
+		want   string
+	}{
+		{"group name", func(gs []alerts.Group) { gs[1].Name = "Cost Alerts" },
+			`environment base: group Cost Alerts: name "Cost Alerts" must be lower-case letters, digits and '-': it names the rule file and the PrometheusRule`},
+		{"duplicate group", func(gs []alerts.Group) { gs[2].Name = gs[1].Name },
+			"environment base: group genops-cost-alerts: group genops-cost-alerts is defined twice"},
+		{"interval", func(gs []alerts.Group) { gs[1].Interval = "30 s" },
+			`environment base: group genops-cost-alerts: interval "30 s" is not a Prometheus duration`},
+		{"record name", func(gs []alerts.Group) { gs[0].Records[0].Record = "genops cost" },
+			`environment base: record genops cost: "genops cost" is not a valid metric name`},
+		{"duplicate alert", func(gs []alerts.Group) { gs[1].Alerts[1].Alert = gs[1].Alerts[0].Alert },
+			"environment base: alert BudgetThreshold80Percent: alert BudgetThreshold80Percent is defined twice: its runbook and routing would be ambiguous"},
+		{"for", func(gs []alerts.Group) { gs[1].Alerts[0].For = "five minutes" },
+			`environment base: alert BudgetThreshold80Percent: for "five minutes" is not a Prometheus duration`},
+		{"severity", func(gs []alerts.Group) { gs[1].Alerts[0].Severity = "page" },
+			`environment base: alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`},
+		{"category", func(gs []alerts.Group) { gs[1].Alerts[0].Category = "" },
+			"environment base: alert BudgetThreshold80Percent: has no category: routing keys on it"},
+		{"dashboard", func(gs []alerts.Group) { gs[1].Alerts[0].Dashboard = "genops-costs" },
+			`environment base: alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`},
+		{"runbook", func(gs []alerts.Group) { gs[1].Alerts[0].Runbook.Remediation = nil },
+			"environment base: alert BudgetThreshold80Percent: runbook needs what the alert means, investigation steps and remediation steps"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gs := alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"})
+			if gs[0].Name != "genops-recording-rules" || gs[1].Name != "genops-cost-alerts" {
+				t.Fatalf("group order changed: %s %s", gs[0].Name, gs[1].Name)
+			}
+			tt.mutate(gs)
+			var got []string
+			for _, f := range alerts.Check("environment base", gs) {
+				if f.Severity == finding.Error {
+					got = append(got, f.String())
+				}
+			}
+			if !slices.Equal(got, []string{tt.want}) {
+				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), tt.want)
+			}
+		})
+	}
+}

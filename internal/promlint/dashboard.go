@@ -1,0 +1,205 @@
+package promlint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+)
+
+// The parts of a Grafana dashboard the lint reads.
+type dashboard struct {
+	UID        string  `json:"uid"`
+	Title      string  `json:"title"`
+	Panels     []panel `json:"panels"`
+	Templating struct {
+		List []variable `json:"list"`
+	} `json:"templating"`
+}
+
+type panel struct {
+	Title      string          `json:"title"`
+	Datasource json.RawMessage `json:"datasource"`
+	Targets    []target        `json:"targets"`
+	Panels     []panel         `json:"panels"` // a collapsed row's panels
+}
+
+type target struct {
+	Expr         string          `json:"expr"`
+	LegendFormat string          `json:"legendFormat"`
+	Datasource   json.RawMessage `json:"datasource"`
+}
+
+type variable struct {
+	Name       string          `json:"name"`
+	Type       string          `json:"type"`
+	Query      json.RawMessage `json:"query"`
+	Datasource json.RawMessage `json:"datasource"`
+}
+
+// Dashboard lints the PromQL of a Grafana dashboard, bare or wrapped as
+// {"dashboard": ...}: every Prometheus target (and its legend), and the
+// label_values() queries of its variables.
+func (l *Linter) Dashboard(path string, data []byte) finding.List {
+	var fs finding.List
+	var wrapper struct {
+		Dashboard *dashboard `json:"dashboard"`
+	}
+	var d dashboard
+	if err := json.Unmarshal(data, &wrapper); err != nil {
+		fs.Errorf(path, "", CheckFile, "not valid JSON: %v", err)
+		return fs
+	}
+	if wrapper.Dashboard != nil {
+		d = *wrapper.Dashboard
+	} else if err := json.Unmarshal(data, &d); err != nil {
+		fs.Errorf(path, "", CheckFile, "not a Grafana dashboard: %v", err)
+		return fs
+	}
+	name := d.UID
+	if name == "" {
+		name = fmt.Sprintf("%q", d.Title)
+	}
+	lines := stringLines(data)
+	for _, v := range d.Templating.List {
+		if v.Type == "query" && isPrometheus(v.Datasource, nil) {
+			l.variable(&fs, path, lines, "dashboard "+name+" variable "+v.Name, v.Query)
+		}
+	}
+	var walk func(ps []panel)
+	walk = func(ps []panel) {
+		for _, p := range ps {
+			object := fmt.Sprintf("dashboard %s panel %q", name, p.Title)
+			for _, t := range p.Targets {
+				if t.Expr == "" || !isPrometheus(t.Datasource, p.Datasource) {
+					continue
+				}
+				line := lines.next("expr", t.Expr)
+				out, ok := l.query(&fs, path, line, object, t.Expr)
+				if !ok || out.labels == nil {
+					continue
+				}
+				for _, lbl := range templateLabels(legendLabel, t.LegendFormat) {
+					if !out.labels[lbl] && lbl != "__name__" {
+						reporter{&fs, path, line, object}.errorf(CheckTemplateLabel, "legend %q uses label %s, which the query's result never carries (%s)", t.LegendFormat, lbl, out.labels.describe())
+					}
+				}
+			}
+			walk(p.Panels)
+		}
+	}
+	walk(d.Panels)
+	return fs
+}
+
+// isPrometheus reports whether a target queries Prometheus: its datasource,
+// or else its panel's, is unset, a reference by name or variable, or typed
+// prometheus.
+func isPrometheus(ds, panelDS json.RawMessage) bool {
+	if len(ds) == 0 || string(ds) == "null" {
+		ds = panelDS
+	}
+	var ref struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(ds, &ref) != nil {
+		return true // a name or "$datasource"
+	}
+	return ref.Type == "" || ref.Type == "prometheus"
+}
+
+var labelValues = regexp.MustCompile(`^\s*label_values\(\s*(?:(.*?)\s*,\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
+
+// variable lints a query variable's label_values(selector, label): the
+// selector like any query, and the label against its result.
+func (l *Linter) variable(fs *finding.List, path string, lines *lineIndex, object string, raw json.RawMessage) {
+	var q string
+	if json.Unmarshal(raw, &q) != nil {
+		var obj struct {
+			Query string `json:"query"`
+		}
+		if json.Unmarshal(raw, &obj) != nil {
+			return
+		}
+		q = obj.Query
+	}
+	m := labelValues.FindStringSubmatch(q)
+	if m == nil || m[1] == "" {
+		return
+	}
+	line := lines.next("query", q)
+	out, ok := l.queryAs(fs, path, line, object, m[1], true)
+	if ok && out.labels != nil && !out.labels[m[2]] {
+		reporter{fs, path, line, object}.errorf(CheckUnknownLabel, "label_values() asks for label %s, which %s does not have (%s)", m[2], out.source, out.labels.describe())
+	}
+}
+
+// lineIndex knows the line of every string value of a JSON document, by
+// key and value, in document order, so findings can point at the line of
+// the query they are about.
+type lineIndex struct {
+	lines map[[2]string][]int
+}
+
+// next returns the line of the next unclaimed value of key equal to value,
+// or 0 when there is none.
+func (x *lineIndex) next(key, value string) int {
+	k := [2]string{key, value}
+	ls := x.lines[k]
+	if len(ls) == 0 {
+		return 0
+	}
+	x.lines[k] = ls[1:]
+	return ls[0]
+}
+
+// stringLines indexes the string values of an object key in a JSON
+// document. It tokenizes the document (which json.Unmarshal has accepted)
+// and tracks, per open object, whether the next string is a key.
+func stringLines(data []byte) *lineIndex {
+	x := &lineIndex{lines: map[[2]string][]int{}}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct{ object, wantKey bool }
+	var stack []frame
+	key := ""
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err == io.EOF || err != nil {
+			break
+		}
+		inObject := len(stack) > 0 && stack[len(stack)-1].object
+		isKey := inObject && stack[len(stack)-1].wantKey
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				if inObject {
+					stack[len(stack)-1].wantKey = true
+				}
+				stack = append(stack, frame{object: t == '{', wantKey: t == '{'})
+			} else {
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		case string:
+			if isKey {
+				key = t
+				stack[len(stack)-1].wantKey = false
+				continue
+			}
+			if inObject {
+				// The token starts after the separator that precedes it.
+				start := before + int64(bytes.IndexByte(data[before:], '"'))
+				k := [2]string{key, t}
+				x.lines[k] = append(x.lines[k], 1+bytes.Count(data[:start], []byte("\n")))
+			}
+		}
+		if inObject {
+			stack[len(stack)-1].wantKey = true
+		}
+	}
+	return x
+}

@@ -1,0 +1,101 @@
+package promlint
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+func TestDashboard(t *testing.T) {
+	wrapped := `{"dashboard": {
+  "uid": "costs",
+  "title": "Costs",
+  "templating": {"list": [
+    {"name": "team", "type": "query", "query": "label_values(cost_usd, team)"},
+    {"name": "model", "type": "query", "query": {"query": "label_values(cost_usd{team=~\"$team\"}, model)", "refId": "A"}},
+    {"name": "logs", "type": "query", "datasource": {"type": "loki"}, "query": "label_values(app)"}
+  ]},
+  "panels": [
+    {"title": "Cost by team", "targets": [
+      {"expr": "sum by (team) (cost_usd{team=~\"$team\"})", "legendFormat": "{{team}}"},
+      {"expr": "sum by (team) (cost_usd)", "legendFormat": "{{ provider }} {{team}}"}
+    ]},
+    {"title": "Requests", "type": "row", "collapsed": true, "panels": [
+      {"title": "Error ratio", "datasource": {"type": "prometheus", "uid": "prom"}, "targets": [
+        {"expr": "sum by (team) (rate(cost_usd[$__rate_interval]))"}
+      ]}
+    ]},
+    {"title": "Logs", "datasource": {"type": "loki", "uid": "loki"}, "targets": [
+      {"expr": "{app=\"genops\"} |= \"error\""}
+    ]}
+  ]
+}}`
+	bare := `{"uid": "ok", "title": "OK",
+"templating": {"list": [{"name": "provider", "type": "query", "query": "label_values(requests_total, provider)"}]},
+"panels": [{"title": "Requests", "targets": [
+  {"expr": "sum by (provider) (rate(requests_total[$__rate_interval]))", "legendFormat": "{{provider}}"},
+  {"expr": "histogram_quantile(0.95, sum by (le) (rate(duration_seconds_bucket[5m])))", "legendFormat": "p95"}
+]}]}`
+	l := New(testCatalog(t), Options{})
+	assertLines(t, render(l.Dashboard("costs.json", []byte(wrapped))),
+		`costs.json:12: error: template-label: dashboard costs panel "Cost by team": legend "{{ provider }} {{team}}" uses label provider, which the query's result never carries (it has: team)`,
+		`costs.json:16: error: rate-over-non-counter: dashboard costs panel "Error ratio": rate(cost_usd[2m]): cost_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`costs.json:6: error: unknown-label: dashboard costs variable model: label_values() asks for label model, which cost_usd does not have (it has: instance, job, provider, team)`,
+	)
+	assertLines(t, render(l.Dashboard("ok.json", []byte(bare))))
+	assertLines(t, render(l.Dashboard("bad.json", []byte(`{"panels": [`))),
+		"bad.json: error: file: not valid JSON: unexpected end of JSON input")
+}
+
+func TestRunbook(t *testing.T) {
+	md := "# Runbook: HighErrorRate\n\n```promql\nsum by (provider) (rate(requests_total[5m]))\n```\n\nThen:\n\n```promql\nsum by (team) (\n  rate(requests_total[5m])\n)\n```\n\n```bash\nkubectl get pods\n```\n\n```promql\nsum(\n```\n"
+	l := New(testCatalog(t), Options{})
+	assertLines(t, render(l.Runbook("runbooks/HighErrorRate.md", []byte(md))),
+		`runbooks/HighErrorRate.md:10: error: unknown-label: runbook HighErrorRate: sum by (team): requests_total has no label team (it has: instance, job, provider, status)`,
+		`runbooks/HighErrorRate.md:20: error: promql-parse: runbook HighErrorRate: query does not parse: 1:5: parse error: unclosed left parenthesis`,
+	)
+}
+
+// TestFilesKinds: only rule files, dashboards and runbooks; a YAML file
+// without rules is an error when named, skipped when found in a directory.
+func TestFilesKinds(t *testing.T) {
+	l := New(testCatalog(t), Options{})
+	values := []byte("prometheus:\n  retention: 15d\n")
+	assertLines(t, render(l.Files([]File{
+		{Path: "notes.txt", Data: []byte("x")},
+		{Path: "values.yaml", Data: values},
+		{Path: "out/helm/values.yaml", Data: values, Walked: true},
+	})),
+		"notes.txt: error: file: not a rule file (.yaml, .yml), dashboard (.json) or runbook (.md)",
+		"values.yaml: error: file: no rule groups: expected a Prometheus rule file (groups:) or PrometheusRule manifests")
+}
+
+// TestSeed lints the seed's own alert rules and dashboards (copied verbatim
+// into testdata/seed) against the default catalog: they parse and pass
+// promtool, yet these queries cannot work against the exporter's metrics.
+func TestSeed(t *testing.T) {
+	paths, err := filepath.Glob("testdata/seed/*")
+	if err != nil || len(paths) != 4 {
+		t.Fatalf("seed files: %v %v", paths, err)
+	}
+	var files []File
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, File{Path: p, Data: data})
+	}
+	assertLines(t, render(New(catalog.Default(), Options{}).Files(files)),
+		`testdata/seed/genops-alerts.yaml:40: error: rate-over-non-counter: alert CostAnomaly: rate(genops_cost_total_usd[1h] offset 24h): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`testdata/seed/genops-alerts.yaml:40: error: rate-over-non-counter: alert CostAnomaly: rate(genops_cost_total_usd[1h]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`testdata/seed/genops-alerts.yaml:58: error: label-override: alert PolicyViolationsDetected: static label severity="warning" replaces the severity label of the expression's result: series that differ only in severity collide and the rule fails with "vector contains metrics with the same labelset after applying rule labels"; aggregate severity away or rename it with label_replace()`,
+		`testdata/seed/genops-alerts.yaml:69: error: label-override: alert HighPolicyViolationRate: static label severity="critical" replaces the severity label of the expression's result: series that differ only in severity collide and the rule fails with "vector contains metrics with the same labelset after applying rule labels"; aggregate severity away or rename it with label_replace()`,
+		`testdata/seed/genops-cost-tracking.json:13: error: rate-over-non-counter: dashboard "GenOps AI - Cost Tracking" panel "Total Cost (Last 24h)": increase(genops_cost_total_usd[24h]): genops_cost_total_usd is a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`testdata/seed/genops-cost-tracking.json:59: error: rate-over-non-counter: dashboard "GenOps AI - Cost Tracking" panel "Cost Over Time": rate(genops_cost_total_usd[5m]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`testdata/seed/genops-policy-compliance.json:43: warning: counter-without-rate: dashboard "GenOps AI - Policy Compliance" panel "Policy Enforcement Actions": genops_policy_enforcements_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; wrap it in rate() or increase()`,
+		`testdata/seed/genops-policy-compliance.json:53: error: unknown-label: dashboard "GenOps AI - Policy Compliance" panel "Compliance Score by Team": sum by (team): genops_policy_violations_total has no label team (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy_type, severity)`,
+	)
+}

@@ -1,0 +1,381 @@
+package promlint
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"maps"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+)
+
+// ruleDoc is one set of rule groups: a plain rule file, or the spec of one
+// PrometheusRule.
+type ruleDoc struct {
+	groups     []rulefmt.RuleGroup
+	nodes      []rulefmt.RuleGroupNode // the same groups, with the rules' positions
+	groupLines []int
+}
+
+// RuleFile lints a Prometheus rule file: plain groups (promtool's format) or
+// a YAML stream of PrometheusRule manifests, whose other documents are
+// skipped. Its recording rules are learnt first.
+func (l *Linter) RuleFile(path string, data []byte) finding.List {
+	docs, fs := l.ruleDocs(path, data)
+	if len(docs) == 0 && len(fs) == 0 {
+		fs.Add(noRuleGroups(path))
+	}
+	l.learn(docs)
+	fs.Add(l.lintDocs(path, docs)...)
+	return fs
+}
+
+func (l *Linter) learn(docs []ruleDoc) {
+	for _, d := range docs {
+		for _, g := range d.groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					l.Learn(r.Record, r.Expr, r.Labels)
+				}
+			}
+		}
+	}
+}
+
+// resolveRecords analyses every learnt recording rule, so that linting
+// only reads them and can run in parallel.
+func (l *Linter) resolveRecords() {
+	for name := range l.records {
+		l.series(name)
+	}
+}
+
+// ruleDocs reads the rule groups of a file. Unknown fields are errors in a
+// plain file, as promtool check rules has them; in a manifest they are the
+// custom resource schema's business (it has fields rulefmt lacks, like
+// Thanos' partial_response_strategy). promtool reads the first document of
+// a plain file only, and so does the lint.
+func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
+	var fs finding.List
+	var docs []ruleDoc
+	strict := strictDecode(data)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for first := true; ; first = false {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			fs.Errorf(path, "", CheckFile, "not valid YAML: %v", err)
+			return nil, fs
+		}
+		if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+			continue
+		}
+		doc := root.Content[0]
+		var d ruleDoc
+		groups, kind := mapValue(doc, "groups"), mapValue(doc, "kind")
+		plain := groups != nil && first
+		switch {
+		case plain:
+			var rgs rulefmt.RuleGroups
+			rgs, err = strict()
+			d.groups = rgs.Groups
+		case kind != nil && kind.Value == "PrometheusRule":
+			groups = mapValue(mapValue(doc, "spec"), "groups")
+			if groups == nil {
+				continue
+			}
+			err = groups.Decode(&d.groups)
+		default:
+			continue
+		}
+		if err == nil {
+			err = groups.Decode(&d.nodes)
+		}
+		if err != nil {
+			fs.Add(decodeFindings(path, err, groups.Line)...)
+		} else {
+			for _, g := range groups.Content {
+				d.groupLines = append(d.groupLines, g.Line)
+			}
+			docs = append(docs, d)
+		}
+		if plain {
+			break
+		}
+	}
+	return docs, fs
+}
+
+// strictDecode decodes a plain rule file as promtool does, unknown fields
+// being errors, and returns a func that gives the result. A plain file is
+// decoded twice (into nodes for the rules' lines, and strictly); when the
+// file starts with groups: the strict decode runs alongside the other.
+func strictDecode(data []byte) func() (rulefmt.RuleGroups, error) {
+	decode := func() (rulefmt.RuleGroups, error) {
+		var rgs rulefmt.RuleGroups
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		err := dec.Decode(&rgs)
+		return rgs, err
+	}
+	if !plainStart.Match(data) {
+		return decode
+	}
+	type result struct {
+		rgs rulefmt.RuleGroups
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		rgs, err := decode()
+		ch <- result{rgs, err}
+	}()
+	return sync.OnceValues(func() (rulefmt.RuleGroups, error) {
+		r := <-ch
+		return r.rgs, r.err
+	})
+}
+
+// plainStart matches a file whose first line of content is groups:.
+var plainStart = regexp.MustCompile(`^(?:\s*(?:#[^\n]*)?\n)*groups:`)
+
+func noRuleGroups(path string) finding.Finding {
+	return finding.Finding{Artifact: path, Severity: finding.Error, Check: CheckFile,
+		Message: "no rule groups: expected a Prometheus rule file (groups:) or PrometheusRule manifests"}
+}
+
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+var (
+	positionPrefix = regexp.MustCompile(`^\d+:\d+: (?:\d+:\d+: )?`)
+	yamlLine       = regexp.MustCompile(`^line (\d+): `)
+)
+
+// decodeFindings reports why rule groups do not decode, at the line the
+// decoder names (nodes keep their line in the whole stream).
+func decodeFindings(path string, err error, groupsLine int) finding.List {
+	var fs finding.List
+	msgs := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for _, msg := range msgs {
+		line := groupsLine
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+		}
+		fs.Add(finding.Finding{Artifact: path, Line: line, Severity: finding.Error, Check: CheckRulefmt, Message: msg})
+	}
+	return fs
+}
+
+// lintDocs validates the rule groups as rulefmt.Parse does for promtool
+// (its group checks, then rulefmt.Rule.Validate on every rule: expression,
+// templates, names), then lints every rule. rulefmt.RuleGroups.Validate
+// cannot be called from outside its package (it takes an unexported type),
+// so its three group checks are repeated here. Rules are checked in
+// parallel: parsing every template and expression dominates the cost.
+func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
+	var fs finding.List
+	type ref struct {
+		doc        *ruleDoc
+		group, idx int
+	}
+	var refs []ref
+	for di := range docs {
+		d := &docs[di]
+		seen := map[string]bool{}
+		for i, g := range d.groups {
+			rep := reporter{&fs, path, d.groupLines[i], "group " + g.Name}
+			if g.Name == "" {
+				rep.errorf(CheckRulefmt, "Groupname must not be empty")
+			}
+			if seen[g.Name] {
+				rep.errorf(CheckRulefmt, "groupname: %q is repeated in the same file", g.Name)
+			}
+			seen[g.Name] = true
+			for _, k := range sortedKeys(g.Labels) {
+				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
+					rep.errorf(CheckRulefmt, "invalid label name: %s", k)
+				}
+				if !model.LabelValue(g.Labels[k]).IsValid() {
+					rep.errorf(CheckRulefmt, "invalid label value: %s", g.Labels[k])
+				}
+			}
+			for ri := range g.Rules {
+				refs = append(refs, ref{d, i, ri})
+			}
+		}
+	}
+	l.resolveRecords()
+	results := make([]finding.List, len(refs))
+	parallel(len(refs), func(i int) {
+		d, gi, ri := refs[i].doc, refs[i].group, refs[i].idx
+		r, n := d.groups[gi].Rules[ri], d.nodes[gi].Rules[ri]
+		object, line := ruleObject(r, n)
+		rep := reporter{&results[i], path, line, object}
+		for _, msg := range l.validateRule(r, n) {
+			rep.errorf(CheckRulefmt, "%s", msg)
+		}
+		l.lintRule(rep, r, n)
+	})
+	for _, r := range results {
+		fs.Add(r...)
+	}
+	return fs
+}
+
+// validateRule is rulefmt.Rule.Validate, without one cost: for an alert,
+// Validate builds a template expander for every label and annotation, yet a
+// value without "{{" has no action and always parses. Such entries get the
+// other checks Validate makes of them (valid names and values) here and
+// are left out of the call, which does everything else.
+func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
+	var msgs []string
+	if r.Alert != "" && r.Record == "" {
+		r.Labels, r.Annotations = maps.Clone(r.Labels), maps.Clone(r.Annotations)
+		for _, k := range sortedKeys(r.Labels) {
+			if v := r.Labels[k]; !strings.Contains(v, "{{") {
+				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
+					msgs = append(msgs, "invalid label name: "+k)
+				}
+				if !model.LabelValue(v).IsValid() {
+					msgs = append(msgs, "invalid label value: "+v)
+				}
+				delete(r.Labels, k)
+			}
+		}
+		for _, k := range sortedKeys(r.Annotations) {
+			if !strings.Contains(r.Annotations[k], "{{") {
+				if !model.UTF8Validation.IsValidLabelName(k) {
+					msgs = append(msgs, "invalid annotation name: "+k)
+				}
+				delete(r.Annotations, k)
+			}
+		}
+	}
+	for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
+		msgs = append(msgs, positionPrefix.ReplaceAllString(err.Error(), ""))
+	}
+	return msgs
+}
+
+// parallel calls f(0) ... f(n-1) on every processor.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// ruleObject names a rule and gives its line.
+func ruleObject(r rulefmt.Rule, n rulefmt.RuleNode) (string, int) {
+	if r.Alert != "" {
+		return "alert " + r.Alert, n.Alert.Line
+	}
+	return "record " + r.Record, n.Record.Line
+}
+
+// lintRule runs the style and PromQL checks of one rule whose expression
+// parses (rulefmt reports those that do not).
+func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
+	if r.Alert != "" {
+		alertStyle(rep, r)
+	}
+	e, err := l.parser.ParseExpr(r.Expr)
+	if err != nil {
+		return
+	}
+	out := l.analyze(rep.fs, rep.artifact, n.Expr.Line, rep.object, r.Expr, e)
+	if out.labels == nil {
+		return
+	}
+	for _, k := range sortedKeys(r.Labels) {
+		if out.labels[k] {
+			rep.errorf(CheckLabelOverride, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
+				k, r.Labels[k], k, k, k)
+		}
+	}
+	if r.Alert == "" {
+		return
+	}
+	for _, where := range []struct {
+		kind string
+		m    map[string]string
+	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
+		for _, k := range sortedKeys(where.m) {
+			for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
+				if !out.labels[name] {
+					rep.errorf(CheckTemplateLabel, "%s %s uses $labels.%s, which the expression's result never carries (%s)", where.kind, k, name, out.labels.describe())
+				}
+			}
+		}
+	}
+}
+
+var camelCase = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
+
+// alertStyle are the style checks mixtool's lint applies to alerts.
+func alertStyle(rep reporter, r rulefmt.Rule) {
+	if !camelCase.MatchString(r.Alert) {
+		rep.errorf(CheckAlertName, "alert name %q is not CamelCase, like HighErrorRate", r.Alert)
+	}
+	switch sev, ok := r.Labels["severity"]; {
+	case !ok:
+		rep.errorf(CheckAlertSeverity, "has no severity label: set it to info, warning or critical")
+	case sev != "info" && sev != "warning" && sev != "critical":
+		rep.errorf(CheckAlertSeverity, "severity %q is not info, warning or critical", sev)
+	}
+	if r.Labels["category"] == "" {
+		rep.errorf(CheckAlertCategory, "has no category label: routing keys on it (cost, policy, performance, ...)")
+	}
+	for _, a := range []string{"summary", "description"} {
+		if r.Annotations[a] == "" {
+			rep.errorf(CheckAlertAnnotations, "has no %s annotation", a)
+		}
+	}
+	if r.For == 0 {
+		rep.warnf(CheckAlertFor, "has no for duration: it fires on a single evaluation; set for to ride out one bad scrape")
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,38 @@
+package promlint
+
+import (
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/koshihq/genops-stack/internal/finding"
+)
+
+// runbookFence opens a fenced PromQL block in Markdown.
+var runbookFence = regexp.MustCompile("^\\s*```promql\\s*$")
+
+// Runbook lints every ```promql block of a Markdown runbook.
+func (l *Linter) Runbook(file string, data []byte) finding.List {
+	var fs finding.List
+	object := "runbook " + strings.TrimSuffix(path.Base(file), ".md")
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		if !runbookFence.MatchString(lines[i]) {
+			continue
+		}
+		start := i + 2
+		var q []string
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+			q = append(q, lines[i])
+		}
+		query := strings.Join(q, "\n")
+		e, err := l.parser.ParseExpr(query)
+		rep := reporter{&fs, file, start, object}
+		if err != nil {
+			rep.errorf(CheckParse, "query does not parse: %v", err)
+			continue
+		}
+		l.analyze(&fs, file, start, object, query, e)
+	}
+	return fs
+}

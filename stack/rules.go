@@ -1,0 +1,169 @@
+package stack
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/internal/promlint"
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+// Output layout of the rules and runbooks (dashboardsDir is in grafana.go).
+const (
+	rulesDir          = "prometheus/rules"
+	runbooksDir       = "runbooks"
+	runbooksConfigMap = "genops-runbooks"
+)
+
+func alertsConfig(env Environment) alerts.Config {
+	return alerts.Config{Namespace: env.Namespaces.Workloads, Monitoring: env.Namespaces.Monitoring}
+}
+
+func alertLinks(env Environment) alerts.Links {
+	return alerts.Links{Grafana: env.Links.Grafana, Runbooks: env.Links.Runbooks}
+}
+
+// rulesComponent is one PrometheusRule per rule group, labelled so that
+// kube-prometheus-stack's Prometheus selects it, and the genops-runbooks
+// ConfigMap holding every runbook (a stable name: nothing mounts it, people
+// read it).
+func rulesComponent(env Environment, groups []alerts.Group) (kube.Component, error) {
+	c := kube.Component{Name: "prometheus-rules"}
+	labels := map[string]string{}
+	for k, v := range CommonLabels {
+		labels[k] = v
+	}
+	for k, v := range env.Monitoring.SelectorLabels() {
+		labels[k] = v
+	}
+	links, cfg := alertLinks(env), alertsConfig(env)
+	runbooks := kube.Generator{Kind: "ConfigMap", Name: runbooksConfigMap, Namespace: env.Namespaces.Monitoring, NoHash: true}
+	for _, g := range groups {
+		rg, err := g.RuleGroup(links)
+		if err != nil {
+			return c, err
+		}
+		pr := &monitoringv1.PrometheusRule{
+			ObjectMeta: kube.Meta(g.Name, env.Namespaces.Monitoring, labels),
+			Spec:       monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{operatorGroup(rg)}},
+		}
+		if err := kube.SetTypeMeta(pr); err != nil {
+			return c, err
+		}
+		c.Objects = append(c.Objects, pr)
+		for _, a := range g.Alerts {
+			runbooks.Files = append(runbooks.Files, kube.GeneratedFile{Key: a.RunbookFile(), Data: a.Markdown(links, cfg)})
+		}
+	}
+	sort.Slice(runbooks.Files, func(i, j int) bool { return runbooks.Files[i].Key < runbooks.Files[j].Key })
+	c.Generators = []kube.Generator{runbooks}
+	return c, nil
+}
+
+// operatorGroup is a rule group as the PrometheusRule resource holds it.
+func operatorGroup(g rulefmt.RuleGroup) monitoringv1.RuleGroup {
+	interval := monitoringv1.Duration(g.Interval.String())
+	out := monitoringv1.RuleGroup{Name: g.Name, Interval: &interval}
+	for _, r := range g.Rules {
+		rule := monitoringv1.Rule{Record: r.Record, Alert: r.Alert, Expr: intstr.FromString(r.Expr), Labels: r.Labels, Annotations: r.Annotations}
+		if r.For != 0 {
+			rule.For = kube.Ptr(monitoringv1.Duration(r.For.String()))
+		}
+		out.Rules = append(out.Rules, rule)
+	}
+	return out
+}
+
+// renderRules adds the plain rule files, one per group, and the runbooks,
+// one per alert, rendered from the base.
+func renderRules(set *files.Set, base *Stack) error {
+	links, cfg := alertLinks(base.Env), alertsConfig(base.Env)
+	for _, g := range base.RuleGroups {
+		data, err := g.RuleFile(links)
+		if err != nil {
+			return err
+		}
+		if err := set.Add(path.Join(rulesDir, g.Name+".yaml"), data); err != nil {
+			return err
+		}
+		for _, a := range g.Alerts {
+			if err := set.Add(path.Join(runbooksDir, a.RunbookFile()), a.Markdown(links, cfg)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lintRendered runs the PromQL lint over every rendered rule file,
+// dashboard and runbook, found by path: a new dashboard is linted as soon
+// as it is rendered.
+func lintRendered(set *files.Set) finding.List {
+	var in []promlint.File
+	for _, f := range set.Files() {
+		for _, pattern := range []string{rulesDir + "/*.yaml", dashboardsDir + "/*.json", runbooksDir + "/*.md"} {
+			if ok, _ := path.Match(pattern, f.Path); ok {
+				in = append(in, promlint.File{Path: f.Path, Data: f.Data})
+			}
+		}
+	}
+	return promlint.New(catalog.Default(), promlint.Options{}).Files(in)
+}
+
+// checkAlertLinks checks that every alert's runbook_url names a rendered
+// runbook and its dashboard_url a rendered dashboard (once dashboards are
+// rendered at all: grafana/dashboards/<uid>.json).
+func checkAlertLinks(set *files.Set) finding.List {
+	var fs finding.List
+	dashboards := map[string]bool{}
+	for _, p := range set.Paths() {
+		if ok, _ := path.Match(dashboardsDir+"/*.json", p); ok {
+			dashboards[strings.TrimSuffix(path.Base(p), ".json")] = true
+		}
+	}
+	for _, f := range set.Files() {
+		if ok, _ := path.Match(rulesDir+"/*.yaml", f.Path); !ok {
+			continue
+		}
+		var rgs rulefmt.RuleGroups
+		if err := yaml.Unmarshal(f.Data, &rgs); err != nil {
+			continue // the lint reports it
+		}
+		for _, g := range rgs.Groups {
+			for _, r := range g.Rules {
+				if r.Alert == "" {
+					continue
+				}
+				obj := "alert " + r.Alert
+				runbook := path.Join(runbooksDir, path.Base(r.Annotations["runbook_url"]))
+				if _, ok := set.Get(runbook); !ok {
+					fs.Errorf(f.Path, obj, "alert-link", "runbook_url %q does not end in a rendered runbook (want .../%s.md)", r.Annotations["runbook_url"], r.Alert)
+				}
+				uid := path.Base(r.Annotations["dashboard_url"])
+				if len(dashboards) > 0 && !dashboards[uid] {
+					fs.Errorf(f.Path, obj, "alert-link", "dashboard_url %q names dashboard %s, which is not rendered (%s)", r.Annotations["dashboard_url"], uid, strings.Join(sortedKeys(dashboards), ", "))
+				}
+			}
+		}
+	}
+	return fs
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,90 @@
+package stack
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/koshihq/genops-stack/internal/files"
+)
+
+// TestPrometheusRulesSelected: Prometheus (kube-prometheus-stack) selects
+// every PrometheusRule of every environment, and each holds one group.
+func TestPrometheusRulesSelected(t *testing.T) {
+	for _, env := range Default().Environments {
+		s, err := Build(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel := labels.SelectorFromSet(s.KubePrometheus.Prometheus.PrometheusSpec.RuleSelector.MatchLabels)
+		n := 0
+		for _, o := range s.Objects() {
+			pr, ok := o.(*monitoringv1.PrometheusRule)
+			if !ok {
+				continue
+			}
+			n++
+			if !sel.Matches(labels.Set(pr.Labels)) {
+				t.Errorf("%s: PrometheusRule %s has labels %v; Prometheus selects %s", env.Name, pr.Name, pr.Labels, sel)
+			}
+			if len(pr.Spec.Groups) != 1 || pr.Spec.Groups[0].Name != pr.Name {
+				t.Errorf("%s: PrometheusRule %s should hold its one group", env.Name, pr.Name)
+			}
+		}
+		if n != len(s.RuleGroups) {
+			t.Errorf("%s: %d PrometheusRules for %d groups", env.Name, n, len(s.RuleGroups))
+		}
+	}
+}
+
+// TestValidateLintsByPath: Validate lints every rule file, dashboard and
+// runbook it finds by path, and checks where alerts link to.
+func TestValidateLintsByPath(t *testing.T) {
+	set := files.NewSet()
+	add := func(p, data string) {
+		if err := set.Add(p, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("prometheus/rules/genops-extra.yaml", `groups:
+- name: genops-extra
+  rules:
+  - alert: CostRising
+    expr: rate(genops_cost_total_usd[5m]) > 1
+    for: 5m
+    labels: {severity: warning, category: cost}
+    annotations:
+      summary: Cost rising
+      description: "{{ $labels.model }}"
+      runbook_url: https://example.com/runbooks/CostRising.md
+      dashboard_url: https://grafana.example.com/d/genops-costs
+`)
+	add("runbooks/Other.md", "```promql\nsum by (team) (genops_policy_violations_total)\n```\n")
+	add("grafana/dashboards/genops-cost.json", `{"uid": "genops-cost", "title": "Cost", "panels": [
+  {"title": "Spend", "datasource": {"type": "prometheus", "uid": "genops-prometheus"}, "targets": [{"expr": "sum(increase(genops_cost_total_usd[1h]))"}]}
+]}`)
+	add("otel/x/collector.yaml", "not: linted\n")
+	var got []string
+	for _, f := range Validate(set) {
+		if f.Check != "dashboard-strict" { // the fixture is no complete dashboard: only the lint is under test
+			got = append(got, f.String())
+		}
+	}
+	want := []string{
+		`grafana/dashboards/genops-cost.json:2: dashboard genops-cost panel "Spend": increase(genops_cost_total_usd[1h]): genops_cost_total_usd is a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`prometheus/rules/genops-extra.yaml:4: alert CostRising: annotation description uses $labels.model, which the expression's result never carries (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, project, provider, team)`,
+		`prometheus/rules/genops-extra.yaml:5: alert CostRising: rate(genops_cost_total_usd[5m]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`runbooks/Other.md:2: runbook Other: sum by (team): genops_policy_violations_total has no label team (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy_type, severity)`,
+		`warning: runbooks/Other.md:2: runbook Other: genops_policy_violations_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; wrap it in rate() or increase()`,
+		`prometheus/rules/genops-extra.yaml: alert CostRising: runbook_url "https://example.com/runbooks/CostRising.md" does not end in a rendered runbook (want .../CostRising.md)`,
+		`prometheus/rules/genops-extra.yaml: alert CostRising: dashboard_url "https://grafana.example.com/d/genops-costs" names dashboard genops-costs, which is not rendered (genops-cost)`,
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
