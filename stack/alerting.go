@@ -31,11 +31,12 @@ const alertmanagerDir = "alertmanager"
 
 // buildAlerting assembles the Alertmanager configuration of env and the
 // kustomize component generating its Secret.
-func buildAlerting(env Environment) (routing.Config, kube.Component, error) {
+func buildAlerting(env Environment, teams []Team) (routing.Config, kube.Component, error) {
 	cfg := routing.Build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
+		Teams:         routingTeams(teams),
 	})
 	data, err := alertmanager.Render(cfg)
 	if err != nil {
@@ -94,7 +95,7 @@ func checkAlerting(s *Stack) finding.List {
 		return fs
 	}
 	fs.Add(alertmanager.Check(a, s.Alerting, s.Alerts, alertmanager.Tests{
-		Routes:      routing.RouteTests(),
+		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, routingTeams(s.Teams))...),
 		Inhibitions: routing.InhibitionTests(),
 	})...)
 	return fs
@@ -145,7 +146,11 @@ func alertingIndex(envs []*Stack) (string, error) {
 		for k, v := range a.Labels {
 			ls[model.LabelName(k)] = model.LabelValue(v)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s |", a.Name, a.Labels["severity"], a.Labels["category"])
+		name := a.Name
+		if team := a.Labels["team"]; team != "" {
+			name += " (" + team + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |", name, a.Labels["severity"], a.Labels["category"])
 		for _, l := range loaded {
 			fmt.Fprintf(&b, " %s |", strings.Join(l.Receivers(ls), ", "))
 		}

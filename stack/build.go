@@ -15,10 +15,10 @@ import (
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
-// Build assembles one environment into a Stack. It fails only when the
-// environment cannot be assembled at all (an unknown tracing backend);
-// everything else is reported by Check.
-func Build(env Environment) (*Stack, error) {
+// Build assembles one environment, with the teams, into a Stack. It fails
+// only when the environment cannot be assembled at all (an unknown tracing
+// backend); everything else is reported by Check.
+func Build(env Environment, teams []Team) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -71,11 +71,13 @@ func Build(env Environment) (*Stack, error) {
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
-	alerting, amComp, err := buildAlerting(env)
+	alerting, amComp, err := buildAlerting(env, teams)
 	if err != nil {
 		return nil, err
 	}
-	groups := alerts.Groups(alertsConfig(env))
+	rulesCfg := alertsConfig(env)
+	rulesCfg.Teams = alertTeams(teams)
+	groups := alerts.Groups(rulesCfg)
 	rules, err := rulesComponent(env, groups)
 	if err != nil {
 		return nil, err
@@ -86,6 +88,7 @@ func Build(env Environment) (*Stack, error) {
 	}
 	s := &Stack{
 		Env:            env,
+		Teams:          teams,
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp, rules},
 		KubePrometheus: kp,

@@ -22,6 +22,8 @@ const day = 24 * time.Hour
 type Definition struct {
 	Base         Environment
 	Environments []Environment
+	// Teams are the same in every environment.
+	Teams []Team
 }
 
 // Default is the stack as this repository defines it.
@@ -29,6 +31,7 @@ func Default() Definition {
 	return Definition{
 		Base:         Defaults(),
 		Environments: []Environment{Development(), Staging(), Production()},
+		Teams:        Teams(),
 	}
 }
 

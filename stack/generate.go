@@ -53,13 +53,21 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	if seen[def.Base.Name] {
 		res.Findings.Errorf(def.Base.Artifact(), "environment", "environment-name", "an environment may not be named %q like the base", def.Base.Name)
 	}
-	base, err := Build(def.Base)
+	// The teams feed every environment: a mistake in them would come back
+	// from every check of every environment.
+	teams := checkTeams(def.Teams)
+	res.Findings.Add(teams...)
+	if teams.Errors() > 0 {
+		res.Findings.Sort()
+		return res, nil
+	}
+	base, err := Build(def.Base, def.Teams)
 	if err != nil {
 		res.Findings.Errorf(def.Base.Artifact(), "", "build", "%v", err)
 	}
 	var envs []*Stack
 	for _, e := range def.Environments {
-		s, err := Build(e)
+		s, err := Build(e, def.Teams)
 		if err != nil {
 			res.Findings.Errorf(e.Artifact(), "", "build", "%v", err)
 			continue

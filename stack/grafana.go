@@ -43,9 +43,15 @@ func (s *Stack) addGrafana() error {
 	if err != nil {
 		return fmt.Errorf("grafana: %w", err)
 	}
-	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/")}
-	for i, build := range dashboardList {
-		d, err := build(in).Build()
+	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: dashboardTeams(s.Teams)}
+	builders := make([]*dashboard.DashboardBuilder, 0, len(dashboardList))
+	for _, build := range dashboardList {
+		builders = append(builders, build(in))
+	}
+	// The teams that do not fit on FinOps continue on pages of their own.
+	builders = append(builders, dashboards.FinOpsTeams(in)...)
+	for i, b := range builders {
+		d, err := b.Build()
 		if err != nil {
 			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
 		}

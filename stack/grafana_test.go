@@ -140,7 +140,7 @@ func BenchmarkDashboards(b *testing.B) {
 	env := Defaults()
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := Build(env)
+		s, err := Build(env, Teams())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -69,6 +69,7 @@ type Namespaces struct {
 // Stack is one environment, assembled: the input of every check and renderer.
 type Stack struct {
 	Env        Environment
+	Teams      []Team
 	Collectors []collector.Instance
 	// Components are the Kubernetes objects, one group per base file.
 	Components []kube.Component

@@ -19,7 +19,7 @@ import (
 func TestPrometheusSelectsTheMonitors(t *testing.T) {
 	res := mustGenerate(t)
 	for _, env := range Default().Environments {
-		s, err := Build(env)
+		s, err := Build(env, Teams())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -77,7 +77,7 @@ func loadRouting(name string, stderr io.Writer) (l *alertmanager.Loaded, code in
 		if e.Name != name {
 			continue
 		}
-		s, err := stack.Build(e)
+		s, err := stack.Build(e, def.Teams)
 		if err != nil {
 			fmt.Fprintf(stderr, "genops-stack: %s: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false

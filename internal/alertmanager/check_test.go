@@ -147,6 +147,7 @@ func TestCheckFindings(t *testing.T) {
 			`environment test: inhibit_rules[0]: can never mute: no target alert (BudgetThreshold80Percent) agrees with a source alert (BudgetExhausted) on the equal labels alertname`,
 			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="CostAnomaly", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
+			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="TeamBudgetForecast", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 		}},
 		{"inhibition that selects no alert", func(c *routing.Config, _ *[]routing.Alert) {
 			c.InhibitRules[2].SourceMatchers = []string{`alertname="BudgetDepleted"`}
@@ -180,4 +181,45 @@ func TestRoutingTableMismatch(t *testing.T) {
 		`environment test: inhibition test "policy": {alertname="HighPolicyViolationRate", category="policy", policy_type="pii", severity="critical"} is not muted, want muted`,
 		`environment test: inhibition test "policy": {alertname="PolicyViolationsDetected", category="policy", policy_type="pii", severity="warning"} is muted, want not muted`,
 	)
+}
+
+// TestCheckTeamRouting: each team's budget alert, a static team label on
+// it, reaches the cost warnings and its team's receiver; the team routing
+// tests catch a team route that is gone and a cost route that stops the
+// alert before it reaches the team routes.
+func TestCheckTeamRouting(t *testing.T) {
+	teams := []routing.Team{{Name: "ml-platform", Channel: "#ml-platform-budget"}, {Name: "research", Channel: "#research-budget"}}
+	w := wiring
+	w.Teams = teams
+	alerts := fixtures()
+	for _, team := range teams {
+		alerts = append(alerts, routing.Alert{Name: routing.TeamBudgetAlert,
+			Labels: routing.Labels{"severity": "warning", "category": "cost", "team": team.Name}, LabelNames: []string{"cluster"}})
+	}
+	tests := []struct {
+		name   string
+		mutate func(*routing.Config)
+		want   []string
+	}{
+		{"as built", func(*routing.Config) {}, nil},
+		{"a team's route is gone", func(c *routing.Config) {
+			teamRoutes := &c.Route.Routes[len(c.Route.Routes)-1]
+			teamRoutes.Routes = teamRoutes.Routes[:1]
+		}, []string{
+			`warning: environment test: receiver team-research: is defined but no route sends to it`,
+			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="research"}: reaches cost-warning, default, want cost-warning, team-research`,
+		}},
+		{"the cost warnings stop there", func(c *routing.Config) { c.Route.Routes[1].Continue = false }, []string{
+			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="ml-platform"}: reaches cost-warning, want cost-warning, team-ml-platform`,
+			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="research"}: reaches cost-warning, want cost-warning, team-research`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := routing.Build(spec(), w)
+			tt.mutate(&cfg)
+			tables := Tests{Routes: append(routing.RouteTests(), routing.TeamRouteTests(spec(), teams)...), Inhibitions: routing.InhibitionTests()}
+			assertFindings(t, Check(artifact, cfg, alerts, tables), tt.want...)
+		})
+	}
 }

@@ -30,7 +30,7 @@ var workload = scrape.Pod{
 
 func build(t *testing.T, env stack.Environment) (*stack.Stack, []scrape.Pod, []*corev1.Service) {
 	t.Helper()
-	s, err := stack.Build(env)
+	s, err := stack.Build(env, stack.Teams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := stack.Build(tt.env)
+			s, err := stack.Build(tt.env, stack.Teams())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -214,7 +214,7 @@ func TestCheck(t *testing.T) {
 // stack's pods, every job's and monitor's targets, the double-scrape search.
 func BenchmarkCheck(b *testing.B) {
 	env := stack.Production()
-	s, err := stack.Build(env)
+	s, err := stack.Build(env, stack.Teams())
 	if err != nil {
 		b.Fatal(err)
 	}
