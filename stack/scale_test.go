@@ -1,0 +1,134 @@
+//go:build unix
+
+package stack
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/koshihq/genops-stack/internal/dashjson"
+	"github.com/koshihq/genops-stack/internal/differ"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/writer"
+)
+
+// syntheticTeams are n generated teams, with budgets from 500 to 5,250 USD,
+// 25 cost centers and a channel each.
+func syntheticTeams(n int) []Team {
+	teams := make([]Team, n)
+	for i := range teams {
+		name := fmt.Sprintf("team-%04d", i+1)
+		teams[i] = Team{
+			Name:             name,
+			MonthlyBudgetUSD: float64(500 + 250*(i%20)),
+			CostCenter:       fmt.Sprintf("cc-%02d", i%25),
+			Channel:          "#" + name + "-budget",
+		}
+	}
+	return teams
+}
+
+// scaled is the default stack with n synthetic teams.
+func scaled(n int) Definition {
+	def := Default()
+	def.Teams = syntheticTeams(n)
+	return def
+}
+
+// TestScaledTeams generates the stack with 65 teams: no errors, the same
+// warnings as the default stack, FinOps and two pages of team rows, each
+// under the size kubectl apply can store, and every team's alert linking
+// to the page holding its row.
+func TestScaledTeams(t *testing.T) {
+	res := generate(t, scaled(65))
+	var got []string
+	for _, f := range res.Findings {
+		if f.Severity == finding.Error || !strings.Contains(f.Message, "by declared exception") {
+			got = append(got, f.String())
+		}
+	}
+	if len(got) > 0 {
+		t.Fatalf("findings:\n%s", strings.Join(got, "\n"))
+	}
+	for uid, rows := range map[string]int{"genops-finops": 30, "genops-finops-teams-2": 30, "genops-finops-teams-3": 5} {
+		data, ok := res.Files.Get("grafana/dashboards/" + uid + ".json")
+		if !ok {
+			t.Fatalf("%s not rendered", uid)
+		}
+		if len(data) > dashjson.WarnBytes {
+			t.Errorf("%s is %d bytes, over %d", uid, len(data), dashjson.WarnBytes)
+		}
+		if n := strings.Count(string(data), `"type": "row"`); n != rows {
+			t.Errorf("%s has %d team rows, want %d", uid, n, rows)
+		}
+	}
+	data, _ := res.Files.Get("prometheus/rules/genops-team-budget-alerts.yaml")
+	var rgs rulefmt.RuleGroups
+	if err := yaml.Unmarshal(data, &rgs); err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]string{}
+	for _, r := range rgs.Groups[0].Rules {
+		if r.Alert != "" {
+			links[r.Labels["team"]] = r.Annotations["dashboard_url"]
+		}
+	}
+	for team, uid := range map[string]string{"team-0030": "genops-finops", "team-0031": "genops-finops-teams-2", "team-0065": "genops-finops-teams-3"} {
+		if want := "http://grafana.monitoring.svc/d/" + uid; links[team] != want {
+			t.Errorf("%s links %q, want %q", team, links[team], want)
+		}
+	}
+	if len(links) != 65 {
+		t.Errorf("%d team alerts, want 65", len(links))
+	}
+}
+
+// BenchmarkScale is `genops-stack check` of the stack with 10, 100 and
+// 1,000 teams (a budget alert, a route, a receiver and a dashboard row
+// each): generate in memory, then compare with the tree on disk, which is
+// the same run written once. peak-RSS-MiB is the process's maximum resident
+// set size (getrusage), the memory the machine must have: a high-water mark
+// of the whole process, so it is exact for the largest size run so far;
+// run one size per process (-bench 'BenchmarkScale/teams=100$') for each
+// figure on its own.
+func BenchmarkScale(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("teams=%d", n), func(b *testing.B) {
+			def := scaled(n)
+			res, err := Generate(def, Options{})
+			if err != nil || res.Findings.Errors() > 0 {
+				b.Fatal(err, res.Findings)
+			}
+			out := filepath.Join(b.TempDir(), "out")
+			if _, err := writer.Replace(out, res.Files); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := Generate(def, Options{})
+				if err != nil || res.Findings.Errors() > 0 {
+					b.Fatal(err, res.Findings)
+				}
+				tree, err := writer.ReadTree(out)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r := differ.Compare(res.Files, tree); !r.Clean() {
+					b.Fatal(r)
+				}
+			}
+			var ru syscall.Rusage
+			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB") // Linux reports KiB
+			b.ReportMetric(float64(res.Files.Len()), "files")
+		})
+	}
+}
