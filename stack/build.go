@@ -7,8 +7,10 @@ import (
 
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/exporter"
+	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/scrape"
@@ -112,6 +114,13 @@ func Build(env Environment, teams []Team) (*Stack, error) {
 	if env.Logging.Agent == logging.Promtail {
 		c := logging.PromtailConfigFor(ns.Workloads, ns.Monitoring)
 		s.Promtail = &c
+	}
+	if env.Integrations.Datadog.Enabled {
+		dd, err := integrations.DatadogComponent(catalog.Default(), ns.Monitoring, env.Exporter.MetricsURL(ns.Workloads), env.Cluster, env.Name, CommonLabels)
+		if err != nil {
+			return nil, err
+		}
+		s.Components = append(s.Components, dd)
 	}
 	if err := s.addGrafana(); err != nil {
 		return nil, err
