@@ -189,17 +189,17 @@ func TestTeamRows(t *testing.T) {
 			r := p.RowPanel
 			rows++
 			tm := teams[team]
-			if !r.Collapsed || *r.Title != fmt.Sprintf("Team %s (budget %v USD a month, cost center cc)", tm.Name, tm.MonthlyBudgetUSD) || len(r.Panels) != 3 {
+			if !r.Collapsed || *r.Title != fmt.Sprintf("Team %s (budget %v USD a month, cost center cc)", tm.Name, tm.MonthlyBudgetUSD) || len(r.Panels) != 2 {
 				t.Errorf("%s row %q: collapsed %v, %d panels", *d.Uid, *r.Title, r.Collapsed, len(r.Panels))
 			}
-			for _, id := range append([]uint32{r.Id}, *r.Panels[0].Id, *r.Panels[1].Id, *r.Panels[2].Id) {
+			for _, id := range []uint32{r.Id, *r.Panels[0].Id, *r.Panels[1].Id} {
 				if ids[id] {
 					t.Errorf("%s: panel id %d used twice", *d.Uid, id)
 				}
 				ids[id] = true
 			}
-			if got := *r.Panels[2].FieldConfig.Defaults.Thresholds.Steps[1].Value; got != tm.MonthlyBudgetUSD {
-				t.Errorf("%s: forecast threshold %v, want the budget %v", tm.Name, got, tm.MonthlyBudgetUSD)
+			if got := *r.Panels[1].FieldConfig.Defaults.Thresholds.Steps[1].Value; got != tm.MonthlyBudgetUSD {
+				t.Errorf("%s: spend threshold %v, want the budget %v", tm.Name, got, tm.MonthlyBudgetUSD)
 			}
 			team++
 		}

@@ -18,9 +18,10 @@ type Team struct {
 }
 
 // TeamsPerDashboard is how many team rows one dashboard holds. A row is
-// about 6 KiB of JSON: 30 keep FinOps, and each page of further teams,
-// under the 256 KiB that `kubectl apply` can store for its ConfigMap.
-const TeamsPerDashboard = 30
+// about 5 KiB of JSON: 40 keep FinOps, and each page of further teams,
+// under the 256 KiB that `kubectl apply` can store for its ConfigMap, with
+// room for long team names.
+const TeamsPerDashboard = 40
 
 // TeamDashboard is the uid of the dashboard holding the row of the i-th
 // team (from 0): FinOps for the first TeamsPerDashboard, then one page of
@@ -54,18 +55,18 @@ func FinOpsTeams(in Inputs) []*dashboard.DashboardBuilder {
 }
 
 // withTeamRows adds a collapsed row per team to d, stacked from grid row y
-// (a collapsed row is one unit high), four panel ids per row from id.
+// (a collapsed row is one unit high), three panel ids per row from id.
 func withTeamRows(d *dashboard.DashboardBuilder, in Inputs, teams []Team, y, id uint32) *dashboard.DashboardBuilder {
 	for i, t := range teams {
-		d.WithRow(teamRow(in, t, y+uint32(i), id+4*uint32(i)))
+		d.WithRow(teamRow(in, t, y+uint32(i), id+3*uint32(i)))
 	}
 	return d
 }
 
 // teamRow is the collapsed row of a team at grid row y, with panel ids id
-// to id+3: how much of its budget is gone, its spend this month against the
-// budget and the forecast for the month's end (the recording rules of the
-// team budget alerts).
+// to id+2: the share of its budget spent so far and forecast for the
+// month's end, and its spend against the budget in USD (from the recording
+// rules of the team budget alerts).
 func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
 	budget := strconv.FormatFloat(t.MonthlyBudgetUSD, 'f', -1, 64)
 	team := `{team="` + t.Name + `"}`
@@ -75,35 +76,27 @@ func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
 		Collapsed(true).
 		WithPanel(stat.NewPanelBuilder().
 			Id(id + 1).
-			Title("Budget Burned").
-			Description("Share of the month's budget spent so far.").
-			GridPos(grid(0, y+1, 6, 6)).
+			Title("Budget Burned and Forecast").
+			Description("Share of the month's budget spent so far, and spent by the month's end at the last 24 hours' pace.").
+			GridPos(grid(0, y+1, 8, 6)).
 			Datasource(datasource).
 			WithTarget(query(`100 * sum(genops:cost:team_total`+team+`) / `+budget, "Burned")).
+			WithTarget(query(`100 * sum(genops:cost:team_month_forecast`+team+`) / `+budget, "Forecast").RefId("B")).
 			Unit("percent").
 			Thresholds(thresholds("green", at(80, "yellow"), at(100, "red"))).
 			Orientation(common.VizOrientationAuto).
-			ReduceOptions(lastValue())).
+			ReduceOptions(lastValue()).
+			Links(runbooks(in, "TeamBudgetForecast"))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(id + 2).
 			Title("Spend This Month vs Budget").
-			GridPos(grid(6, y+1, 12, 6)).
+			Description("Spent so far and forecast for the month's end, in USD; the line is the budget.").
+			GridPos(grid(8, y+1, 16, 6)).
 			Datasource(datasource).
 			WithTarget(query(`sum(genops:cost:team_total`+team+`)`, "Spent")).
-			WithTarget(query(`sum(genops:cost:team_month_forecast`+team+`)`, "Forecast for the month").RefId("B")).
+			WithTarget(query(`sum(genops:cost:team_month_forecast`+team+`)`, "Forecast").RefId("B")).
 			Unit("currencyUSD").
+			Legend(common.NewVizLegendOptionsBuilder().ShowLegend(true).DisplayMode(common.LegendDisplayModeList).Placement(common.LegendPlacementBottom)).
 			Thresholds(thresholds("green", at(t.MonthlyBudgetUSD, "red"))).
-			ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeLine))).
-		WithPanel(stat.NewPanelBuilder().
-			Id(id + 3).
-			Title("Forecast for the Month").
-			Description("Spend by the end of the month at the last 24 hours' pace.").
-			GridPos(grid(18, y+1, 6, 6)).
-			Datasource(datasource).
-			WithTarget(query(`sum(genops:cost:team_month_forecast`+team+`)`, "Forecast")).
-			Unit("currencyUSD").
-			Thresholds(thresholds("green", at(t.MonthlyBudgetUSD, "red"))).
-			Orientation(common.VizOrientationAuto).
-			ReduceOptions(lastValue()).
-			Links(runbooks(in, "TeamBudgetForecast")))
+			ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeLine)))
 }

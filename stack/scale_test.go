@@ -41,12 +41,12 @@ func scaled(n int) Definition {
 	return def
 }
 
-// TestScaledTeams generates the stack with 65 teams: no errors, the same
+// TestScaledTeams generates the stack with 85 teams: no errors, the same
 // warnings as the default stack, FinOps and two pages of team rows, each
 // under the size kubectl apply can store, and every team's alert linking
 // to the page holding its row.
 func TestScaledTeams(t *testing.T) {
-	res := generate(t, scaled(65))
+	res := generate(t, scaled(85))
 	var got []string
 	for _, f := range res.Findings {
 		if f.Severity == finding.Error || !strings.Contains(f.Message, "by declared exception") {
@@ -56,7 +56,7 @@ func TestScaledTeams(t *testing.T) {
 	if len(got) > 0 {
 		t.Fatalf("findings:\n%s", strings.Join(got, "\n"))
 	}
-	for uid, rows := range map[string]int{"genops-finops": 30, "genops-finops-teams-2": 30, "genops-finops-teams-3": 5} {
+	for uid, rows := range map[string]int{"genops-finops": 40, "genops-finops-teams-2": 40, "genops-finops-teams-3": 5} {
 		data, ok := res.Files.Get("grafana/dashboards/" + uid + ".json")
 		if !ok {
 			t.Fatalf("%s not rendered", uid)
@@ -79,13 +79,13 @@ func TestScaledTeams(t *testing.T) {
 			links[r.Labels["team"]] = r.Annotations["dashboard_url"]
 		}
 	}
-	for team, uid := range map[string]string{"team-0030": "genops-finops", "team-0031": "genops-finops-teams-2", "team-0065": "genops-finops-teams-3"} {
+	for team, uid := range map[string]string{"team-0040": "genops-finops", "team-0041": "genops-finops-teams-2", "team-0085": "genops-finops-teams-3"} {
 		if want := "http://grafana.monitoring.svc/d/" + uid; links[team] != want {
 			t.Errorf("%s links %q, want %q", team, links[team], want)
 		}
 	}
-	if len(links) != 65 {
-		t.Errorf("%d team alerts, want 65", len(links))
+	if len(links) != 85 {
+		t.Errorf("%d team alerts, want 85", len(links))
 	}
 }
 
