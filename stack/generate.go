@@ -13,8 +13,6 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
-	"github.com/koshihq/genops-stack/internal/policy"
-	"github.com/koshihq/genops-stack/schemas"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -95,7 +93,7 @@ func Generate(def Definition, opts Options) (*Result, error) {
 		links = append(links, s.Env.Links)
 	}
 	res.Findings.Add(checkLinks(res.Files, links)...)
-	pol, err := policy.Load(schemas.FS, opts.PolicyDirs...)
+	pol, err := loadPolicies(opts.PolicyDirs)
 	if err != nil {
 		res.Findings.Errorf("policy", "", "policy-load", "%v", err)
 	} else {

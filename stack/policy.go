@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -14,28 +15,57 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/internal/policy"
+	"github.com/koshihq/genops-stack/schemas"
 )
+
+// builtinPolicies are the policies of schemas/, compiled once.
+var builtinPolicies = sync.OnceValues(func() (*policy.Set, error) { return policy.Load(schemas.FS) })
+
+// loadPolicies returns the built-in policies with those of dirs.
+func loadPolicies(dirs []string) (*policy.Set, error) {
+	if len(dirs) == 0 {
+		return builtinPolicies()
+	}
+	return policy.Load(schemas.FS, dirs...)
+}
 
 // checkPolicies evaluates the CUE policies over the rendered stack: every
 // alerting and recording rule, dashboard and panel of the rendered files,
 // every Kubernetes object and container as each overlay deploys it, and the
-// secret rules over every string of every file.
+// secret rules over every string of every file. A file rendered twice with
+// the same bytes (a dashboard and its ConfigMap's copy) is decoded and
+// scanned once.
 func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) (finding.List, error) {
 	var subjects []policy.Subject
 	var fs finding.List
+	type scanned struct {
+		docs    []any
+		secrets finding.List // with an empty artifact
+	}
+	byContent := map[string]scanned{}
 	for _, p := range set.Paths() {
 		data, _ := set.Get(p)
-		docs, err := decodeDocs(p, data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+		// Decoding depends on the extension, so it is part of the key.
+		key := path.Ext(p) + "\x00" + string(data)
+		sc, ok := byContent[key]
+		if !ok {
+			docs, err := decodeDocs(p, data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+			sc = scanned{docs, pol.Secrets("", filePairs(p, data, docs))}
+			byContent[key] = sc
 		}
 		switch {
 		case strings.HasPrefix(p, "prometheus/rules/"):
-			subjects = append(subjects, ruleSubjects(p, docs)...)
+			subjects = append(subjects, ruleSubjects(p, sc.docs)...)
 		case strings.HasPrefix(p, "grafana/dashboards/"):
-			subjects = append(subjects, dashboardSubjects(p, docs)...)
+			subjects = append(subjects, dashboardSubjects(p, sc.docs)...)
 		}
-		fs.Add(pol.Secrets(p, filePairs(p, data, docs))...)
+		for _, f := range sc.secrets {
+			f.Artifact = p
+			fs.Add(f)
+		}
 	}
 	for _, c := range base.Components {
 		objs, err := objectSubjects(path.Join(kubeBaseDir, c.Name+".yaml"), c.Objects)
@@ -96,9 +126,11 @@ func filePairs(p string, data []byte, docs []any) []policy.Pair {
 	}
 	var pairs []policy.Pair
 	for _, line := range strings.Split(string(data), "\n") {
-		if m := hclAssign.FindStringSubmatch(line); m != nil && (strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars")) {
-			pairs = append(pairs, policy.Pair{Key: m[1], Value: m[2]})
-			continue
+		if strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars") {
+			if m := hclAssign.FindStringSubmatch(line); m != nil {
+				pairs = append(pairs, policy.Pair{Key: m[1], Value: m[2]})
+				continue
+			}
 		}
 		pairs = append(pairs, policy.Pair{Value: line})
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,5 +179,52 @@ func TestStrings(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("%d: got %v, want %v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestCheckEqualValues: subjects with equal values, evaluated once, each
+// get their findings, in the order of the subjects, from every worker.
+func TestCheckEqualValues(t *testing.T) {
+	s := set(t)
+	bad := goodAlert()
+	bad["labels"].(map[string]any)["severity"] = "page"
+	lower := goodAlert()
+	lower["alert"] = "costAnomaly"
+	var subjects []Subject
+	var want []string
+	for i := range 20 {
+		for _, sub := range []struct {
+			value map[string]any
+			msg   string
+		}{
+			{bad, `policy labels.severity: conflicting values "critical" and "page"; conflicting values "info" and "page"; conflicting values "warning" and "page"`},
+			{goodAlert(), ""},
+			{lower, `policy alert: invalid value "costAnomaly" (out of bound =~"^[A-Z][A-Za-z0-9]*$")`},
+		} {
+			artifact := fmt.Sprintf("rules-%d.yaml", i)
+			subjects = append(subjects, Subject{Kind: KindAlert, Artifact: artifact, Object: "alert", Value: sub.value})
+			if sub.msg != "" {
+				want = append(want, artifact+": alert: "+sub.msg)
+			}
+		}
+	}
+	if got := messagesOf(s.Check(subjects)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestSecretsRepeated: a string or key seen again is reported again.
+func TestSecretsRepeated(t *testing.T) {
+	s := set(t)
+	hook := "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
+	got := messagesOf(s.Secrets("f", []Pair{{"api_url", hook}, {"token", "abc"}, {"url", hook}, {"token", "${env:TOKEN}"}, {"token", "abc"}}))
+	want := []string{
+		"f: key api_url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+		"f: key token: holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+		"f: key url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+		"f: key token: holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
