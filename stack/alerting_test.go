@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/koshihq/genops-stack/internal/alertmanager"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/routing"
@@ -156,6 +157,9 @@ func TestBadRouting(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.mutate(&s.Alerting)
+			if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
+				t.Fatal(err)
+			}
 			assertErrors(t, Check(s), tt.want)
 		})
 	}
@@ -197,6 +201,9 @@ func TestLiteralSecretInARenderedConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Alerting.Receivers[3].Webhook[0].URL = "https://genops.example.org/api/policy/alert?api_key=0123456789abcdef"
+	if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
+		t.Fatal(err)
+	}
 	set, err := Render(base, []*Stack{s})
 	if err != nil {
 		t.Fatal(err)

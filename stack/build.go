@@ -73,7 +73,7 @@ func Build(env Environment, teams []Team) (*Stack, error) {
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
-	alerting, amComp, err := buildAlerting(env, teams)
+	alerting, alertingYAML, amComp, err := buildAlerting(env, teams)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +95,7 @@ func Build(env Environment, teams []Team) (*Stack, error) {
 		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp, rules},
 		KubePrometheus: kp,
 		Alerting:       alerting,
+		AlertingYAML:   alertingYAML,
 		Alerts:         routed,
 		RuleGroups:     groups,
 		Scrape:         plan,

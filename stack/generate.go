@@ -126,8 +126,9 @@ func Generate(def Definition, opts Options) (*Result, error) {
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	fs.Add(validateGrafana(set)...)
+	alerting := map[string]finding.List{}
 	for _, f := range set.Files() {
-		fs.Add(validateAlerting(f)...)
+		fs.Add(validateAlerting(f, alerting)...)
 		if isScrapeConfigs(f.Path) {
 			if err := scrape.ValidateFile(f.Data); err != nil {
 				fs.Errorf(f.Path, "", "scrape-config", "%v", err)

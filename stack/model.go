@@ -75,8 +75,10 @@ type Stack struct {
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
-	// Alerting is the Alertmanager configuration.
-	Alerting routing.Config
+	// Alerting is the Alertmanager configuration, and AlertingYAML the
+	// alertmanager.yaml rendered from it.
+	Alerting     routing.Config
+	AlertingYAML []byte
 	// Alerts are the alerts Alertmanager routes, as routing sees them.
 	Alerts []routing.Alert
 	// DataSources are Grafana's data sources.

@@ -80,7 +80,7 @@ func BenchmarkCheck(b *testing.B) {
 	cfg, alerts, tests := routing.Build(spec(), wiring), fixtures(), tables()
 	b.ReportAllocs()
 	for b.Loop() {
-		if fs := Check(artifact, cfg, alerts, tests); len(fs) > 0 {
+		if fs := check(b, cfg, alerts, tests); len(fs) > 0 {
 			b.Fatal(fs)
 		}
 	}

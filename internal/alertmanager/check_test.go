@@ -42,6 +42,16 @@ func fixtures() []routing.Alert {
 	}
 }
 
+// check renders cfg and checks it.
+func check(t testing.TB, cfg routing.Config, alerts []routing.Alert, tests Tests) finding.List {
+	t.Helper()
+	data, err := Render(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Check(artifact, cfg, data, alerts, tests)
+}
+
 func tables() Tests {
 	return Tests{Routes: routing.RouteTests(), Inhibitions: routing.InhibitionTests()}
 }
@@ -67,7 +77,7 @@ func TestCheckPassesTheRoutingOfEveryKindOfEnvironment(t *testing.T) {
 	oneChannel := spec()
 	oneChannel.Page, oneChannel.Channel = false, "#genops-development"
 	for _, s := range []routing.Spec{paging, oneChannel} {
-		assertFindings(t, Check(artifact, routing.Build(s, wiring), fixtures(), tables()))
+		assertFindings(t, check(t, routing.Build(s, wiring), fixtures(), tables()))
 	}
 }
 
@@ -163,7 +173,7 @@ func TestCheckFindings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, alerts := routing.Build(spec(), wiring), fixtures()
 			tt.mutate(&cfg, &alerts)
-			assertFindings(t, Check(artifact, cfg, alerts, tables()), tt.want...)
+			assertFindings(t, check(t, cfg, alerts, tables()), tt.want...)
 		})
 	}
 }
@@ -176,7 +186,7 @@ func TestRoutingTableMismatch(t *testing.T) {
 			{Labels: routing.Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "pii"}, Muted: false},
 		}}},
 	}
-	assertFindings(t, Check(artifact, routing.Build(spec(), wiring), fixtures(), tests),
+	assertFindings(t, check(t, routing.Build(spec(), wiring), fixtures(), tests),
 		`environment test: routing test {alertname="BudgetExhausted", category="cost", severity="critical"}: reaches cost-critical, want cost-warning`,
 		`environment test: inhibition test "policy": {alertname="HighPolicyViolationRate", category="policy", policy_type="pii", severity="critical"} is not muted, want muted`,
 		`environment test: inhibition test "policy": {alertname="PolicyViolationsDetected", category="policy", policy_type="pii", severity="warning"} is muted, want not muted`,
@@ -219,7 +229,7 @@ func TestCheckTeamRouting(t *testing.T) {
 			cfg := routing.Build(spec(), w)
 			tt.mutate(&cfg)
 			tables := Tests{Routes: append(routing.RouteTests(), routing.TeamRouteTests(spec(), teams)...), Inhibitions: routing.InhibitionTests()}
-			assertFindings(t, Check(artifact, cfg, alerts, tables), tt.want...)
+			assertFindings(t, check(t, cfg, alerts, tables), tt.want...)
 		})
 	}
 }
