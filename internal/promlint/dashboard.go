@@ -158,13 +158,17 @@ func (x *lineIndex) next(key, value string) int {
 
 // stringLines indexes the string values of an object key in a JSON
 // document. It tokenizes the document (which json.Unmarshal has accepted)
-// and tracks, per open object, whether the next string is a key.
+// and tracks, per open object, whether the next string is a key. Lines are
+// counted on from the previous string value, so the document is scanned
+// once.
 func stringLines(data []byte) *lineIndex {
 	x := &lineIndex{lines: map[[2]string][]int{}}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	type frame struct{ object, wantKey bool }
 	var stack []frame
 	key := ""
+	var counted int64 // data[:counted] holds line-1 newlines
+	line := 1
 	for {
 		before := dec.InputOffset()
 		tok, err := dec.Token()
@@ -193,8 +197,10 @@ func stringLines(data []byte) *lineIndex {
 			if inObject {
 				// The token starts after the separator that precedes it.
 				start := before + int64(bytes.IndexByte(data[before:], '"'))
+				line += bytes.Count(data[counted:start], []byte("\n"))
+				counted = start
 				k := [2]string{key, t}
-				x.lines[k] = append(x.lines[k], 1+bytes.Count(data[:start], []byte("\n")))
+				x.lines[k] = append(x.lines[k], line)
 			}
 		}
 		if inObject {
