@@ -21,6 +21,11 @@ import (
 // only when the environment cannot be assembled at all (an unknown tracing
 // backend); everything else is reported by Check.
 func Build(env Environment, teams []Team) (*Stack, error) {
+	return build(env, teams, newSharedDashboards())
+}
+
+// build is Build with the dashboards shared among the environments of a run.
+func build(env Environment, teams []Team, dashboards *sharedDashboards) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -123,7 +128,7 @@ func Build(env Environment, teams []Team) (*Stack, error) {
 		}
 		s.Components = append(s.Components, dd)
 	}
-	if err := s.addGrafana(); err != nil {
+	if err := s.addGrafana(dashboards); err != nil {
 		return nil, err
 	}
 	return s, nil

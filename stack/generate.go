@@ -81,16 +81,17 @@ func Generate(def Definition, opts Options) (*Result, error) {
 }
 
 // buildAndCheck builds and checks the base and every environment, each on
-// a goroutine of its own: nothing is shared between them but the teams,
+// a goroutine of its own. They share the teams and the rendered dashboards,
 // which they only read.
 func buildAndCheck(def Definition) (base *Stack, envs []*Stack, fs finding.List) {
 	all := append([]Environment{def.Base}, def.Environments...)
 	stacks := make([]*Stack, len(all))
 	found := make([]finding.List, len(all))
+	dashboards := newSharedDashboards()
 	var wg sync.WaitGroup
 	for i, e := range all {
 		wg.Go(func() {
-			s, err := Build(e, def.Teams)
+			s, err := build(e, def.Teams, dashboards)
 			if err != nil {
 				found[i].Errorf(e.Artifact(), "", "build", "%v", err)
 				return

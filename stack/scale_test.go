@@ -1,21 +1,15 @@
-//go:build unix
-
 package stack
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/koshihq/genops-stack/internal/dashjson"
-	"github.com/koshihq/genops-stack/internal/differ"
 	"github.com/koshihq/genops-stack/internal/finding"
-	"github.com/koshihq/genops-stack/internal/writer"
 )
 
 // syntheticTeams are n generated teams, with budgets from 500 to 5,250 USD,
@@ -86,49 +80,5 @@ func TestScaledTeams(t *testing.T) {
 	}
 	if len(links) != 85 {
 		t.Errorf("%d team alerts, want 85", len(links))
-	}
-}
-
-// BenchmarkScale is `genops-stack check` of the stack with 10, 100 and
-// 1,000 teams (a budget alert, a route, a receiver and a dashboard row
-// each): generate in memory, then compare with the tree on disk, which is
-// the same run written once. peak-RSS-MiB is the process's maximum resident
-// set size (getrusage), the memory the machine must have: a high-water mark
-// of the whole process, so it is exact for the largest size run so far;
-// run one size per process (-bench 'BenchmarkScale/teams=100$') for each
-// figure on its own.
-func BenchmarkScale(b *testing.B) {
-	for _, n := range []int{10, 100, 1000} {
-		b.Run(fmt.Sprintf("teams=%d", n), func(b *testing.B) {
-			def := scaled(n)
-			res, err := Generate(def, Options{})
-			if err != nil || res.Findings.Errors() > 0 {
-				b.Fatal(err, res.Findings)
-			}
-			out := filepath.Join(b.TempDir(), "out")
-			if _, err := writer.Replace(out, res.Files); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				res, err := Generate(def, Options{})
-				if err != nil || res.Findings.Errors() > 0 {
-					b.Fatal(err, res.Findings)
-				}
-				tree, err := writer.ReadTree(out)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r := differ.Compare(res.Files, tree); !r.Clean() {
-					b.Fatal(r)
-				}
-			}
-			var ru syscall.Rusage
-			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB") // Linux reports KiB
-			b.ReportMetric(float64(res.Files.Len()), "files")
-		})
 	}
 }
