@@ -43,6 +43,7 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 		secrets finding.List // with an empty artifact
 	}
 	byContent := map[string]scanned{}
+	secrets := pol.SecretScan()
 	for _, p := range set.Paths() {
 		data, _ := set.Get(p)
 		// Decoding depends on the extension, so it is part of the key.
@@ -53,7 +54,7 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p, err)
 			}
-			sc = scanned{docs, pol.Secrets("", filePairs(p, data, docs))}
+			sc = scanned{docs, secrets.File("", filePairs(p, data, docs))}
 			byContent[key] = sc
 		}
 		switch {

@@ -333,30 +333,45 @@ type Pair struct {
 }
 
 // Secrets reports every string that matches a secret pattern and every
-// secret-named key that holds a literal instead of a reference. Each
-// distinct string and key is matched once.
+// secret-named key that holds a literal instead of a reference.
 func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
+	return s.SecretScan().File(artifact, strs)
+}
+
+// SecretScan scans the strings of many files, matching each distinct string
+// and key once. It is not safe for concurrent use.
+type SecretScan struct {
+	rules      secretRules
+	patterns   map[string][]string // value -> the patterns it matches
+	secretKeys map[string]bool
+}
+
+// SecretScan starts a scan with the set's secret rules.
+func (s *Set) SecretScan() *SecretScan {
+	return &SecretScan{rules: s.secrets, patterns: map[string][]string{}, secretKeys: map[string]bool{}}
+}
+
+// File reports the literal secrets among the strings of one file.
+func (sc *SecretScan) File(artifact string, strs []Pair) finding.List {
 	var fs finding.List
-	patterns := map[string][]string{} // value -> the patterns it matches
-	secretKeys := map[string]bool{}
 	for _, p := range strs {
-		names, ok := patterns[p.Value]
+		names, ok := sc.patterns[p.Value]
 		if !ok {
-			names = s.secrets.match(p.Value)
-			patterns[p.Value] = names
+			names = sc.rules.match(p.Value)
+			sc.patterns[p.Value] = names
 		}
 		for _, name := range names {
 			fs.Errorf(artifact, keyObject(p.Key), "secret", "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", name)
 		}
-		if s.secrets.keys == nil || p.Key == "" {
+		if sc.rules.keys == nil || p.Key == "" {
 			continue
 		}
-		secret, ok := secretKeys[p.Key]
+		secret, ok := sc.secretKeys[p.Key]
 		if !ok {
-			secret = s.secrets.keys.MatchString(p.Key)
-			secretKeys[p.Key] = secret
+			secret = sc.rules.keys.MatchString(p.Key)
+			sc.secretKeys[p.Key] = secret
 		}
-		if secret && !s.secrets.allowed.MatchString(p.Value) {
+		if secret && !sc.rules.allowed.MatchString(p.Value) {
 			fs.Errorf(artifact, keyObject(p.Key), "secret", "holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})")
 		}
 	}
