@@ -73,14 +73,9 @@ type evaluator struct {
 }
 
 type secretRules struct {
-	patterns []namedPattern
+	patterns []secretPattern
 	keys     *regexp.Regexp
 	allowed  *regexp.Regexp
-}
-
-type namedPattern struct {
-	name string
-	re   *regexp.Regexp
 }
 
 // Load compiles every .cue file of builtin and of each directory in dirs
@@ -198,7 +193,7 @@ func loadSecrets(v cue.Value) (secretRules, error) {
 		if err != nil {
 			return r, fmt.Errorf("policy secrets.patterns.%s: %v", n, err)
 		}
-		r.patterns = append(r.patterns, namedPattern{n, re})
+		r.patterns = append(r.patterns, newSecretPattern(n, re))
 	}
 	var err error
 	if spec.Keys != "" {
@@ -381,9 +376,16 @@ func (sc *SecretScan) File(artifact string, strs []Pair) finding.List {
 // match returns the names of the patterns v matches.
 func (r secretRules) match(v string) []string {
 	var names []string
-	for _, np := range r.patterns {
-		if np.re.MatchString(v) {
-			names = append(names, np.name)
+	var canonical string
+	canon := func() string {
+		if canonical == "" {
+			canonical = canonicalCase(v)
+		}
+		return canonical
+	}
+	for _, p := range r.patterns {
+		if p.matches(v, canon) {
+			names = append(names, p.name)
 		}
 	}
 	return names
