@@ -28,7 +28,9 @@ validate: $(CLI) $(OTELCOL_CHECK)
 ## test: formatting, vet, every Go test (with the pinned tools), and the drift check
 test: fmt-check vet test-go test-otelcol check
 
-test-go: $(OTELCOL_CHECK)
+# The pinned tools are built first: a cold build of promtool alone takes
+# minutes, which must not count against a test's timeout.
+test-go: tools $(OTELCOL_CHECK)
 	$(GO) test ./...
 
 test-otelcol:
@@ -44,7 +46,7 @@ vet:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## tools: build the pinned promtool, amtool and kustomize into the Go cache
+## tools: build the pinned promtool, amtool and kustomize into the Go cache (`go tool -n` builds and prints the path)
 tools:
 	$(TOOL) -n promtool >/dev/null
 	$(TOOL) -n amtool >/dev/null
