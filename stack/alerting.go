@@ -29,10 +29,10 @@ const AlertmanagerConfigSecret = "alertmanager-genops-config"
 // alertmanagerDir is the folder of out/ holding each environment's alertmanager.yaml.
 const alertmanagerDir = "alertmanager"
 
-// buildAlerting assembles the Alertmanager configuration of env and the
-// kustomize component generating its Secret.
-func buildAlerting(env Environment) (routing.Config, kube.Component, error) {
-	cfg := routing.Build(env.Alerting, routing.Wiring{
+// buildAlerting assembles the Alertmanager configuration of env with build
+// and the kustomize component generating its Secret.
+func buildAlerting(env Environment, build func(routing.Spec, routing.Wiring) routing.Config) (routing.Config, kube.Component, error) {
+	cfg := build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),

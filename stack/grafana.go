@@ -17,15 +17,6 @@ import (
 	"github.com/koshihq/genops-stack/stack/grafana"
 )
 
-// dashboardList is every Grafana dashboard of the stack, in folder order.
-// A new dashboard is one file in dashboards/ and one line here.
-var dashboardList = []func(dashboards.Inputs) *dashboard.DashboardBuilder{
-	dashboards.Cost,
-	dashboards.Policy,
-	dashboards.Performance,
-	dashboards.FinOps,
-}
-
 // Output layout of Grafana, relative to the output directory.
 const (
 	dashboardsDir = "grafana/dashboards"
@@ -35,16 +26,16 @@ const (
 )
 
 // addGrafana adds Grafana to an assembled environment: its data sources
-// (in the Helm values too), its dashboards built and rendered, and their
-// ConfigMaps.
-func (s *Stack) addGrafana() error {
+// (in the Helm values too), the dashboards of list built and rendered, and
+// their ConfigMaps.
+func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder) error {
 	ns := s.Env.Namespaces.Monitoring
 	ds, err := grafana.DataSources(ns, s.Env.Tracing)
 	if err != nil {
 		return fmt.Errorf("grafana: %w", err)
 	}
 	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/")}
-	for i, build := range dashboardList {
+	for i, build := range list {
 		d, err := build(in).Build()
 		if err != nil {
 			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
