@@ -44,7 +44,7 @@ func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBu
 		if err != nil {
 			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
 		}
-		s.Dashboards = append(s.Dashboards, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), JSON: data})
+		s.Dashboards = append(s.Dashboards, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), Panels: panels(d), JSON: data})
 	}
 	s.DataSources = ds
 	s.Components = append(s.Components, grafana.Component(ns, CommonLabels, s.Dashboards))
@@ -102,15 +102,17 @@ func validateGrafana(set *files.Set) finding.List {
 	return fs
 }
 
-// dashboardIndex is the dashboards section of out/README.md.
-func dashboardIndex(ds []grafana.Dashboard) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Grafana dashboards\n\nFolder %q. In Grafana a dashboard is `<Grafana URL>/d/<uid>`; the sidecar loads it from the ConfigMap `grafana-dashboard-<uid>` the kustomize base generates, or `terraform/` applies it to a Grafana the stack does not run.\n\n", grafana.FolderTitle)
-	b.WriteString("| uid | title | file |\n| --- | --- | --- |\n")
-	for _, d := range ds {
-		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", d.UID, d.Title, path.Join(dashboardsDir, d.FileName()))
+// panels counts the panels of d, those inside rows included.
+func panels(d dashboard.Dashboard) int {
+	n := 0
+	for _, p := range d.Panels {
+		if p.RowPanel != nil {
+			n += len(p.RowPanel.Panels)
+		} else {
+			n++
+		}
 	}
-	return b.String()
+	return n
 }
 
 func deref(s *string) string {
