@@ -158,7 +158,7 @@ func TestNotifications(t *testing.T) {
 		"HighPolicyViolationRate":  "cluster environment policy_type",
 		"PolicyViolationsDetected": "cluster environment policy_type",
 		"CostAnomaly":              "cluster environment team",
-		"OTelCollectorDown":        "cluster environment instance job",
+		"OTelCollectorDown":        "cluster environment instance job namespace pod",
 		"BudgetExhausted": "cluster environment exported_instance exported_job genops_cost_center genops_environment genops_project genops_team " +
 			"instance job namespace otel_scope_name otel_scope_schema_url otel_scope_version pod project team",
 	} {

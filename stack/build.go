@@ -6,8 +6,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/exporter"
+	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/scrape"
@@ -112,6 +114,13 @@ func (c Content) Build(env Environment) (*Stack, error) {
 	if env.Logging.Agent == logging.Promtail {
 		c := logging.PromtailConfigFor(ns.Workloads, ns.Monitoring)
 		s.Promtail = &c
+	}
+	if env.Integrations.Datadog.Enabled {
+		dd, err := integrations.DatadogComponent(catalog.Default(), ns.Monitoring, env.Exporter.MetricsURL(ns.Workloads), env.Cluster, env.Name, CommonLabels)
+		if err != nil {
+			return nil, err
+		}
+		s.Components = append(s.Components, dd)
 	}
 	if err := s.addGrafana(c.Dashboards); err != nil {
 		return nil, err

@@ -216,5 +216,6 @@ func Production() Environment {
 	e.Integrations.Honeycomb = integrations.Honeycomb{
 		Enabled: true, Endpoint: "api.honeycomb.io:443", Secret: "honeycomb-api-key", Key: "api-key",
 	}
+	e.Integrations.Datadog.Enabled = true
 	return e
 }

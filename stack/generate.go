@@ -86,6 +86,11 @@ func Generate(def Definition, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Findings.Add(Validate(res.Files)...)
+	links := []Links{base.Env.Links}
+	for _, s := range envs {
+		links = append(links, s.Env.Links)
+	}
+	res.Findings.Add(checkLinks(res.Files, links)...)
 	pol, err := policy.Load(schemas.FS, opts.PolicyDirs...)
 	if err != nil {
 		res.Findings.Errorf("policy", "", "policy-load", "%v", err)

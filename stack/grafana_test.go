@@ -68,6 +68,11 @@ func TestBadDashboards(t *testing.T) {
 		), []string{
 			`grafana/dashboards/genops-bad-variable.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
 		}},
+		{"query on an unknown metric", withTheStack(
+			panelDashboard("genops-bad-metric", promVar, `sum(genops_cost_totl_usd)`),
+		), []string{
+			`grafana/dashboards/genops-bad-metric.json:18: dashboard genops-bad-metric panel "Spend": unknown metric genops_cost_totl_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_total_usd?)`,
+		}},
 		{"builder error", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
 			func(dashboards.Inputs) *dashboard.DashboardBuilder {
 				return dashboard.NewDashboardBuilder("Bad").Uid("genops-bad").FiscalYearStartMonth(12)

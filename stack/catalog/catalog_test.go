@@ -36,7 +36,7 @@ func TestLookup(t *testing.T) {
 		{"genops_eval_latency_seconds", Gauge, false, []string{"model", "quantile", "genops_team"}, []string{"le", "exported_job"}},
 		{"genops_eval_latency_seconds_count", Counter, false, []string{"model"}, []string{"quantile"}},
 		{"up", Gauge, false, []string{"job", "instance", "node", "genops_team", "otel_scope_name"}, []string{"otel_scope_schema_url", "exported_job"}},
-		{"otelcol_exporter_queue_size", Gauge, false, []string{"exporter", "data_type", "otel_scope_name"}, []string{"cluster", "exported_job"}},
+		{"otelcol_exporter_queue_size", Gauge, false, []string{"exporter", "data_type", "otel_scope_name", "cluster", "pod"}, []string{"exported_job", "genops_team"}},
 		{"container_memory_working_set_bytes", Gauge, false, []string{"container", "pod", "namespace", "node", "metrics_path"}, []string{"cluster"}},
 	}
 	for _, tt := range tests {
@@ -160,12 +160,12 @@ func TestVia(t *testing.T) {
 	c := Default()
 	up, _ := c.Lookup("up")
 	s, ok := c.Via(up, JobOTelCollector)
-	if !ok || strings.Join(s.Labels, " ") != "instance job" {
+	if !ok || strings.Join(s.Labels, " ") != "cluster instance job namespace pod" {
 		t.Errorf("up via otel-collector: %v %v", s.Labels, ok)
 	}
 	bucket, _ := c.Lookup("genops_request_duration_seconds_bucket")
 	s, ok = c.Via(bucket, JobGenOpsOTelMetrics)
-	if !ok || strings.Join(s.Labels, " ") != "cluster exported_instance exported_job instance job le model otel_scope_name otel_scope_schema_url otel_scope_version provider" {
+	if !ok || strings.Join(s.Labels, " ") != "cluster exported_instance exported_job instance job le model namespace otel_scope_name otel_scope_schema_url otel_scope_version pod provider" {
 		t.Errorf("bucket via genops-otel-metrics: %v %v", s.Labels, ok)
 	}
 	summary, _ := c.Lookup("genops_eval_latency_seconds")

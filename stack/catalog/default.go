@@ -50,7 +50,7 @@ func defaultJobs() []Job {
 		{
 			Name:         JobGenOpsOTelMetrics,
 			Via:          "Prometheus scraping the gateway Collector's prometheus exporter (port 8889, namespace genops)",
-			TargetLabels: []string{"job", "instance"},
+			TargetLabels: []string{"job", "instance", "namespace", "pod"},
 			// The exporter's const label cluster, the instrumentation scope,
 			// and the sender's service.name and service.instance.id, which
 			// become exported_job and exported_instance because the scrape's
@@ -60,7 +60,7 @@ func defaultJobs() []Job {
 		{
 			Name:         JobOTelCollector,
 			Via:          "Prometheus scraping the Collectors' own telemetry (port 8888)",
-			TargetLabels: []string{"job", "instance"},
+			TargetLabels: []string{"job", "instance", "namespace", "pod", "cluster"},
 			// Our telemetry config leaves the scope labels on.
 			ExporterLabels: []string{"otel_scope_name", "otel_scope_version", "otel_scope_schema_url"},
 		},

@@ -33,6 +33,12 @@ type Spec struct {
 	Resources kube.Resources
 }
 
+// MetricsURL is where the exporter in namespace ns serves its metrics, in
+// the cluster.
+func (s Spec) MetricsURL(ns string) string {
+	return fmt.Sprintf("http://%s.%s.svc:%d%s", Name, ns, s.Port, metricsPath)
+}
+
 // Component returns the exporter's objects in namespace ns. otlpEndpoint is
 // the gateway's OTLP gRPC URL the exporter pushes to.
 func Component(s Spec, ns, otlpEndpoint string, labels map[string]string) (kube.Component, error) {

@@ -1,7 +1,8 @@
 // Package integrations owns the vendor integrations an environment may turn
 // on: Honeycomb, which receives the kept traces from the Collector over
-// OTLP with an API key read from a Secret. Every integration is off unless
-// an environment enables it.
+// OTLP with an API key read from a Secret, and Datadog, whose Agent scrapes
+// the GenOps metrics listed in the metric catalog. Every integration is off
+// unless an environment enables it.
 package integrations
 
 import (
@@ -11,6 +12,7 @@ import (
 // Spec is what an environment decides about vendor integrations.
 type Spec struct {
 	Honeycomb Honeycomb
+	Datadog   Datadog
 }
 
 // Honeycomb sends traces to Honeycomb. The API key stays in an existing

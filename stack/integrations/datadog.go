@@ -1,0 +1,94 @@
+package integrations
+
+import (
+	"fmt"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+// Datadog has the Datadog Agent scrape the GenOps metrics exporter with its
+// OpenMetrics check. The metric list is derived from the metric catalog, so
+// a metric added there reaches Datadog without a second list to keep.
+type Datadog struct {
+	Enabled bool
+}
+
+// DatadogConfigMap is the ConfigMap holding the check's conf.yaml, for the
+// Agent's conf.d/openmetrics.d/ (mount it, or point the Datadog Helm chart's
+// confd at it).
+const DatadogConfigMap = "datadog-genops-openmetrics"
+
+// DatadogNamespace prefixes every metric in Datadog: genops.cost_total_usd.
+const DatadogNamespace = "genops"
+
+// DatadogCheck is the OpenMetrics check's conf.yaml (the current
+// openmetrics_endpoint form; the seed's prometheus_url form is the legacy
+// check).
+type DatadogCheck struct {
+	InitConfig map[string]any      `json:"init_config"`
+	Instances  []DatadogOpenMetric `json:"instances"`
+}
+
+// DatadogOpenMetric is one instance of the OpenMetrics check.
+type DatadogOpenMetric struct {
+	OpenMetricsEndpoint string `json:"openmetrics_endpoint"`
+	Namespace           string `json:"namespace"`
+	// Metrics maps each exposed name to its Datadog name (after the namespace).
+	Metrics []map[string]string `json:"metrics"`
+	Tags    []string            `json:"tags"`
+}
+
+// DatadogMetrics lists, from the catalog, every metric the GenOps pods
+// expose, as the OpenMetrics check names them: a counter without its _total
+// suffix (the check's rule since Agent 7.32), and a Datadog name without the
+// genops_ prefix, which the namespace adds back once.
+func DatadogMetrics(cat *catalog.Catalog) []map[string]string {
+	var out []map[string]string
+	for _, m := range cat.Metrics() {
+		if !strings.HasPrefix(m.Name, DatadogNamespace+"_") || !deliveredBy(m, catalog.JobGenOpsPods) {
+			continue
+		}
+		exposed := m.Name
+		if m.Type == catalog.Counter {
+			exposed = strings.TrimSuffix(exposed, "_total")
+		}
+		out = append(out, map[string]string{exposed: strings.TrimPrefix(exposed, DatadogNamespace+"_")})
+	}
+	return out
+}
+
+func deliveredBy(m catalog.Metric, job string) bool {
+	for _, j := range m.Jobs {
+		if j == job {
+			return true
+		}
+	}
+	return false
+}
+
+// DatadogComponent is the ConfigMap with the check's configuration for the
+// exporter at endpoint, tagged with the cluster and environment.
+func DatadogComponent(cat *catalog.Catalog, namespace, endpoint, cluster, environment string, labels map[string]string) (kube.Component, error) {
+	check := DatadogCheck{
+		InitConfig: map[string]any{},
+		Instances: []DatadogOpenMetric{{
+			OpenMetricsEndpoint: endpoint,
+			Namespace:           DatadogNamespace,
+			Metrics:             DatadogMetrics(cat),
+			Tags:                []string{"cluster:" + cluster, "environment:" + environment},
+		}},
+	}
+	data, err := yaml.Marshal(check)
+	if err != nil {
+		return kube.Component{}, fmt.Errorf("datadog: %w", err)
+	}
+	return kube.Component{Name: "datadog", Generators: []kube.Generator{{
+		Kind: "ConfigMap", Name: DatadogConfigMap, Namespace: namespace, Labels: labels,
+		Files: []kube.GeneratedFile{{Key: "conf.yaml", Data: files.WithHashHeader(data)}},
+	}}}, nil
+}

@@ -1,0 +1,41 @@
+package stack
+
+import (
+	"testing"
+
+	"github.com/koshihq/genops-stack/internal/files"
+)
+
+func TestCheckLinks(t *testing.T) {
+	links := []Links{{Grafana: "http://grafana.monitoring.svc", Runbooks: "https://git.example.org/out/runbooks"}}
+	set := files.NewSet()
+	for p, d := range map[string]string{
+		"grafana/dashboards/genops-cost.json": `{"links": [{"url": "https://git.example.org/out/runbooks/CostAnomaly.md"}, {"url": "/d/genops-finops?var-team=x"}]}`,
+		"runbooks/CostAnomaly.md":             "Open http://grafana.monitoring.svc/d/genops-cost first.\n",
+		"alertmanager/production/alertmanager.yaml": "url: http://grafana.monitoring.svc/d/genops-policy\n" +
+			"url: '{{ or .CommonAnnotations.runbook_url \"https://git.example.org/out/runbooks\" }}'\n" +
+			"url: https://git.example.org/out/runbooks/BudgetExhausted.md\n",
+		"prometheus/rules/x.yaml": "dashboard_url: http://grafana.monitoring.svc/d/nothing\n",
+	} {
+		if err := set.Add(p, []byte(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, f := range checkLinks(set, links) {
+		got = append(got, f.String())
+	}
+	want := []string{
+		"alertmanager/production/alertmanager.yaml: link /d/genops-policy: points at dashboard genops-policy, which the stack does not render (genops-cost)",
+		"alertmanager/production/alertmanager.yaml: link BudgetExhausted.md: points at runbook BudgetExhausted.md, which the stack does not render (runbooks are rendered for alerts: out/runbooks/<alert>.md)",
+		"grafana/dashboards/genops-cost.json: link /d/genops-finops: points at dashboard genops-finops, which the stack does not render (genops-cost)",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings:\n%q", len(got), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("finding %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+}
