@@ -280,6 +280,15 @@ func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
 	return fs
 }
 
+// SecretPatterns names the secret patterns, sorted.
+func (s *Set) SecretPatterns() []string {
+	out := make([]string, len(s.secrets.patterns))
+	for i, p := range s.secrets.patterns {
+		out[i] = p.name
+	}
+	return out
+}
+
 func keyObject(key string) string {
 	if key == "" {
 		return "text"
