@@ -141,6 +141,9 @@ func filesSection(b *strings.Builder, set *files.Set, envs []*Stack) error {
 		counts[i] = map[string]int{}
 	}
 	for _, p := range set.Paths() {
+		if p == indexFile {
+			continue
+		}
 		i, env, ok := folderOf(p, envs)
 		if !ok {
 			return fmt.Errorf("%s: %s falls in no folder the index describes: add its folder to folders in stack/index.go", indexFile, p)
@@ -189,7 +192,7 @@ func folderOf(p string, envs []*Stack) (int, string, bool) {
 
 func deploySection(b *strings.Builder, envs []*Stack) {
 	b.WriteString("\n## Deploy\n\n")
-	b.WriteString("From this folder, per environment: create the Secrets below, install the charts (kube-prometheus-stack first: it brings the CRDs of the monitors and rules), then apply the overlay. Argo CD or Flux can sync `kubernetes/overlays/<env>` instead of the last command. For a Grafana the stack does not run, apply `terraform/` with `-var-file=<env>.tfvars` and the token in `TF_VAR_grafana_auth`.\n")
+	b.WriteString("From this folder, per environment: the monitoring namespace and the Secrets below, the charts (kube-prometheus-stack first: it brings the CRDs of the monitors and rules), then the overlay. Argo CD or Flux can sync `kubernetes/overlays/<env>` instead of the last command. For a Grafana the stack does not run, apply `terraform/` with `-var-file=<env>.tfvars` and the token in `TF_VAR_grafana_auth`.\n")
 	for _, s := range envs {
 		e, ns := s.Env, s.Env.Namespaces.Monitoring
 		helm := func(release, chart, repo, version, flags string) {
@@ -200,7 +203,8 @@ func deploySection(b *strings.Builder, envs []*Stack) {
 			fmt.Fprintf(b, " -n %s %s\n", ns, flags)
 		}
 		fmt.Fprintf(b, "\n%s:\n\n```sh\n", e.Name)
-		fmt.Fprintf(b, "kubectl create namespace %s\n", ns)
+		fmt.Fprintf(b, "kubectl create namespace %s --dry-run=client -o yaml | kubectl apply -f -\n", ns)
+		b.WriteString("# create the Secrets of the table below, then:\n")
 		helm(e.Monitoring.Release, kubeprometheus.ChartName, kubeprometheus.ChartRepo, kubeprometheus.ChartVersion, "-f "+path.Join("helm", e.Name, kubeprometheus.ChartName+".values.yaml"))
 		helm("loki", logging.LokiChartName, logging.LokiChartRepo, logging.LokiChartVersion, "-f "+path.Join("helm", e.Name, logging.LokiChartName+".values.yaml"))
 		if s.Jaeger != nil {

@@ -179,3 +179,32 @@ func secretRefs(v any, ns string, out map[string]bool) {
 		}
 	}
 }
+
+// BenchmarkIndex renders out/README.md from the assembled stacks: the
+// routing of every alert in every environment through Alertmanager's
+// matching, the Mermaid trees, the tables.
+func BenchmarkIndex(b *testing.B) {
+	def := Default()
+	base, err := Build(def.Base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var envs []*Stack
+	for _, e := range def.Environments {
+		s, err := Build(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		envs = append(envs, s)
+	}
+	set, err := Render(base, envs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := index(set, base, envs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
