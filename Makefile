@@ -50,7 +50,7 @@ FUZZTIME ?= 15s
 fuzz:
 	@for f in $$($(GO) test -list '^Fuzz' ./internal/promlint | grep '^Fuzz'); do \
 		echo "$$f"; \
-		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./internal/promlint || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/promlint || exit 1; \
 	done
 
 ## tools: build the pinned promtool, amtool and kustomize into the Go cache

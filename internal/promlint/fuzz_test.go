@@ -41,7 +41,11 @@ var seedExprs = []string{
 	``,
 }
 
-func fuzzLinter() *Linter { return New(catalog.Default(), Options{}) }
+// fuzzCatalog is built once: a linter learns the recording rules it reads,
+// so each input gets a new one, over the same read-only catalog.
+var fuzzCatalog = catalog.Default()
+
+func fuzzLinter() *Linter { return New(fuzzCatalog, Options{}) }
 
 // checkFindings asserts what every finding must be: about file, at a line
 // of data (or none), with a check, a severity and a message.
