@@ -44,11 +44,17 @@ var folders = []struct{ pattern, holds string }{
 // the receivers it reaches, the routing trees, the dashboards and the metric
 // catalog.
 func index(set *files.Set, base *Stack, envs []*Stack) ([]byte, error) {
+	// Each environment's rendered alertmanager.yaml, as Alertmanager loads it.
 	loaded := make([]*alertmanager.Loaded, len(envs))
 	for i, s := range envs {
+		p := path.Join(alertmanagerDir, s.Env.Name, alertmanager.ConfigKey)
+		data, ok := set.Get(p)
+		if !ok {
+			return nil, fmt.Errorf("%s: %s is not rendered", indexFile, p)
+		}
 		var err error
-		if loaded[i], err = alertmanager.FromConfig(s.Alerting); err != nil {
-			return nil, fmt.Errorf("%s: alertmanager config: %w", s.Env.Artifact(), err)
+		if loaded[i], err = alertmanager.Load(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
 	var b strings.Builder

@@ -10,7 +10,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/alertmanager"
-	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/tracing"
@@ -64,15 +63,15 @@ func TestIndexFolders(t *testing.T) {
 		t.Errorf("the file table counts %d files, out/ has %d besides README.md", total, res.Files.Len()-1)
 	}
 
-	base, err := Build(Defaults())
+	base, envs := buildDefault(t)
+	set, err := Render(base, envs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := files.NewSet()
 	if err := set.Add("datadog/monitors.json", []byte("{}\n")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = index(set, base, []*Stack{base})
+	_, err = index(set, base, envs)
 	want := "README.md: datadog/monitors.json falls in no folder the index describes: add its folder to folders in stack/index.go"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
@@ -180,23 +179,31 @@ func secretRefs(v any, ns string, out map[string]bool) {
 	}
 }
 
-// BenchmarkIndex renders out/README.md from the assembled stacks: the
-// routing of every alert in every environment through Alertmanager's
-// matching, the Mermaid trees, the tables.
-func BenchmarkIndex(b *testing.B) {
+// buildDefault assembles the base and the environments of Default.
+func buildDefault(t testing.TB) (*Stack, []*Stack) {
+	t.Helper()
 	def := Default()
 	base, err := Build(def.Base)
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	var envs []*Stack
 	for _, e := range def.Environments {
 		s, err := Build(e)
 		if err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 		envs = append(envs, s)
 	}
+	return base, envs
+}
+
+// BenchmarkIndex renders out/README.md from the assembled stacks and the
+// rendered files: every environment's alertmanager.yaml loaded, the
+// routing of every alert through Alertmanager's matching, the Mermaid
+// trees, the tables.
+func BenchmarkIndex(b *testing.B) {
+	base, envs := buildDefault(b)
 	set, err := Render(base, envs)
 	if err != nil {
 		b.Fatal(err)
