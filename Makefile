@@ -11,7 +11,7 @@ TOOL          := $(GO) -C $(CURDIR)/tools tool
 # Every Go test that needs the real Collector components uses this binary.
 export GENOPS_OTELCOL_CHECK := $(OTELCOL_CHECK)
 
-.PHONY: generate check validate test test-go test-otelcol fmt-check vet bench tools clean
+.PHONY: generate check validate test test-go test-otelcol fmt-check vet bench fuzz tools clean
 
 ## generate: render every environment into out/ (atomically; nothing changes on error)
 generate: $(CLI) $(OTELCOL_CHECK)
@@ -45,6 +45,15 @@ vet:
 ## bench: the generation, checking and linting benchmarks
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: run every fuzz target of the lint (internal/promlint) for FUZZTIME each;
+## make test runs only their seed corpora
+FUZZTIME ?= 15s
+fuzz:
+	@for f in $$($(GO) test -list '^Fuzz' ./internal/promlint | grep '^Fuzz'); do \
+		echo "$$f"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/promlint || exit 1; \
+	done
 
 ## tools: build the pinned promtool, amtool and kustomize into the Go cache (`go tool -n` builds and prints the path)
 tools:

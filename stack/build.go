@@ -5,7 +5,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
@@ -17,10 +16,14 @@ import (
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
-// Build assembles one environment into a Stack. It fails only when the
-// environment cannot be assembled at all (an unknown tracing backend);
-// everything else is reported by Check.
-func Build(env Environment) (*Stack, error) {
+// Build assembles one environment with this repository's content
+// (DefaultContent) into a Stack.
+func Build(env Environment) (*Stack, error) { return DefaultContent().Build(env) }
+
+// Build assembles one environment with content c into a Stack. It fails
+// only when the environment cannot be assembled at all (an unknown tracing
+// backend); everything else is reported by Check.
+func (c Content) Build(env Environment) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -73,11 +76,11 @@ func Build(env Environment) (*Stack, error) {
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
-	alerting, amComp, err := buildAlerting(env)
+	alerting, amComp, err := buildAlerting(env, c.Routing)
 	if err != nil {
 		return nil, err
 	}
-	groups := alerts.Groups(alertsConfig(env))
+	groups := c.Rules(alertsConfig(env))
 	rules, err := rulesComponent(env, groups)
 	if err != nil {
 		return nil, err
@@ -119,7 +122,7 @@ func Build(env Environment) (*Stack, error) {
 		}
 		s.Components = append(s.Components, dd)
 	}
-	if err := s.addGrafana(); err != nil {
+	if err := s.addGrafana(c.Dashboards); err != nil {
 		return nil, err
 	}
 	return s, nil

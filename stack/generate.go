@@ -53,13 +53,17 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	if seen[def.Base.Name] {
 		res.Findings.Errorf(def.Base.Artifact(), "environment", "environment-name", "an environment may not be named %q like the base", def.Base.Name)
 	}
-	base, err := Build(def.Base)
+	if missing := def.Content.missing(); len(missing) > 0 {
+		res.Findings.Errorf("definition", "content", "content", "has no %s function: start from stack.DefaultContent() and change what differs", strings.Join(missing, " and no "))
+		return res, nil
+	}
+	base, err := def.Content.Build(def.Base)
 	if err != nil {
 		res.Findings.Errorf(def.Base.Artifact(), "", "build", "%v", err)
 	}
 	var envs []*Stack
 	for _, e := range def.Environments {
-		s, err := Build(e)
+		s, err := def.Content.Build(e)
 		if err != nil {
 			res.Findings.Errorf(e.Artifact(), "", "build", "%v", err)
 			continue

@@ -17,15 +17,6 @@ import (
 	"github.com/koshihq/genops-stack/stack/grafana"
 )
 
-// dashboardList is every Grafana dashboard of the stack, in folder order.
-// A new dashboard is one file in dashboards/ and one line here.
-var dashboardList = []func(dashboards.Inputs) *dashboard.DashboardBuilder{
-	dashboards.Cost,
-	dashboards.Policy,
-	dashboards.Performance,
-	dashboards.FinOps,
-}
-
 // Output layout of Grafana, relative to the output directory.
 const (
 	dashboardsDir = "grafana/dashboards"
@@ -35,16 +26,16 @@ const (
 )
 
 // addGrafana adds Grafana to an assembled environment: its data sources
-// (in the Helm values too), its dashboards built and rendered, and their
-// ConfigMaps.
-func (s *Stack) addGrafana() error {
+// (in the Helm values too), the dashboards of list built and rendered, and
+// their ConfigMaps.
+func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder) error {
 	ns := s.Env.Namespaces.Monitoring
 	ds, err := grafana.DataSources(ns, s.Env.Tracing)
 	if err != nil {
 		return fmt.Errorf("grafana: %w", err)
 	}
 	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/")}
-	for i, build := range dashboardList {
+	for i, build := range list {
 		d, err := build(in).Build()
 		if err != nil {
 			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
@@ -53,7 +44,7 @@ func (s *Stack) addGrafana() error {
 		if err != nil {
 			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
 		}
-		s.Dashboards = append(s.Dashboards, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), JSON: data})
+		s.Dashboards = append(s.Dashboards, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), Panels: panels(d), JSON: data})
 	}
 	s.DataSources = ds
 	s.Components = append(s.Components, grafana.Component(ns, CommonLabels, s.Dashboards))
@@ -111,15 +102,17 @@ func validateGrafana(set *files.Set) finding.List {
 	return fs
 }
 
-// dashboardIndex is the dashboards section of out/README.md.
-func dashboardIndex(ds []grafana.Dashboard) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Grafana dashboards\n\nFolder %q. In Grafana a dashboard is `<Grafana URL>/d/<uid>`; the sidecar loads it from the ConfigMap `grafana-dashboard-<uid>` the kustomize base generates, or `terraform/` applies it to a Grafana the stack does not run.\n\n", grafana.FolderTitle)
-	b.WriteString("| uid | title | file |\n| --- | --- | --- |\n")
-	for _, d := range ds {
-		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", d.UID, d.Title, path.Join(dashboardsDir, d.FileName()))
+// panels counts the panels of d, those inside rows included.
+func panels(d dashboard.Dashboard) int {
+	n := 0
+	for _, p := range d.Panels {
+		if p.RowPanel != nil {
+			n += len(p.RowPanel.Panels)
+		} else {
+			n++
+		}
 	}
-	return b.String()
+	return n
 }
 
 func deref(s *string) string {

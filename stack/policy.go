@@ -21,21 +21,26 @@ import (
 // every Kubernetes object and container as each overlay deploys it, and the
 // secret rules over every string of every file.
 func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) (finding.List, error) {
+	fs, err := scanSecrets(pol, set)
+	if err != nil {
+		return nil, err
+	}
 	var subjects []policy.Subject
-	var fs finding.List
 	for _, p := range set.Paths() {
+		isRules, isDashboard := strings.HasPrefix(p, rulesDir+"/"), strings.HasPrefix(p, dashboardsDir+"/")
+		if !isRules && !isDashboard {
+			continue
+		}
 		data, _ := set.Get(p)
 		docs, err := decodeDocs(p, data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		switch {
-		case strings.HasPrefix(p, "prometheus/rules/"):
+		if isRules {
 			subjects = append(subjects, ruleSubjects(p, docs)...)
-		case strings.HasPrefix(p, "grafana/dashboards/"):
+		} else {
 			subjects = append(subjects, dashboardSubjects(p, docs)...)
 		}
-		fs.Add(pol.Secrets(p, filePairs(p, data, docs))...)
 	}
 	for _, c := range base.Components {
 		objs, err := objectSubjects(path.Join(kubeBaseDir, c.Name+".yaml"), c.Objects)
@@ -52,6 +57,21 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 		subjects = append(subjects, objs...)
 	}
 	fs.Add(pol.Check(subjects)...)
+	return fs, nil
+}
+
+// scanSecrets runs the secret rules of pol over every string of every file
+// of set: the generated tree before it is written, or a tree on disk.
+func scanSecrets(pol *policy.Set, set *files.Set) (finding.List, error) {
+	var fs finding.List
+	for _, p := range set.Paths() {
+		data, _ := set.Get(p)
+		docs, err := decodeDocs(p, data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		fs.Add(pol.Secrets(p, filePairs(p, data, docs))...)
+	}
 	return fs, nil
 }
 

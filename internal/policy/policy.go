@@ -234,9 +234,15 @@ func dedupe(ss []string) []string {
 	return out
 }
 
+// oneLine joins CUE's errors on one line, each with its positions, without
+// the "N errors in empty disjunction" headers.
 func oneLine(err error) string {
 	var parts []string
 	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		if strings.Contains(fmt.Sprintf(format, args...), "errors in empty disjunction") {
+			continue
+		}
 		parts = append(parts, strings.Join(strings.Fields(cueerrors.Details(e, nil)), " "))
 	}
 	return strings.Join(parts, "; ")
@@ -249,20 +255,38 @@ type Pair struct {
 }
 
 // Secrets reports every string that matches a secret pattern and every
-// secret-named key that holds a literal instead of a reference.
+// secret-named key that holds a literal instead of a reference, once per
+// key and kind of secret: a literal repeated in a file is one finding.
 func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
 	var fs finding.List
+	seen := map[string]bool{}
+	report := func(key, format string, args ...any) {
+		id := key + "\x00" + fmt.Sprintf(format, args...)
+		if !seen[id] {
+			seen[id] = true
+			fs.Errorf(artifact, keyObject(key), "secret", format, args...)
+		}
+	}
 	for _, p := range strs {
 		for _, np := range s.secrets.patterns {
 			if np.re.MatchString(p.Value) {
-				fs.Errorf(artifact, keyObject(p.Key), "secret", "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", np.name)
+				report(p.Key, "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", np.name)
 			}
 		}
 		if s.secrets.keys != nil && p.Key != "" && s.secrets.keys.MatchString(p.Key) && !s.secrets.allowed.MatchString(p.Value) {
-			fs.Errorf(artifact, keyObject(p.Key), "secret", "holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})")
+			report(p.Key, "holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})")
 		}
 	}
 	return fs
+}
+
+// SecretPatterns names the secret patterns, sorted.
+func (s *Set) SecretPatterns() []string {
+	out := make([]string, len(s.secrets.patterns))
+	for i, p := range s.secrets.patterns {
+		out[i] = p.name
+	}
+	return out
 }
 
 func keyObject(key string) string {
