@@ -11,7 +11,7 @@ TOOL          := $(GO) -C $(CURDIR)/tools tool
 # Every Go test that needs the real Collector components uses this binary.
 export GENOPS_OTELCOL_CHECK := $(OTELCOL_CHECK)
 
-.PHONY: generate check validate test test-go test-otelcol fmt-check vet bench tools clean
+.PHONY: generate check validate test test-go test-otelcol fmt-check vet bench fuzz tools clean
 
 ## generate: render every environment into out/ (atomically; nothing changes on error)
 generate: $(CLI) $(OTELCOL_CHECK)
@@ -28,7 +28,9 @@ validate: $(CLI) $(OTELCOL_CHECK)
 ## test: formatting, vet, every Go test (with the pinned tools), and the drift check
 test: fmt-check vet test-go test-otelcol check
 
-test-go: $(OTELCOL_CHECK)
+# The pinned tools are built first: a cold build of promtool alone takes
+# minutes, which must not count against a test's timeout.
+test-go: tools $(OTELCOL_CHECK)
 	$(GO) test ./...
 
 test-otelcol:
@@ -44,7 +46,16 @@ vet:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## tools: build the pinned promtool, amtool and kustomize into the Go cache
+## fuzz: run every fuzz target of the lint (internal/promlint) for FUZZTIME each;
+## make test runs only their seed corpora
+FUZZTIME ?= 15s
+fuzz:
+	@for f in $$($(GO) test -list '^Fuzz' ./internal/promlint | grep '^Fuzz'); do \
+		echo "$$f"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/promlint || exit 1; \
+	done
+
+## tools: build the pinned promtool, amtool and kustomize into the Go cache (`go tool -n` builds and prints the path)
 tools:
 	$(TOOL) -n promtool >/dev/null
 	$(TOOL) -n amtool >/dev/null

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"path"
 	"sort"
-	"strings"
-
-	"github.com/prometheus/common/model"
 
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/alertmanager"
@@ -29,11 +26,12 @@ const AlertmanagerConfigSecret = "alertmanager-genops-config"
 // alertmanagerDir is the folder of out/ holding each environment's alertmanager.yaml.
 const alertmanagerDir = "alertmanager"
 
-// buildAlerting assembles the Alertmanager configuration of env, renders it
-// (once: the checks, out/ and the generated Secret use these bytes), and the
-// kustomize component generating its Secret.
-func buildAlerting(env Environment, teams []Team) (routing.Config, []byte, kube.Component, error) {
-	cfg := routing.Build(env.Alerting, routing.Wiring{
+// buildAlerting assembles the Alertmanager configuration of env and the
+// teams with build, renders it (once: the checks, out/ and the generated
+// Secret use these bytes), and the kustomize component generating its
+// Secret.
+func buildAlerting(env Environment, build func(routing.Spec, routing.Wiring) routing.Config, teams []Team) (routing.Config, []byte, kube.Component, error) {
+	cfg := build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
@@ -127,66 +125,4 @@ func validateAlerting(f files.File, byContent map[string]finding.List) finding.L
 		fs[i] = x
 	}
 	return fs
-}
-
-// alertingIndex is the section of out/README.md on alerting: the receivers
-// each alert reaches in each environment, the routing trees, and the keys
-// each environment's credentials Secret must hold.
-func alertingIndex(envs []*Stack) (string, error) {
-	if len(envs) == 0 {
-		return "", nil
-	}
-	loaded := make([]*alertmanager.Loaded, len(envs))
-	for i, s := range envs {
-		var err error
-		if loaded[i], err = alertmanager.Load(s.AlertingYAML); err != nil {
-			return "", fmt.Errorf("%s: alertmanager config: %w", s.Env.Artifact(), err)
-		}
-	}
-	var b strings.Builder
-	b.WriteString("\n## Alert routing\n\nThe receivers each alert reaches (`genops-stack routes test --env E alertname=... severity=... category=...`).\n\n")
-	b.WriteString("| alert | severity | category |")
-	for _, s := range envs {
-		b.WriteString(" " + s.Env.Name + " |")
-	}
-	b.WriteString("\n| --- | --- | --- |" + strings.Repeat(" --- |", len(envs)) + "\n")
-	for _, a := range envs[0].Alerts {
-		ls := model.LabelSet{model.AlertNameLabel: model.LabelValue(a.Name)}
-		for k, v := range a.Labels {
-			ls[model.LabelName(k)] = model.LabelValue(v)
-		}
-		name := a.Name
-		if team := a.Labels["team"]; team != "" {
-			name += " (" + team + ")"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s |", name, a.Labels["severity"], a.Labels["category"])
-		for _, l := range loaded {
-			fmt.Fprintf(&b, " %s |", strings.Join(l.Receivers(ls), ", "))
-		}
-		b.WriteString("\n")
-	}
-	// One tree per distinct tree, naming the environments that share it.
-	var trees []string
-	byTree := map[string][]string{}
-	for i, l := range loaded {
-		t := l.Tree()
-		if byTree[t] == nil {
-			trees = append(trees, t)
-		}
-		byTree[t] = append(byTree[t], envs[i].Env.Name)
-	}
-	for _, t := range trees {
-		fmt.Fprintf(&b, "\nRouting tree of %s (`genops-stack routes`):\n\n```\n%s```\n", strings.Join(byTree[t], ", "), strings.TrimSpace(strings.TrimPrefix(t, "Routing tree:\n"))+"\n")
-	}
-	b.WriteString("\n## Alertmanager credentials\n\n")
-	b.WriteString("Create this Secret in the monitoring namespace before deploying; genops-stack references its keys and never generates their values.\n\n")
-	b.WriteString("| environment | Secret | keys |\n| --- | --- | --- |\n")
-	for _, s := range envs {
-		var keys []string
-		for _, f := range s.Alerting.CredentialFiles() {
-			keys = append(keys, "`"+path.Base(f)+"`")
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.Env.Name, s.Env.Alerting.CredentialsSecret, strings.Join(keys, ", "))
-	}
-	return b.String(), nil
 }

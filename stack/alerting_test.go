@@ -75,7 +75,7 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 		"development": oneChannel("#genops-development"),
 	}
 	for _, env := range Default().Environments {
-		s, err := Build(env, Teams())
+		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +152,7 @@ func TestBadRouting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Build(Production(), Teams())
+			s, err := Build(Production())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,11 +192,11 @@ func TestBadAlertingSettings(t *testing.T) {
 // TestLiteralSecretInARenderedConfig: a credential in a receiver's URL is
 // reported on the rendered file, without its value.
 func TestLiteralSecretInARenderedConfig(t *testing.T) {
-	base, err := Build(Defaults(), Teams())
+	base, err := Build(Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Build(Production(), Teams())
+	s, err := Build(Production())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
@@ -17,15 +16,19 @@ import (
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
-// Build assembles one environment, with the teams, into a Stack. It fails
+// Build assembles one environment with this repository's content
+// (DefaultContent) into a Stack.
+func Build(env Environment) (*Stack, error) { return DefaultContent().Build(env) }
+
+// Build assembles one environment with content c into a Stack. It fails
 // only when the environment cannot be assembled at all (an unknown tracing
 // backend); everything else is reported by Check.
-func Build(env Environment, teams []Team) (*Stack, error) {
-	return build(env, teams, newSharedDashboards())
+func (c Content) Build(env Environment) (*Stack, error) {
+	return c.build(env, newSharedDashboards())
 }
 
 // build is Build with the dashboards shared among the environments of a run.
-func build(env Environment, teams []Team, dashboards *sharedDashboards) (*Stack, error) {
+func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -78,13 +81,13 @@ func build(env Environment, teams []Team, dashboards *sharedDashboards) (*Stack,
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
-	alerting, alertingYAML, amComp, err := buildAlerting(env, teams)
+	alerting, alertingYAML, amComp, err := buildAlerting(env, c.Routing, c.Teams)
 	if err != nil {
 		return nil, err
 	}
 	rulesCfg := alertsConfig(env)
-	rulesCfg.Teams = alertTeams(teams)
-	groups := alerts.Groups(rulesCfg)
+	rulesCfg.Teams = alertTeams(c.Teams)
+	groups := c.Rules(rulesCfg)
 	rules, err := rulesComponent(env, groups)
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func build(env Environment, teams []Team, dashboards *sharedDashboards) (*Stack,
 	}
 	s := &Stack{
 		Env:            env,
-		Teams:          teams,
+		Teams:          c.Teams,
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp, rules},
 		KubePrometheus: kp,
@@ -128,7 +131,7 @@ func build(env Environment, teams []Team, dashboards *sharedDashboards) (*Stack,
 		}
 		s.Components = append(s.Components, dd)
 	}
-	if err := s.addGrafana(dashboards); err != nil {
+	if err := s.addGrafana(c.Dashboards, dashboards); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -39,6 +39,7 @@ func Check(s *Stack) finding.List {
 	fs.Add(sampling.Check(a, env.Sampling)...)
 	fs.Add(tracing.Check(a, env.Tracing, env.Tempo, env.Jaeger)...)
 	fs.Add(logging.Check(a, env.Logging)...)
+	fs.Add(scrape.CheckSpec(a, env.Scrape, env.Collector.ScrapeInterval)...)
 	fs.Add(scrape.Check(a, s.Scrape, s.Objects(), env.Monitoring.SelectorLabels())...)
 	fs.Add(integrations.Check(a, env.Integrations)...)
 	fs.Add(checkAlerting(s)...)

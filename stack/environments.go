@@ -18,12 +18,12 @@ import (
 const day = 24 * time.Hour
 
 // Definition is the whole input of a run: the defaults, which also render
-// the kustomize base, and the environments, which render the overlays.
+// the kustomize base, the environments, which render the overlays, and the
+// content they all share (rules, dashboards, routing).
 type Definition struct {
 	Base         Environment
 	Environments []Environment
-	// Teams are the same in every environment.
-	Teams []Team
+	Content      Content
 }
 
 // Default is the stack as this repository defines it.
@@ -31,7 +31,7 @@ func Default() Definition {
 	return Definition{
 		Base:         Defaults(),
 		Environments: []Environment{Development(), Staging(), Production()},
-		Teams:        Teams(),
+		Content:      DefaultContent(),
 	}
 }
 

@@ -52,9 +52,13 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	if seen[def.Base.Name] {
 		res.Findings.Errorf(def.Base.Artifact(), "environment", "environment-name", "an environment may not be named %q like the base", def.Base.Name)
 	}
+	if missing := def.Content.missing(); len(missing) > 0 {
+		res.Findings.Errorf("definition", "content", "content", "has no %s function: start from stack.DefaultContent() and change what differs", strings.Join(missing, " and no "))
+		return res, nil
+	}
 	// The teams feed every environment: a mistake in them would come back
 	// from every check of every environment.
-	teams := checkTeams(def.Teams)
+	teams := checkTeams(def.Content.Teams)
 	res.Findings.Add(teams...)
 	if teams.Errors() > 0 {
 		res.Findings.Sort()
@@ -80,9 +84,9 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// buildAndCheck builds and checks the base and every environment, each on
-// a goroutine of its own. They share the teams and the rendered dashboards,
-// which they only read.
+// buildAndCheck builds and checks the base and every environment with the
+// definition's content, each on a goroutine of its own. They share the
+// content and the rendered dashboards, which they only read.
 func buildAndCheck(def Definition) (base *Stack, envs []*Stack, fs finding.List) {
 	all := append([]Environment{def.Base}, def.Environments...)
 	stacks := make([]*Stack, len(all))
@@ -91,7 +95,7 @@ func buildAndCheck(def Definition) (base *Stack, envs []*Stack, fs finding.List)
 	var wg sync.WaitGroup
 	for i, e := range all {
 		wg.Go(func() {
-			s, err := build(e, def.Teams, dashboards)
+			s, err := def.Content.build(e, dashboards)
 			if err != nil {
 				found[i].Errorf(e.Artifact(), "", "build", "%v", err)
 				return

@@ -17,15 +17,6 @@ import (
 	"github.com/koshihq/genops-stack/stack/grafana"
 )
 
-// dashboardList is every Grafana dashboard of the stack, in folder order.
-// A new dashboard is one file in dashboards/ and one line here.
-var dashboardList = []func(dashboards.Inputs) *dashboard.DashboardBuilder{
-	dashboards.Cost,
-	dashboards.Policy,
-	dashboards.Performance,
-	dashboards.FinOps,
-}
-
 // Output layout of Grafana, relative to the output directory.
 const (
 	dashboardsDir = "grafana/dashboards"
@@ -35,17 +26,17 @@ const (
 )
 
 // addGrafana adds Grafana to an assembled environment: its data sources
-// (in the Helm values too), its dashboards built and rendered (or taken from
-// another environment of the run with the same runbook URL), and their
-// ConfigMaps.
-func (s *Stack) addGrafana(shared *sharedDashboards) error {
+// (in the Helm values too), the dashboards of list built and rendered (or
+// taken from another environment of the run with the same runbook URL), and
+// their ConfigMaps.
+func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, shared *sharedDashboards) error {
 	ns := s.Env.Namespaces.Monitoring
 	ds, err := grafana.DataSources(ns, s.Env.Tracing)
 	if err != nil {
 		return fmt.Errorf("grafana: %w", err)
 	}
 	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: dashboardTeams(s.Teams)}
-	if s.Dashboards, err = shared.get(in); err != nil {
+	if s.Dashboards, err = shared.get(list, in); err != nil {
 		return err
 	}
 	s.DataSources = ds
@@ -56,7 +47,8 @@ func (s *Stack) addGrafana(shared *sharedDashboards) error {
 
 // sharedDashboards are the dashboards built for the environments of one
 // run, by runbook URL: the only input of the dashboards that environments
-// can set (the teams are the run's). The rendered dashboards are read-only.
+// can set (the list and the teams are the run's content). The rendered
+// dashboards are read-only.
 type sharedDashboards struct {
 	mu    sync.Mutex
 	built map[string]*builtDashboards
@@ -72,8 +64,8 @@ func newSharedDashboards() *sharedDashboards {
 	return &sharedDashboards{built: map[string]*builtDashboards{}}
 }
 
-// get returns the dashboards for in, building them the first time.
-func (c *sharedDashboards) get(in dashboards.Inputs) ([]grafana.Dashboard, error) {
+// get returns the dashboards of list for in, building them the first time.
+func (c *sharedDashboards) get(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, in dashboards.Inputs) ([]grafana.Dashboard, error) {
 	c.mu.Lock()
 	b, ok := c.built[in.Runbooks]
 	if !ok {
@@ -81,15 +73,15 @@ func (c *sharedDashboards) get(in dashboards.Inputs) ([]grafana.Dashboard, error
 		c.built[in.Runbooks] = b
 	}
 	c.mu.Unlock()
-	b.once.Do(func() { b.ds, b.err = buildDashboards(in) })
+	b.once.Do(func() { b.ds, b.err = buildDashboards(list, in) })
 	return b.ds, b.err
 }
 
-// buildDashboards builds and renders every dashboard of the list, and the
+// buildDashboards builds and renders every dashboard of list, and the
 // pages of team rows that do not fit on FinOps.
-func buildDashboards(in dashboards.Inputs) ([]grafana.Dashboard, error) {
-	builders := make([]*dashboard.DashboardBuilder, 0, len(dashboardList))
-	for _, build := range dashboardList {
+func buildDashboards(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, in dashboards.Inputs) ([]grafana.Dashboard, error) {
+	builders := make([]*dashboard.DashboardBuilder, 0, len(list))
+	for _, build := range list {
 		builders = append(builders, build(in))
 	}
 	builders = append(builders, dashboards.FinOpsTeams(in)...)
@@ -103,7 +95,7 @@ func buildDashboards(in dashboards.Inputs) ([]grafana.Dashboard, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %d of the list: %w", i+1, err)
 		}
-		out = append(out, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), JSON: data})
+		out = append(out, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), Panels: panels(d), JSON: data})
 	}
 	return out, nil
 }
@@ -158,15 +150,17 @@ func validateGrafana(set *files.Set) finding.List {
 	return fs
 }
 
-// dashboardIndex is the dashboards section of out/README.md.
-func dashboardIndex(ds []grafana.Dashboard) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Grafana dashboards\n\nFolder %q. In Grafana a dashboard is `<Grafana URL>/d/<uid>`; the sidecar loads it from the ConfigMap `grafana-dashboard-<uid>` the kustomize base generates, or `terraform/` applies it to a Grafana the stack does not run.\n\n", grafana.FolderTitle)
-	b.WriteString("| uid | title | file |\n| --- | --- | --- |\n")
-	for _, d := range ds {
-		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", d.UID, d.Title, path.Join(dashboardsDir, d.FileName()))
+// panels counts the panels of d, those inside rows included.
+func panels(d dashboard.Dashboard) int {
+	n := 0
+	for _, p := range d.Panels {
+		if p.RowPanel != nil {
+			n += len(p.RowPanel.Panels)
+		} else {
+			n++
+		}
 	}
-	return b.String()
+	return n
 }
 
 func deref(s *string) string {

@@ -19,17 +19,17 @@ import (
 	"github.com/koshihq/genops-stack/stack/grafana"
 )
 
-// withDashboards replaces the dashboard list for one test.
-func withDashboards(t testing.TB, list ...func(dashboards.Inputs) *dashboard.DashboardBuilder) {
-	old := dashboardList
-	dashboardList = list
-	t.Cleanup(func() { dashboardList = old })
+// withDashboards is the default definition with the dashboards of list.
+func withDashboards(list ...func(dashboards.Inputs) *dashboard.DashboardBuilder) Definition {
+	d := Default()
+	d.Content.Dashboards = list
+	return d
 }
 
 // withTheStack is the stack's dashboards plus extra: alerts link to the
 // stack's dashboards, so they stay rendered.
 func withTheStack(extra ...func(dashboards.Inputs) *dashboard.DashboardBuilder) []func(dashboards.Inputs) *dashboard.DashboardBuilder {
-	return append(append([]func(dashboards.Inputs) *dashboard.DashboardBuilder{}, dashboardList...), extra...)
+	return append(append([]func(dashboards.Inputs) *dashboard.DashboardBuilder{}, DefaultContent().Dashboards...), extra...)
 }
 
 // panelDashboard is a dashboard with one panel showing expr from the data source ds.
@@ -86,8 +86,7 @@ func TestBadDashboards(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			withDashboards(t, tt.list...)
-			res := generate(t, Default())
+			res := generate(t, withDashboards(tt.list...))
 			assertErrors(t, res.Findings, tt.want)
 		})
 	}
@@ -141,11 +140,11 @@ func BenchmarkDashboards(b *testing.B) {
 	for i := range list {
 		list[i] = benchDashboard(fmt.Sprintf("genops-bench-%03d", i))
 	}
-	withDashboards(b, list...)
+	content := withDashboards(list...).Content
 	env := Defaults()
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := Build(env, Teams())
+		s, err := content.Build(env)
 		if err != nil {
 			b.Fatal(err)
 		}

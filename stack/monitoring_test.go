@@ -19,7 +19,7 @@ import (
 func TestPrometheusSelectsTheMonitors(t *testing.T) {
 	res := mustGenerate(t)
 	for _, env := range Default().Environments {
-		s, err := Build(env, Teams())
+		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,13 +18,13 @@ import (
 	"github.com/koshihq/genops-stack/schemas"
 )
 
-// builtinPolicies are the policies of schemas/, compiled once.
-var builtinPolicies = sync.OnceValues(func() (*policy.Set, error) { return policy.Load(schemas.FS) })
+// loadBuiltinPolicies are the policies of schemas/, compiled once.
+var loadBuiltinPolicies = sync.OnceValues(func() (*policy.Set, error) { return policy.Load(schemas.FS) })
 
 // loadPolicies returns the built-in policies with those of dirs.
 func loadPolicies(dirs []string) (*policy.Set, error) {
 	if len(dirs) == 0 {
-		return builtinPolicies()
+		return loadBuiltinPolicies()
 	}
 	return policy.Load(schemas.FS, dirs...)
 }
@@ -32,40 +32,28 @@ func loadPolicies(dirs []string) (*policy.Set, error) {
 // checkPolicies evaluates the CUE policies over the rendered stack: every
 // alerting and recording rule, dashboard and panel of the rendered files,
 // every Kubernetes object and container as each overlay deploys it, and the
-// secret rules over every string of every file. A file rendered twice with
-// the same bytes (a dashboard and its ConfigMap's copy) is decoded and
-// scanned once.
+// secret rules over every string of every file.
 func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) (finding.List, error) {
-	var subjects []policy.Subject
-	var fs finding.List
-	type scanned struct {
-		docs    []any
-		secrets finding.List // with an empty artifact
+	decoded := decodeCache{}
+	fs, err := scanSecretsWith(pol, set, decoded)
+	if err != nil {
+		return nil, err
 	}
-	byContent := map[string]scanned{}
-	secrets := pol.SecretScan()
+	var subjects []policy.Subject
 	for _, p := range set.Paths() {
+		isRules, isDashboard := strings.HasPrefix(p, rulesDir+"/"), strings.HasPrefix(p, dashboardsDir+"/")
+		if !isRules && !isDashboard {
+			continue
+		}
 		data, _ := set.Get(p)
-		// Decoding depends on the extension, so it is part of the key.
-		key := path.Ext(p) + "\x00" + string(data)
-		sc, ok := byContent[key]
-		if !ok {
-			docs, err := decodeDocs(p, data)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			sc = scanned{docs, secrets.File("", filePairs(p, data, docs))}
-			byContent[key] = sc
+		docs, err := decoded.docs(p, data)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case strings.HasPrefix(p, "prometheus/rules/"):
-			subjects = append(subjects, ruleSubjects(p, sc.docs)...)
-		case strings.HasPrefix(p, "grafana/dashboards/"):
-			subjects = append(subjects, dashboardSubjects(p, sc.docs)...)
-		}
-		for _, f := range sc.secrets {
-			f.Artifact = p
-			fs.Add(f)
+		if isRules {
+			subjects = append(subjects, ruleSubjects(p, docs)...)
+		} else {
+			subjects = append(subjects, dashboardSubjects(p, docs)...)
 		}
 	}
 	for _, c := range base.Components {
@@ -84,6 +72,62 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 	}
 	fs.Add(pol.Check(subjects)...)
 	return fs, nil
+}
+
+// scanSecrets runs the secret rules of pol over every string of every file
+// of set: the generated tree before it is written, or a tree on disk.
+func scanSecrets(pol *policy.Set, set *files.Set) (finding.List, error) {
+	return scanSecretsWith(pol, set, decodeCache{})
+}
+
+// scanSecretsWith is scanSecrets decoding through decoded. Files with the
+// same bytes (a dashboard and its ConfigMap's copy) are scanned once, and
+// every distinct string is matched once.
+func scanSecretsWith(pol *policy.Set, set *files.Set, decoded decodeCache) (finding.List, error) {
+	var fs finding.List
+	scan := pol.SecretScan()
+	byContent := map[string]finding.List{} // findings without the artifact
+	for _, p := range set.Paths() {
+		data, _ := set.Get(p)
+		key := contentKey(p, data)
+		found, ok := byContent[key]
+		if !ok {
+			docs, err := decoded.docs(p, data)
+			if err != nil {
+				return nil, err
+			}
+			found = scan.File("", filePairs(p, data, docs))
+			byContent[key] = found
+		}
+		for _, f := range found {
+			f.Artifact = p
+			fs.Add(f)
+		}
+	}
+	return fs, nil
+}
+
+// decodeCache holds the decoded documents of files by content key.
+type decodeCache map[string][]any
+
+// docs decodes the file at p, once per content.
+func (c decodeCache) docs(p string, data []byte) ([]any, error) {
+	key := contentKey(p, data)
+	if docs, ok := c[key]; ok {
+		return docs, nil
+	}
+	docs, err := decodeDocs(p, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	c[key] = docs
+	return docs, nil
+}
+
+// contentKey identifies what a file decodes to and how its strings are
+// listed: its bytes and its extension.
+func contentKey(p string, data []byte) string {
+	return path.Ext(p) + "\x00" + string(data)
 }
 
 // decodeDocs decodes YAML and JSON files into generic values; other files

@@ -37,11 +37,11 @@ func Render(base *Stack, envs []*Stack) (*files.Set, error) {
 	if err := renderGrafana(set, base, envs); err != nil {
 		return nil, fmt.Errorf("grafana: %w", err)
 	}
-	alerting, err := alertingIndex(envs)
+	readme, err := index(set, base, envs)
 	if err != nil {
 		return nil, err
 	}
-	if err := set.Add("README.md", index(set, envs, alerting)); err != nil {
+	if err := set.Add(indexFile, readme); err != nil {
 		return nil, err
 	}
 	return set, nil
@@ -130,25 +130,4 @@ func generatedFile(comps []kube.Component, name, key string) ([]byte, bool) {
 // scrapeConfigsPath is where an environment's raw scrape jobs go.
 func scrapeConfigsPath(env string) string {
 	return path.Join("prometheus", env, "scrape-configs.yaml")
-}
-
-// index is out/README.md: what each folder holds and how to use it.
-func index(set *files.Set, envs []*Stack, alerting string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<!-- %s -->\n", files.Header)
-	b.WriteString("# Generated observability stack\n\n")
-	b.WriteString("Rendered by `genops-stack generate` from the Go definitions of this repository. Do not edit: change the definitions and run `make generate`.\n\n")
-	b.WriteString("| environment | cluster | deploy with |\n| --- | --- | --- |\n")
-	for _, s := range envs {
-		fmt.Fprintf(&b, "| %s | %s | `kustomize build kubernetes/overlays/%s` |\n", s.Env.Name, s.Env.Cluster, s.Env.Name)
-	}
-	b.WriteString(alerting)
-	if len(envs) > 0 {
-		b.WriteString(dashboardIndex(envs[0].Dashboards))
-	}
-	b.WriteString("\n## Files\n\n")
-	for _, p := range set.Paths() {
-		fmt.Fprintf(&b, "- `%s`\n", p)
-	}
-	return []byte(b.String())
 }

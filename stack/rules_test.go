@@ -15,7 +15,7 @@ import (
 // every PrometheusRule of every environment, and each holds one group.
 func TestPrometheusRulesSelected(t *testing.T) {
 	for _, env := range Default().Environments {
-		s, err := Build(env, Teams())
+		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)
 		}

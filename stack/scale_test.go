@@ -31,7 +31,7 @@ func syntheticTeams(n int) []Team {
 // scaled is the default stack with n synthetic teams.
 func scaled(n int) Definition {
 	def := Default()
-	def.Teams = syntheticTeams(n)
+	def.Content.Teams = syntheticTeams(n)
 	return def
 }
 

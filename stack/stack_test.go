@@ -251,7 +251,7 @@ func TestBadAssembledStack(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Build(Production(), Teams())
+			s, err := Build(Production())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,7 +288,7 @@ func TestOverlaysBuildToEnvironment(t *testing.T) {
 	def := Default()
 	for _, env := range def.Environments {
 		t.Run(env.Name, func(t *testing.T) {
-			s, err := Build(env, Teams())
+			s, err := Build(env)
 			if err != nil {
 				t.Fatal(err)
 			}

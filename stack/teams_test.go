@@ -29,7 +29,7 @@ func TestBadTeams(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			def := Default()
-			def.Teams = tt.mutate(def.Teams)
+			def.Content.Teams = tt.mutate(def.Content.Teams)
 			res := generate(t, def)
 			assertErrors(t, res.Findings, tt.want)
 			if res.Files != nil {
@@ -43,7 +43,7 @@ func TestBadTeams(t *testing.T) {
 // routes and no team rows.
 func TestNoTeams(t *testing.T) {
 	def := Default()
-	def.Teams = nil
+	def.Content.Teams = nil
 	res := generate(t, def)
 	if res.Findings.Errors() > 0 {
 		t.Fatal(res.Findings)

@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/koshihq/genops-stack/internal/alertmanager"
-	"github.com/koshihq/genops-stack/stack"
 )
 
 // runRoutes prints an environment's routing tree, or with "test" the
@@ -77,7 +76,7 @@ func loadRouting(name string, stderr io.Writer) (l *alertmanager.Loaded, code in
 		if e.Name != name {
 			continue
 		}
-		s, err := stack.Build(e, def.Teams)
+		s, err := def.Content.Build(e)
 		if err != nil {
 			fmt.Fprintf(stderr, "genops-stack: %s: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false

@@ -134,11 +134,16 @@ func checkContainer(fs *finding.List, artifact, obj string, c corev1.Container, 
 		fs.Errorf(artifact, obj, "image-pinned", "image %q %s", c.Image, msg)
 	}
 	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
-		if _, ok := c.Resources.Requests[r]; !ok {
+		// A zero quantity is no request or limit: a limit of 0 means none.
+		req, hasReq := c.Resources.Requests[r]
+		lim, hasLim := c.Resources.Limits[r]
+		if !hasReq || req.IsZero() {
 			fs.Errorf(artifact, obj, "resources", "has no %s request", r)
 		}
-		if _, ok := c.Resources.Limits[r]; !ok {
+		if !hasLim || lim.IsZero() {
 			fs.Errorf(artifact, obj, "resources", "has no %s limit", r)
+		} else if hasReq && req.Cmp(lim) > 0 {
+			fs.Errorf(artifact, obj, "resources", "%s request %s is above its limit %s: the API server rejects the pod", r, req.String(), lim.String())
 		}
 	}
 	sc := c.SecurityContext

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -66,6 +67,12 @@ func TestCheckPosture(t *testing.T) {
 		{"no memory limit", func(d *appsv1.Deployment, _ *corev1.Service) {
 			delete(d.Spec.Template.Spec.Containers[0].Resources.Limits, corev1.ResourceMemory)
 		}, []finding.Finding{{Object: obj, Check: "resources", Message: "has no memory limit"}}},
+		{"zero memory limit", func(d *appsv1.Deployment, _ *corev1.Service) {
+			d.Spec.Template.Spec.Containers[0].Resources.Limits[corev1.ResourceMemory] = resource.Quantity{}
+		}, []finding.Finding{{Object: obj, Check: "resources", Message: "has no memory limit"}}},
+		{"cpu request above its limit", func(d *appsv1.Deployment, _ *corev1.Service) {
+			d.Spec.Template.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = Q("1")
+		}, []finding.Finding{{Object: obj, Check: "resources", Message: "cpu request 1 is above its limit 200m: the API server rejects the pod"}}},
 		{"root allowed", func(d *appsv1.Deployment, _ *corev1.Service) {
 			d.Spec.Template.Spec.Containers[0].SecurityContext.RunAsNonRoot = nil
 		}, []finding.Finding{{Object: obj, Check: "run-as-non-root", Message: "must set securityContext.runAsNonRoot: true"}}},

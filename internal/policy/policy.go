@@ -313,9 +313,15 @@ func dedupe(ss []string) []string {
 	return out
 }
 
+// oneLine joins CUE's errors on one line, each with its positions, without
+// the "N errors in empty disjunction" headers.
 func oneLine(err error) string {
 	var parts []string
 	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		if strings.Contains(fmt.Sprintf(format, args...), "errors in empty disjunction") {
+			continue
+		}
 		parts = append(parts, strings.Join(strings.Fields(cueerrors.Details(e, nil)), " "))
 	}
 	return strings.Join(parts, "; ")
@@ -328,7 +334,8 @@ type Pair struct {
 }
 
 // Secrets reports every string that matches a secret pattern and every
-// secret-named key that holds a literal instead of a reference.
+// secret-named key that holds a literal instead of a reference, once per
+// key and kind of secret: a literal repeated in a file is one finding.
 func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
 	return s.SecretScan().File(artifact, strs)
 }
@@ -346,9 +353,18 @@ func (s *Set) SecretScan() *SecretScan {
 	return &SecretScan{rules: s.secrets, patterns: map[string][]string{}, secretKeys: map[string]bool{}}
 }
 
-// File reports the literal secrets among the strings of one file.
+// File reports the literal secrets among the strings of one file, once per
+// key and kind of secret.
 func (sc *SecretScan) File(artifact string, strs []Pair) finding.List {
 	var fs finding.List
+	seen := map[string]bool{}
+	report := func(key, format string, args ...any) {
+		id := key + "\x00" + fmt.Sprintf(format, args...)
+		if !seen[id] {
+			seen[id] = true
+			fs.Errorf(artifact, keyObject(key), "secret", format, args...)
+		}
+	}
 	for _, p := range strs {
 		names, ok := sc.patterns[p.Value]
 		if !ok {
@@ -356,7 +372,7 @@ func (sc *SecretScan) File(artifact string, strs []Pair) finding.List {
 			sc.patterns[p.Value] = names
 		}
 		for _, name := range names {
-			fs.Errorf(artifact, keyObject(p.Key), "secret", "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", name)
+			report(p.Key, "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", name)
 		}
 		if sc.rules.keys == nil || p.Key == "" {
 			continue
@@ -367,7 +383,7 @@ func (sc *SecretScan) File(artifact string, strs []Pair) finding.List {
 			sc.secretKeys[p.Key] = secret
 		}
 		if secret && !sc.rules.allowed.MatchString(p.Value) {
-			fs.Errorf(artifact, keyObject(p.Key), "secret", "holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})")
+			report(p.Key, "holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})")
 		}
 	}
 	return fs
@@ -389,6 +405,15 @@ func (r secretRules) match(v string) []string {
 		}
 	}
 	return names
+}
+
+// SecretPatterns names the secret patterns, sorted.
+func (s *Set) SecretPatterns() []string {
+	out := make([]string, len(s.secrets.patterns))
+	for i, p := range s.secrets.patterns {
+		out[i] = p.name
+	}
+	return out
 }
 
 func keyObject(key string) string {

@@ -56,6 +56,11 @@ func TestRunbook(t *testing.T) {
 		`runbooks/HighErrorRate.md:10: error: unknown-label: runbook HighErrorRate: sum by (team): requests_total has no label team (it has: instance, job, provider, status)`,
 		`runbooks/HighErrorRate.md:20: error: promql-parse: runbook HighErrorRate: query does not parse: 1:5: parse error: unclosed left parenthesis`,
 	)
+	// An empty block on the last line is reported at its fence, inside the
+	// file (found by FuzzRunbook).
+	assertLines(t, render(l.Runbook("runbooks/Empty.md", []byte("# Empty\n```promql"))),
+		`runbooks/Empty.md:2: error: promql-parse: runbook Empty: query does not parse: unknown position: parse error: no expression found in input`,
+	)
 }
 
 // TestFilesKinds: only rule files, dashboards and runbooks; a YAML file

@@ -158,8 +158,10 @@ func TestOutputLabels(t *testing.T) {
 			t.Errorf("%s: %v %v, want %s", tt.expr, got, err, tt.want)
 		}
 	}
-	if _, err := l.OutputLabels(`sum by (x) (nope_total)`); !errors.Is(err, ErrUnknownLabels) {
-		t.Errorf("unknown metric: %v", err)
+	_, err := l.OutputLabels(`sum by (x) (request_total)`)
+	const want = "promlint: the result's labels are unknown: unknown metric request_total: it is neither in the metric catalog nor a recording rule (did you mean requests_total?)"
+	if !errors.Is(err, ErrUnknownLabels) || err.Error() != want {
+		t.Errorf("unknown metric: %v\nwant %s", err, want)
 	}
 	if _, err := l.OutputLabels(`sum(`); err == nil {
 		t.Error("no error for an expression that does not parse")

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/prometheus/promql/parser"
@@ -188,8 +189,8 @@ func (l *Linter) queryAs(fs *finding.List, artifact string, line int, object, ex
 }
 
 // ErrUnknownLabels is returned by OutputLabels when the expression selects
-// a metric the catalog does not know.
-var ErrUnknownLabels = errors.New("promlint: the result's labels are unknown: the expression selects a metric the catalog does not know")
+// a metric the catalog does not know; the error says which.
+var ErrUnknownLabels = errors.New("promlint: the result's labels are unknown")
 
 // OutputLabels returns the names of the labels the result of a PromQL
 // expression can carry, sorted: what an alert's notifications and templates
@@ -199,9 +200,16 @@ func (l *Linter) OutputLabels(expr string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := l.analyze(nil, "", 0, "", expr, e)
+	var fs finding.List
+	s := l.analyze(&fs, "", 0, "", expr, e)
 	if s.labels == nil {
-		return nil, ErrUnknownLabels
+		var why []string
+		for _, f := range fs {
+			if f.Severity == finding.Error {
+				why = append(why, f.Message)
+			}
+		}
+		return nil, fmt.Errorf("%w: %s", ErrUnknownLabels, strings.Join(why, "; "))
 	}
 	return s.labels.sorted(), nil
 }

@@ -20,10 +20,13 @@ func (l *Linter) Runbook(file string, data []byte) finding.List {
 		if !runbookFence.MatchString(lines[i]) {
 			continue
 		}
-		start := i + 2
+		start := i + 2 // the query's first line, 1-based
 		var q []string
 		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
 			q = append(q, lines[i])
+		}
+		if len(q) == 0 {
+			start-- // an empty block, maybe the file's last line: point at the fence
 		}
 		query := strings.Join(q, "\n")
 		e, err := l.parser.ParseExpr(query)

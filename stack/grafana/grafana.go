@@ -116,7 +116,10 @@ func HelmDataSources(ds []DataSource) []kubeprometheus.DataSource {
 type Dashboard struct {
 	UID   string
 	Title string
-	JSON  []byte
+	// Panels counts the panels, those inside rows included (rows are not
+	// panels).
+	Panels int
+	JSON   []byte
 }
 
 // ConfigMapName is the name of the ConfigMap holding a dashboard.

@@ -6,11 +6,27 @@ import (
 	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 )
+
+// CheckSpec reports an environment's scrape settings that Build cannot
+// honour: an unknown scraper of the GenOps pods (Build would silently run
+// the job in the cluster collector) and a scrape interval Prometheus and the
+// Collector cannot parse.
+func CheckSpec(artifact string, s Spec, interval string) finding.List {
+	var fs finding.List
+	if s.GenOpsPods != ByCollector && s.GenOpsPods != ByPrometheus {
+		fs.Errorf(artifact, "scrape", "scraper", "GenOpsPods %q is neither %q nor %q: say who scrapes the GenOps pods", s.GenOpsPods, ByCollector, ByPrometheus)
+	}
+	if d, err := model.ParseDuration(interval); err != nil || d == 0 {
+		fs.Errorf(artifact, "scrape", "scrape-interval", "scrape interval %q is not a positive Prometheus duration such as \"30s\"", interval)
+	}
+	return fs
+}
 
 // scraper is one thing that scrapes: a job (in the cluster collector or in
 // Prometheus) or a monitor object.

@@ -30,7 +30,7 @@ var workload = scrape.Pod{
 
 func build(t *testing.T, env stack.Environment) (*stack.Stack, []scrape.Pod, []*corev1.Service) {
 	t.Helper()
-	s, err := stack.Build(env, stack.Teams())
+	s, err := stack.Build(env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := stack.Build(tt.env, stack.Teams())
+			s, err := stack.Build(tt.env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,11 +210,40 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestCheckSpec(t *testing.T) {
+	tests := []struct {
+		name     string
+		spec     scrape.Spec
+		interval string
+		want     []string
+	}{
+		{"by the collector", scrape.Spec{GenOpsPods: scrape.ByCollector}, "30s", nil},
+		{"by Prometheus", scrape.Spec{GenOpsPods: scrape.ByPrometheus}, "1m", nil},
+		{"unknown scraper", scrape.Spec{GenOpsPods: "both"}, "30s",
+			[]string{`env: scrape: GenOpsPods "both" is neither "collector" nor "prometheus": say who scrapes the GenOps pods`}},
+		{"interval in words", scrape.Spec{GenOpsPods: scrape.ByCollector}, "30 seconds",
+			[]string{`env: scrape: scrape interval "30 seconds" is not a positive Prometheus duration such as "30s"`}},
+		{"zero interval", scrape.Spec{GenOpsPods: scrape.ByCollector}, "0s",
+			[]string{`env: scrape: scrape interval "0s" is not a positive Prometheus duration such as "30s"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range scrape.CheckSpec("env", tt.spec, tt.interval) {
+				got = append(got, f.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
 // BenchmarkCheck is the scrape check of one environment: discovery of the
 // stack's pods, every job's and monitor's targets, the double-scrape search.
 func BenchmarkCheck(b *testing.B) {
 	env := stack.Production()
-	s, err := stack.Build(env, stack.Teams())
+	s, err := stack.Build(env)
 	if err != nil {
 		b.Fatal(err)
 	}

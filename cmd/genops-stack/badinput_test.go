@@ -1,0 +1,810 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/dashboards"
+	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack"
+	"github.com/koshihq/genops-stack/stack/sampling"
+	"github.com/koshihq/genops-stack/stack/tracing"
+)
+
+// badInput is one class of bad input. Each goes through the CLI (run, with
+// the definition hook for the model and its content, --policy for policy
+// files, lint for files on disk) and must give exactly its findings, exit
+// 1, and leave a generated output directory byte-identical.
+type badInput struct {
+	// class says what is wrong; artifact is what it breaks.
+	class, artifact string
+	// mutate turns the default definition into the bad one.
+	mutate func(*stack.Definition)
+	// policy is a user .cue file, passed with --policy.
+	policy string
+	// files are written to a scratch folder for lint (path: content).
+	files map[string]string
+	// args is the command; the default is generate into the output
+	// directory. OUT stands for that directory.
+	args []string
+	// want are the exact error findings, in the order printed.
+	want []string
+}
+
+// The artifacts the classes break.
+const (
+	artModel      = "model"
+	artCollector  = "collector"
+	artSampling   = "sampling"
+	artBackends   = "traces and logs"
+	artScrape     = "scrape"
+	artRules      = "rules"
+	artRoutes     = "routes"
+	artDashboards = "dashboards"
+	artTerraform  = "terraform"
+	artSecrets    = "secrets"
+	artPolicies   = "policies"
+	artLint       = "lint inputs"
+)
+
+// production mutates the production environment of the definition.
+func production(f func(*stack.Environment)) func(*stack.Definition) {
+	return func(d *stack.Definition) { f(&d.Environments[2]) }
+}
+
+// everyStack are findings each assembled stack (the base and every
+// environment) reports: content is shared, so a mistake in it is found in
+// each, in this order.
+func everyStack(findings ...string) []string {
+	var out []string
+	for _, env := range []string{"base", "development", "production", "staging"} {
+		for _, f := range findings {
+			out = append(out, "environment "+env+": "+f)
+		}
+	}
+	return out
+}
+
+// withRules changes the rule groups of the content.
+func withRules(f func([]alerts.Group) []alerts.Group) func(*stack.Definition) {
+	return func(d *stack.Definition) {
+		rules := d.Content.Rules
+		d.Content.Rules = func(c alerts.Config) []alerts.Group { return f(rules(c)) }
+	}
+}
+
+// withAlert changes the first alert of the group named group.
+func withAlert(group string, f func(*alerts.Alert)) func(*stack.Definition) {
+	return withRules(func(gs []alerts.Group) []alerts.Group {
+		for i := range gs {
+			if gs[i].Name == group {
+				f(&gs[i].Alerts[0])
+			}
+		}
+		return gs
+	})
+}
+
+// withRouting changes the Alertmanager configuration of every environment
+// that pages (the base and production).
+func withRouting(f func(*routing.Config)) func(*stack.Definition) {
+	return func(d *stack.Definition) {
+		build := d.Content.Routing
+		d.Content.Routing = func(s routing.Spec, w routing.Wiring) routing.Config {
+			c := build(s, w)
+			if s.Page {
+				f(&c)
+			}
+			return c
+		}
+	}
+}
+
+// withDashboard adds a dashboard to the content.
+func withDashboard(b func(dashboards.Inputs) *dashboard.DashboardBuilder) func(*stack.Definition) {
+	return func(d *stack.Definition) { d.Content.Dashboards = append(d.Content.Dashboards, b) }
+}
+
+var promVar = common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
+
+// panel is a time series panel of one query at a grid position.
+func panel(id uint32, title, expr string, x, y uint32) *timeseries.PanelBuilder {
+	return timeseries.NewPanelBuilder().Id(id).Title(title).Datasource(promVar).
+		GridPos(dashboard.GridPos{X: x, Y: y, W: 12, H: 8}).
+		WithTarget(prometheus.NewDataqueryBuilder().RefId("A").Expr(expr))
+}
+
+// extraDashboard is a dashboard that follows the house rules, with panels.
+func extraDashboard(uid string, panels ...*timeseries.PanelBuilder) func(dashboards.Inputs) *dashboard.DashboardBuilder {
+	return func(dashboards.Inputs) *dashboard.DashboardBuilder {
+		d := dashboard.NewDashboardBuilder("Extra " + uid).Uid(uid).Tags([]string{dashboards.Tag}).
+			WithVariable(dashboard.NewDatasourceVariableBuilder("datasource").Type("prometheus"))
+		for _, p := range panels {
+			d.WithPanel(p)
+		}
+		return d
+	}
+}
+
+// Secret-looking values are assembled at run time: no file of the
+// repository holds one.
+var (
+	slackWebhook = "https://hooks.slack.com/services/" + "T0000000/B0000000/" + strings.Repeat("x", 24)
+	honeycombKey = "hc" + "aik_" + strings.Repeat("0", 26)
+	bearerToken  = "Bear" + "er " + strings.Repeat("0a", 16)
+)
+
+func badInputs() []badInput {
+	return []badInput{
+		// The model: environments and their settings.
+		{class: "environment defined twice", artifact: artModel,
+			mutate: func(d *stack.Definition) { d.Environments = append(d.Environments, stack.Staging()) },
+			want: []string{
+				`environment staging: environment: environment "staging" is defined twice`,
+			}},
+		{class: "environment named like the base", artifact: artModel,
+			mutate: func(d *stack.Definition) { d.Environments[0].Name = d.Base.Name },
+			want: []string{
+				`environment base: environment: an environment may not be named "base" like the base`,
+			}},
+		{class: "environment name not a DNS label", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Name = "Prod_1" }),
+			want: []string{
+				`environment Prod_1: environment: name "Prod_1" must be a DNS label (lower-case letters, digits, '-')`,
+			}},
+		{class: "no cluster name", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Cluster = "" }),
+			want: []string{
+				`environment production: environment: has no cluster name: set Cluster, it becomes the cluster label of every series`,
+			}},
+		{class: "namespace not a DNS label", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Namespaces.Workloads = "GenOps" }),
+			want: []string{
+				`environment production: namespaces: Namespaces.Workloads "GenOps" must be a DNS label`,
+			}},
+		{class: "unknown tracing backend", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Tracing = "zipkin" }),
+			want: []string{
+				`environment production: tracing: unknown tracing backend "zipkin" (want "tempo" or "jaeger")`,
+			}},
+		{class: "Prometheus retention not a duration", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Monitoring.Retention = "30 days" }),
+			want: []string{
+				`environment production: kube-prometheus-stack: retention "30 days" is not a Prometheus duration: unknown unit " days" in duration "30 days"`,
+			}},
+		{class: "Prometheus without replicas", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Monitoring.Replicas = 0 }),
+			want: []string{
+				`environment production: kube-prometheus-stack: Prometheus replicas must be at least 1, got 0`,
+			}},
+		{class: "no Grafana admin Secret", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Monitoring.GrafanaAdminSecret = "" }),
+			want: []string{
+				`environment production: kube-prometheus-stack: GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials`,
+			}},
+		{class: "no Helm release", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Monitoring.Release = "" }),
+			want: []string{
+				`environment production: kube-prometheus-stack: Release must name the Helm release: Prometheus selects rules and monitors by it`,
+			}},
+		{class: "no notification credentials Secret", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Alerting.CredentialsSecret = "" }),
+			want: []string{
+				`environment production: alerting: CredentialsSecret must name the existing Secret holding the notification credentials`,
+			}},
+		{class: "paging without a mail relay", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Alerting.SMTP.Smarthost = "" }),
+			want: []string{
+				`environment production: alerting: Page sends email: set SMTP.Smarthost, SMTP.From and EmailTo`,
+			}},
+		{class: "content without rules", artifact: artModel,
+			mutate: func(d *stack.Definition) { d.Content.Rules = nil },
+			want: []string{
+				`definition: content: has no Rules function: start from stack.DefaultContent() and change what differs`,
+			}},
+		{class: "container without a memory limit", artifact: artModel,
+			mutate: production(func(e *stack.Environment) { e.Exporter.Resources.MemoryLimit = resource.Quantity{} }),
+			want: []string{
+				`environment production: Deployment genops-system/genops-metrics-exporter: container exporter: has no memory limit`,
+			}},
+
+		// The Collector.
+		{class: "memory_limiter at the container limit", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Gateway.MemoryLimiter.LimitMiB = 2048 }),
+			want: []string{
+				`environment production: collector otel-collector: memory_limiter limit 2048 MiB must stay below the container memory limit 2048 MiB`,
+			}},
+		{class: "memory_limiter spike limit not below its limit", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Gateway.MemoryLimiter.SpikeLimitMiB = 1600 }),
+			want: []string{
+				`environment production: collector otel-collector: memory_limiter spike_limit 1600 MiB must be below its limit 1600 MiB`,
+			}},
+		{class: "pull receivers replicated", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Cluster.Replicas = 3 }),
+			want: []string{
+				`environment production: collector otel-collector-cluster: pipeline metrics runs the pull receiver k8s_cluster with 3 replicas: every replica scrapes every target and each series is written 3 times; run pull receivers in a single-replica collector`,
+				`environment production: collector otel-collector-cluster: pipeline metrics runs the pull receiver prometheus with 3 replicas: every replica scrapes every target and each series is written 3 times; run pull receivers in a single-replica collector`,
+			}},
+		{class: "tail sampling replicated", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Sampler.Replicas = 2 }),
+			want: []string{
+				`environment production: collector otel-collector-sampler: pipeline traces runs tail_sampling with 2 replicas, not fed by trace-ID load balancing: spans of one trace reach different replicas and each decides on part of the trace; run the sampling tier with one replica`,
+			}},
+		{class: "Collector without replicas", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Gateway.Replicas = 0 }),
+			want: []string{
+				`environment production: collector otel-collector: replicas must be at least 1, got 0`,
+			}},
+		{class: "Collector image on latest", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib:latest" }),
+			want: []string{
+				`environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+				`environment production: Deployment monitoring/otel-collector-sampler: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
+			}},
+
+		// Trace sampling.
+		{class: "latency threshold of zero", artifact: artSampling,
+			mutate: production(func(e *stack.Environment) { e.Sampling.Tail.Policies[1].Latency.Threshold = 0 }),
+			want: []string{
+				`environment production: sampling policy latency-policy: latency threshold must be at least 1ms, got "0s": a zero threshold keeps every trace`,
+			}},
+		{class: "sampling percentage over 100", artifact: artSampling,
+			mutate: production(func(e *stack.Environment) { e.Sampling.Tail.Policies[5].Probabilistic.Percentage = 150 }),
+			want: []string{
+				`environment production: sampling policy probabilistic-policy: sampling percentage 150 must be above 0 and at most 100`,
+			}},
+		{class: "unknown numeric attribute type", artifact: artSampling,
+			mutate: production(func(e *stack.Environment) { e.Sampling.Tail.Policies[3].NumericAttribute.Type = "float" }),
+			want: []string{
+				`environment production: sampling policy high-cost-policy: attribute genops.cost_usd has unknown type "float": want "int" or "double" (the value type the instrumentation sets)`,
+			}},
+		{class: "head sampler in front of tail sampling", artifact: artSampling,
+			mutate: production(func(e *stack.Environment) { e.Sampling.Head = &sampling.Head{Percentage: 10} }),
+			want: []string{
+				`environment production: head sampler: keeps 10% of traces before tail sampling sees them, so error-policy, latency-policy, governance-policy, high-cost-policy, premium-customer-policy keep only 10% of the traces they exist to keep; drop the head sampler (a probabilistic tail policy samples the rest) or set it to 100`,
+			}},
+		{class: "tail sampling without policies", artifact: artSampling,
+			mutate: production(func(e *stack.Environment) { e.Sampling.Tail.Policies = nil }),
+			want: []string{
+				`environment production: tail sampling: has no policies: every trace would be dropped`,
+			}},
+
+		// Trace and log backends.
+		{class: "Tempo without retention", artifact: artBackends,
+			mutate: production(func(e *stack.Environment) { e.Tempo.Retention = 0 }),
+			want: []string{
+				`environment production: tempo: retention must be above 0, got 0s`,
+			}},
+		{class: "Jaeger on Elasticsearch without a password Secret", artifact: artBackends,
+			mutate: production(func(e *stack.Environment) {
+				e.Tracing = tracing.Jaeger
+				e.Jaeger.Memory = nil
+				e.Jaeger.Elasticsearch = &tracing.JaegerElasticsearch{URL: "https://elasticsearch.monitoring.svc:9200", Username: "jaeger", IndexPrefix: "genops"}
+			}),
+			want: []string{
+				`environment production: jaeger: the Elasticsearch store needs PasswordSecret and PasswordKey: the password is read from a Secret, never written in the values`,
+			}},
+		{class: "Jaeger image not pinned", artifact: artBackends,
+			mutate: func(d *stack.Definition) { d.Environments[0].Jaeger.Tag = "latest" },
+			want: []string{
+				`environment development: jaeger: image tag "latest" is not a pinned version`,
+			}},
+		{class: "unknown log agent", artifact: artBackends,
+			mutate: production(func(e *stack.Environment) { e.Logging.Agent = "fluentd" }),
+			want: []string{
+				`environment production: logging: unknown log agent "fluentd": want "filelog" (supported) or "promtail" (end-of-life)`,
+			}},
+		{class: "Loki retention not whole days", artifact: artBackends,
+			mutate: production(func(e *stack.Environment) { e.Logging.Loki.Retention = 36 * time.Hour }),
+			want: []string{
+				`environment production: loki: retention 36h0m0s must be a positive multiple of 24h, Loki's index period`,
+			}},
+
+		// Scraping.
+		{class: "unknown scraper of the GenOps pods", artifact: artScrape,
+			mutate: production(func(e *stack.Environment) { e.Scrape.GenOpsPods = "both" }),
+			want: []string{
+				`environment production: scrape: GenOpsPods "both" is neither "collector" nor "prometheus": say who scrapes the GenOps pods`,
+			}},
+		{class: "scrape interval not a duration", artifact: artScrape,
+			mutate: production(func(e *stack.Environment) { e.Collector.ScrapeInterval = "30 seconds" }),
+			want: []string{
+				`environment production: scrape: scrape interval "30 seconds" is not a positive Prometheus duration such as "30s"`,
+			}},
+
+		// Rules: alerts and recording rules.
+		{class: "alert defined twice", artifact: artRules,
+			mutate: withRules(func(gs []alerts.Group) []alerts.Group {
+				gs[1].Alerts = append(gs[1].Alerts, gs[1].Alerts[0])
+				return gs
+			}),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: alert BudgetThreshold80Percent is defined twice: its runbook and routing would be ambiguous`,
+			)},
+		{class: "for not a duration", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.For = "5 minutes" }),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: for: unknown unit " minutes" in duration "5 minutes"`,
+			)},
+		{class: "unknown severity", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Severity = "page" }),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: reaches only the default receiver "default" with its labels {alertname="BudgetThreshold80Percent", category="cost", severity="page"}: add a route for it in routing/routes.go, or mark it ForDefault`,
+				`alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`,
+			)},
+		{class: "alert without a category", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Category = "" }),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: has no category: routing keys on it`,
+				`alert BudgetThreshold80Percent: reaches only the default receiver "default" with its labels {alertname="BudgetThreshold80Percent", category="", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
+			)},
+		{class: "alert linking a dashboard that is not rendered", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Dashboard = "genops-costs" }),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`,
+			)},
+		{class: "alert without a runbook", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Runbook = alerts.Runbook{} }),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: runbook needs what the alert means, investigation steps and remediation steps`,
+			)},
+		{class: "rule group name not a file name", artifact: artRules,
+			mutate: withRules(func(gs []alerts.Group) []alerts.Group {
+				gs[1].Name = "GenOps Cost"
+				return gs
+			}),
+			want: everyStack(
+				`group GenOps Cost: name "GenOps Cost" must be lower-case letters, digits and '-': it names the rule file and the PrometheusRule`,
+			)},
+		{class: "rate() over a gauge", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Expr = `rate(genops_cost_total_usd[5m]) > 1` }),
+			want: []string{
+				`prometheus/rules/genops-cost-alerts.yaml:7: alert BudgetThreshold80Percent: rate(genops_cost_total_usd[5m]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+				`runbooks/BudgetThreshold80Percent.md:17: runbook BudgetThreshold80Percent: rate(genops_cost_total_usd[5m]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+			}},
+		{class: "unknown metric", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Expr = `genops_budget_utilisation_percent > 80` }),
+			want: everyStack(
+				`alert BudgetThreshold80Percent: promlint: the result's labels are unknown: unknown metric genops_budget_utilisation_percent: it is neither in the metric catalog nor a recording rule (did you mean genops_budget_utilization_percent?)`,
+			)},
+		{class: "template label the expression never carries", artifact: artRules,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Summary = "Budget threshold exceeded ({{ $labels.model }})" }),
+			want: []string{
+				`prometheus/rules/genops-cost-alerts.yaml:6: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, team)`,
+			}},
+		{class: "recording rule not named level:metric:operations", artifact: artRules,
+			mutate: withRules(func(gs []alerts.Group) []alerts.Group {
+				gs[0].Records = append(gs[0].Records, alerts.Record{Record: "team_cost_usd", Expr: `sum by (team) (genops_cost_total_usd)`})
+				return gs
+			}),
+			want: []string{
+				`prometheus/rules/genops-recording-rules.yaml: record team_cost_usd in group genops-recording-rules: policy record: invalid value "team_cost_usd" (out of bound =~"^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$")`,
+			}},
+
+		// Alertmanager routing.
+		{class: "route to an undefined receiver", artifact: artRoutes,
+			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }),
+			want: []string{
+				`environment base: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations, team-ml-platform, team-research`,
+				`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations, team-ml-platform, team-research`,
+			}},
+		{class: "alerts that reach only the default receiver", artifact: artRoutes,
+			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[3].Matchers = []string{`category="performance"`} }),
+			want: []string{
+				`environment base: alert LowQualityScore: reaches only the default receiver "default" with its labels {alertname="LowQualityScore", category="quality", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
+				`environment base: routing test {alertname="LowQualityScore", category="quality", metric="relevance", model="gpt-4", severity="warning"}: reaches default, want performance-alerts`,
+				`environment production: alert LowQualityScore: reaches only the default receiver "default" with its labels {alertname="LowQualityScore", category="quality", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
+				`environment production: routing test {alertname="LowQualityScore", category="quality", metric="relevance", model="gpt-4", severity="warning"}: reaches default, want performance-alerts`,
+			}},
+		{class: "inhibition on a label the alerts lack", artifact: artRoutes,
+			mutate: withRouting(func(c *routing.Config) {
+				c.InhibitRules = append(c.InhibitRules, routing.InhibitRule{
+					SourceMatchers: []string{`alertname="HighErrorRate"`}, TargetMatchers: []string{`alertname="HighLatency"`}, Equal: []string{"team"},
+				})
+			}),
+			want: []string{
+				`environment base: inhibit_rules[3]: equal label "team" is missing on source alerts HighErrorRate and target alerts HighLatency: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "team" from equal or narrow the matchers to alerts that carry it`,
+				`environment base: inhibition test "critical alerts of other categories mute nothing": {alertname="HighLatency", category="performance", provider="openai", severity="warning"} is muted, want not muted`,
+				`environment production: inhibit_rules[3]: equal label "team" is missing on source alerts HighErrorRate and target alerts HighLatency: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "team" from equal or narrow the matchers to alerts that carry it`,
+				`environment production: inhibition test "critical alerts of other categories mute nothing": {alertname="HighLatency", category="performance", provider="openai", severity="warning"} is muted, want not muted`,
+			}},
+		{class: "matcher that does not parse", artifact: artRoutes,
+			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[2].Matchers = []string{`category=policy"`} }),
+			want: []string{
+				`environment base: route routes[2] {category=policy"}: matcher "category=policy\"" does not parse: matcher value contains unescaped double quote: policy"`,
+				`environment production: route routes[2] {category=policy"}: matcher "category=policy\"" does not parse: matcher value contains unescaped double quote: policy"`,
+			}},
+		{class: "routes test over a tree that does not load", artifact: artRoutes,
+			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }),
+			args:   []string{"routes", "test", "--env", "production", "severity=warning", "category=cost"},
+			want: []string{
+				`genops-stack: environment production: alertmanager config does not load: undefined receiver "cost" used in route`,
+			}},
+
+		// Literal secrets.
+		{class: "Slack webhook URL in a receiver", artifact: artSecrets,
+			mutate: withRouting(func(c *routing.Config) {
+				c.Receivers[0].Webhook = append(c.Receivers[0].Webhook, routing.Webhook{URL: slackWebhook})
+			}),
+			want: []string{
+				`alertmanager/production/alertmanager.yaml: key url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`alertmanager/production/alertmanager.yaml: receiver default: webhook_configs[0].url carries a credential (the URL of a hooks.slack.com webhook is its credential): put the URL in the credentials Secret and use url_file`,
+				`kubernetes/base/alertmanager-genops-config/alertmanager.yaml: key url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/base/alertmanager-genops-config/alertmanager.yaml: receiver default: webhook_configs[0].url carries a credential (the URL of a hooks.slack.com webhook is its credential): put the URL in the credentials Secret and use url_file`,
+			}},
+		{class: "credential in a webhook's query", artifact: artSecrets,
+			mutate: withRouting(func(c *routing.Config) {
+				for i := range c.Receivers {
+					for j := range c.Receivers[i].Webhook {
+						c.Receivers[i].Webhook[j].URL += "?token=" + strings.Repeat("0", 16)
+					}
+				}
+			}),
+			want: []string{
+				`alertmanager/production/alertmanager.yaml: receiver policy-violations: webhook_configs[0].url carries a credential (query parameter "token"): put the URL in the credentials Secret and use url_file`,
+				`kubernetes/base/alertmanager-genops-config/alertmanager.yaml: receiver policy-violations: webhook_configs[0].url carries a credential (query parameter "token"): put the URL in the credentials Secret and use url_file`,
+			}},
+		{class: "Honeycomb API key where its Secret's name goes", artifact: artSecrets,
+			mutate: production(func(e *stack.Environment) { e.Integrations.Honeycomb.Secret = honeycombKey }),
+			want: []string{
+				`README.md: text: holds a literal that looks like a secret (honeycomb_key): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/deployment-monitoring-otel-collector-sampler.yaml: key name: holds a literal that looks like a secret (honeycomb_key): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+			}},
+		{class: "bearer token in a runbook command", artifact: artSecrets,
+			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) {
+				a.Runbook.Investigation = append(a.Runbook.Investigation, alerts.Step{
+					Text:  "Ask the budget API:",
+					Shell: `curl -H "Authorization: ` + bearerToken + `" http://genops-ai.genops-system.svc/api/budgets`,
+				})
+			}),
+			want: []string{
+				`kubernetes/base/genops-runbooks/BudgetThreshold80Percent.md: text: holds a literal that looks like a secret (bearer_token): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`runbooks/BudgetThreshold80Percent.md: text: holds a literal that looks like a secret (bearer_token): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+			}},
+		{class: "password in the Grafana URL Terraform uses", artifact: artTerraform,
+			mutate: production(func(e *stack.Environment) {
+				e.Links.Grafana = "https://admin:" + strings.Repeat("0", 12) + "@grafana.example.com"
+			}),
+			want: []string{
+				`alertmanager/production/alertmanager.yaml: key url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/alertmanager-genops-config/alertmanager.yaml: key url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/BudgetExhausted.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/BudgetThreshold80Percent.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/BudgetThreshold95Percent.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/CostAnomaly.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/GenOpsPodDown.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/HighErrorRate.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/HighLatency.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/HighMemoryUsage.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/HighPolicyViolationRate.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/LowQualityScore.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/OTelCollectorDown.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/PolicyViolationsDetected.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/TeamBudgetForecast.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-cost-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-infrastructure-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-performance-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-policy-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-team-budget-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`terraform/production.tfvars: key grafana_url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+			}},
+
+		// Dashboards.
+		{class: "dashboard uid used twice", artifact: artDashboards,
+			mutate: withDashboard(dashboards.Cost),
+			want: []string{
+				`dashboards: dashboard "GenOps AI - Cost Tracking": has the same title as dashboard genops-cost: Grafana refuses two dashboards with one title in folder "GenOps AI"; rename one`,
+				`dashboards: dashboard "GenOps AI - Cost Tracking": uid "genops-cost" is also the uid of dashboard "GenOps AI - Cost Tracking": every dashboard needs its own uid`,
+			}},
+		{class: "dashboard uid not a Grafana uid", artifact: artDashboards,
+			mutate: withDashboard(extraDashboard("genops cost!")),
+			want: []string{
+				`dashboards: dashboard "Extra genops cost!": uid "genops cost!" is not a Grafana uid: use 1 to 40 letters, digits, '-' or '_'`,
+			}},
+		{class: "panel on an unknown data source", artifact: artDashboards,
+			mutate: withDashboard(extraDashboard("genops-extra", panel(1, "Spend", `sum(genops_budget_remaining_usd)`, 0, 0).
+				Datasource(common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}))),
+			want: []string{
+				`grafana/dashboards/genops-extra.json: panel 1 "Spend": references data source uid "mimir", which the stack does not define (genops-alertmanager, genops-loki, genops-prometheus, genops-traces): use the $datasource variable or one of these uids`,
+			}},
+		{class: "panel over an undefined variable", artifact: artDashboards,
+			mutate: withDashboard(extraDashboard("genops-extra", panel(1, "Spend", `sum(genops_budget_remaining_usd{team=~"$team"})`, 0, 0))),
+			want: []string{
+				`grafana/dashboards/genops-extra.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
+			}},
+		{class: "overlapping panels", artifact: artDashboards,
+			mutate: withDashboard(extraDashboard("genops-extra",
+				panel(1, "Remaining", `sum(genops_budget_remaining_usd)`, 0, 0),
+				panel(2, "Utilization", `max(genops_budget_utilization_percent)`, 6, 4))),
+			want: []string{
+				`grafana/dashboards/genops-extra.json: panel 2 "Utilization": overlaps panel 1 "Remaining": move it (gridPos x 6 y 4 w 12 h 8)`,
+			}},
+		{class: "dashboard the SDK refuses to build", artifact: artDashboards,
+			mutate: withDashboard(func(dashboards.Inputs) *dashboard.DashboardBuilder {
+				return dashboard.NewDashboardBuilder("Bad").Uid("genops-bad").FiscalYearStartMonth(12)
+			}),
+			want: everyStack(
+				`dashboard 5 of the list: fiscalYearStartMonth: must be < 12`,
+			)},
+		{class: "increase() over a gauge in a panel", artifact: artDashboards,
+			mutate: withDashboard(extraDashboard("genops-extra", panel(1, "Spend", `sum(increase(genops_cost_total_usd[1h]))`, 0, 0))),
+			want: []string{
+				`grafana/dashboards/genops-extra.json:18: dashboard genops-extra panel "Spend": increase(genops_cost_total_usd[1h]): genops_cost_total_usd is a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+			}},
+		{class: "dashboard without the genops tag", artifact: artDashboards,
+			mutate: withDashboard(func(in dashboards.Inputs) *dashboard.DashboardBuilder {
+				return extraDashboard("genops-extra", panel(1, "Remaining", `sum(genops_budget_remaining_usd)`, 0, 0))(in).Tags([]string{"finops"})
+			}),
+			want: []string{
+				`grafana/dashboards/genops-extra.json: dashboard genops-extra: policy tags: invalid value ["finops"] (does not satisfy list.MatchN)`,
+			}},
+
+		// Policies.
+		{class: "user policy an alert breaks", artifact: artPolicies,
+			policy: "package genops\n\n// Every alert names the team that owns it.\nalert: labels: team: string\n",
+			want: []string{
+				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetExhausted in group genops-cost-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent in group genops-cost-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold95Percent in group genops-cost-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-cost-alerts.yaml: alert CostAnomaly in group genops-cost-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-infrastructure-alerts.yaml: alert GenOpsPodDown in group genops-infrastructure-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-infrastructure-alerts.yaml: alert HighMemoryUsage in group genops-infrastructure-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-infrastructure-alerts.yaml: alert OTelCollectorDown in group genops-infrastructure-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-performance-alerts.yaml: alert HighErrorRate in group genops-performance-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-performance-alerts.yaml: alert HighLatency in group genops-performance-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-performance-alerts.yaml: alert LowQualityScore in group genops-performance-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-policy-alerts.yaml: alert HighPolicyViolationRate in group genops-policy-alerts: policy labels.team: is required (string)`,
+				`prometheus/rules/genops-policy-alerts.yaml: alert PolicyViolationsDetected in group genops-policy-alerts: policy labels.team: is required (string)`,
+			}},
+		{class: "policy that does not compile", artifact: artPolicies,
+			policy: "package genops\n\nalert: labels: {\n",
+			want: []string{
+				`policy: policy policies/house.cue: expected '}', found 'EOF': policies/house.cue:3:18`,
+			}},
+		{class: "policy contradicting a built-in one", artifact: artPolicies,
+			policy: "package genops\n\nalert: labels: severity: \"page\"\n",
+			want: []string{
+				`policy: policies conflict: alert.labels.severity: conflicting values "critical" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:34; alert.labels.severity: conflicting values "info" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:13; alert.labels.severity: conflicting values "warning" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:22`,
+			}},
+		{class: "secret pattern that is not a regular expression", artifact: artPolicies,
+			policy: "package genops\n\nsecrets: patterns: vault_token: \"hvs\\\\.[A-Za-z0-9\"\n",
+			want: []string{
+				"policy: policy secrets.patterns.vault_token: error parsing regexp: missing closing ]: `[A-Za-z0-9`",
+			}},
+
+		// Files given to lint.
+		{class: "rule file that is not YAML", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules: [\n"},
+			want: []string{
+				`rules.yaml: error: file: not valid YAML: yaml: line 3: did not find expected node content`,
+			}},
+		{class: "unknown field in a rule", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: job:up:sum\n    expr: sum by (job) (up)\n    labelz: {a: b}\n"},
+			want: []string{
+				`rules.yaml:6: error: rulefmt: field labelz not found in type rulefmt.Rule`,
+			}},
+		{class: "PromQL that does not parse", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: job:up:sum\n    expr: sum by (job) (up\n"},
+			want: []string{
+				`rules.yaml:4: error: rulefmt: record job:up:sum: could not parse expression: 1:17: parse error: unclosed left parenthesis`,
+			}},
+		{class: "dashboard that is not JSON", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "x", "panels": [`},
+			want: []string{
+				`dashboard.json: error: file: not valid JSON: unexpected end of JSON input`,
+			}},
+		{class: "rate() over a gauge in a PrometheusRule", artifact: artLint,
+			files: map[string]string{"rule.yaml": `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: cost
+spec:
+  groups:
+  - name: cost
+    rules:
+    - record: team:genops_cost_usd:rate5m
+      expr: sum by (team) (rate(genops_cost_total_usd[5m]))
+`},
+			want: []string{
+				`rule.yaml:10: error: rate-over-non-counter: record team:genops_cost_usd:rate5m: rate(genops_cost_total_usd[5m]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+			}},
+		{class: "histogram_quantile without le", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: model:genops_request_duration_seconds:p95\n    expr: histogram_quantile(0.95, sum by (model) (rate(genops_request_duration_seconds_bucket[5m])))\n"},
+			want: []string{
+				`rules.yaml:5: error: histogram-quantile: record model:genops_request_duration_seconds:p95: histogram_quantile() over genops_request_duration_seconds_bucket without the le label: the aggregation drops it; keep le, e.g. sum by (..., le)`,
+			}},
+		{class: "unknown metric in a runbook", artifact: artLint,
+			files: map[string]string{"Runbook.md": "# Runbook\n\n```promql\nsum(genops_cost_usd)\n```\n"},
+			want: []string{
+				`Runbook.md:4: error: unknown-metric: runbook Runbook: unknown metric genops_cost_usd: it is neither in the metric catalog nor a recording rule`,
+			}},
+		{class: "label the metric does not have", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: team:genops_policy_violations:rate5m\n    expr: sum by (team) (rate(genops_policy_violations_total[5m]))\n"},
+			want: []string{
+				`rules.yaml:5: error: unknown-label: record team:genops_policy_violations:rate5m: sum by (team): genops_policy_violations_total has no label team (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy_type, severity)`,
+			}},
+	}
+}
+
+// TestBadInput runs every class of bad input through the CLI: its exact
+// findings, exit status 1, and the output directory untouched.
+func TestBadInput(t *testing.T) {
+	inputs := badInputs()
+	classes := map[string]bool{}
+	perArtifact := map[string]int{}
+	for _, in := range inputs {
+		if classes[in.class] {
+			t.Errorf("class %q is listed twice", in.class)
+		}
+		classes[in.class] = true
+		perArtifact[in.artifact]++
+	}
+	if len(classes) < 40 {
+		t.Errorf("%d classes of bad input, want at least 40", len(classes))
+	}
+	var counts []string
+	for a, n := range perArtifact {
+		counts = append(counts, fmt.Sprintf("%s %d", a, n))
+	}
+	sort.Strings(counts)
+	t.Logf("%d classes: %s", len(classes), strings.Join(counts, ", "))
+
+	golden := generatedTree(t)
+	for _, in := range inputs {
+		t.Run(in.class, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			writeTree(t, out, golden)
+			if in.mutate != nil {
+				definition = func() stack.Definition {
+					d := stack.Default()
+					in.mutate(&d)
+					return d
+				}
+				defer func() { definition = stack.Default }()
+			}
+			args := in.args
+			if args == nil {
+				args = []string{"generate", "--out", "OUT"}
+			}
+			args = slices.Clone(args)
+			for i, a := range args {
+				args[i] = strings.ReplaceAll(a, "OUT", out)
+			}
+			if args[0] != "lint" && args[0] != "routes" {
+				args = append(args, "--otelcol-check=")
+			}
+			if in.policy != "" {
+				dir := t.TempDir()
+				if err := os.Mkdir(filepath.Join(dir, "policies"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "policies", "house.cue"), []byte(in.policy), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Chdir(dir)
+				args = append(args, "--policy", "policies")
+			}
+			if in.files != nil {
+				dir := t.TempDir()
+				var names []string
+				for name, data := range in.files {
+					if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					names = append(names, name)
+				}
+				sort.Strings(names)
+				t.Chdir(dir)
+				args = append([]string{"lint"}, names...)
+			}
+			code, stdout, stderr := runCLI(t, args...)
+			if code != exitFindings {
+				t.Errorf("exit %d, want %d", code, exitFindings)
+			}
+			got := errorLines(args[0], stdout, stderr)
+			if !slices.Equal(got, in.want) {
+				t.Errorf("findings:\n%s\nwant:\n%s\nas Go:\n%s", strings.Join(got, "\n"), strings.Join(in.want, "\n"), goLiterals(got))
+			}
+			after, err := writer.ReadTree(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(after, golden) {
+				t.Error("the output directory changed")
+			}
+		})
+	}
+}
+
+// errorLines are the error findings a command printed: generate, check and
+// validate print findings on stderr, with a count of errors last; lint
+// prints them on stdout; routes prints its one error on stderr.
+func errorLines(cmd, stdout, stderr string) []string {
+	text := stderr
+	if cmd == "lint" {
+		text = stdout
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		switch {
+		case line == "", strings.HasPrefix(line, "warning: "), strings.Contains(line, ": warning: "),
+			strings.HasSuffix(line, " error(s): nothing written"):
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func goLiterals(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		if strings.Contains(l, "`") {
+			fmt.Fprintf(&b, "\t%q,\n", l)
+		} else {
+			fmt.Fprintf(&b, "\t`%s`,\n", l)
+		}
+	}
+	return b.String()
+}
+
+var (
+	goldenOnce sync.Once
+	goldenTree map[string][]byte
+	goldenErr  error
+)
+
+// generatedTree is the output of a good generate, made once per test run.
+func generatedTree(t *testing.T) map[string][]byte {
+	t.Helper()
+	goldenOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "genops-golden-")
+		if err != nil {
+			goldenErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		out := filepath.Join(dir, "out")
+		if code, _, stderr := runCLI(t, "generate", "--out", out, "--otelcol-check="); code != exitOK {
+			goldenErr = fmt.Errorf("generate: exit %d\n%s", code, stderr)
+			return
+		}
+		goldenTree, goldenErr = writer.ReadTree(out)
+	})
+	if goldenErr != nil {
+		t.Fatal(goldenErr)
+	}
+	return goldenTree
+}
+
+func writeTree(t *testing.T, dir string, tree map[string][]byte) {
+	t.Helper()
+	for p, data := range tree {
+		f := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
