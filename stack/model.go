@@ -68,7 +68,8 @@ type Namespaces struct {
 
 // Stack is one environment, assembled: the input of every check and renderer.
 type Stack struct {
-	Env        Environment
+	Env Environment
+	// Teams are the content's teams: their budget alerts, routes and rows.
 	Teams      []Team
 	Collectors []collector.Instance
 	// Components are the Kubernetes objects, one group per base file.

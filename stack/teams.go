@@ -26,8 +26,8 @@ type Team struct {
 	Channel string
 }
 
-// Teams are the teams of this repository's stack: the two of the seed's
-// sample data (ml-platform has spent 125.50 USD of 1,000).
+// Teams are the teams of this repository's stack (DefaultContent): the two
+// of the seed's sample data (ml-platform has spent 125.50 USD of 1,000).
 func Teams() []Team {
 	return []Team{
 		{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Channel: "#ml-platform-budget"},
