@@ -11,7 +11,11 @@ import (
 
 func load(t testing.TB, cfg routing.Config) *Loaded {
 	t.Helper()
-	l, err := FromConfig(cfg)
+	data, err := Render(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(data)
 	if err != nil {
 		t.Fatal(err)
 	}

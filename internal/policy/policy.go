@@ -333,15 +333,10 @@ type Pair struct {
 	Value string
 }
 
-// Secrets reports every string that matches a secret pattern and every
-// secret-named key that holds a literal instead of a reference, once per
-// key and kind of secret: a literal repeated in a file is one finding.
-func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
-	return s.SecretScan().File(artifact, strs)
-}
-
-// SecretScan scans the strings of many files, matching each distinct string
-// and key once. It is not safe for concurrent use.
+// SecretScan scans the strings of many files for literal secrets: every
+// string that matches a secret pattern and every secret-named key that
+// holds a literal instead of a reference. It matches each distinct string
+// and key once, and is not safe for concurrent use.
 type SecretScan struct {
 	rules      secretRules
 	patterns   map[string][]string // value -> the patterns it matches

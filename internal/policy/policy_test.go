@@ -167,7 +167,7 @@ func TestSecrets(t *testing.T) {
 		{Pair{"description", "Team {{ $labels.team }} has consumed its budget"}, ""},
 	}
 	for _, tt := range tests {
-		got := messagesOf(s.Secrets("f", []Pair{tt.pair}))
+		got := messagesOf(s.SecretScan().File("f", []Pair{tt.pair}))
 		if (tt.want == "" && len(got) > 0) || (tt.want != "" && (len(got) != 1 || got[0] != tt.want)) {
 			t.Errorf("%+v: got %q, want %q", tt.pair, got, tt.want)
 		}
@@ -178,7 +178,7 @@ func TestSecrets(t *testing.T) {
 // and kind of secret.
 func TestSecretsOncePerKey(t *testing.T) {
 	url := "https://user:hunter2@example.org/d/cost"
-	got := messagesOf(set(t).Secrets("f", []Pair{{"url", url}, {"url", url}, {"", url}}))
+	got := messagesOf(set(t).SecretScan().File("f", []Pair{{"url", url}, {"url", url}, {"", url}}))
 	want := []string{
 		"f: key url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
 		"f: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
@@ -238,7 +238,7 @@ func TestCheckEqualValues(t *testing.T) {
 func TestSecretsRepeated(t *testing.T) {
 	s := set(t)
 	hook := "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
-	got := messagesOf(s.Secrets("f", []Pair{{"api_url", hook}, {"token", "abc"}, {"url", hook}, {"token", "${env:TOKEN}"}, {"token", "abc"}}))
+	got := messagesOf(s.SecretScan().File("f", []Pair{{"api_url", hook}, {"token", "abc"}, {"url", hook}, {"token", "${env:TOKEN}"}, {"token", "abc"}}))
 	want := []string{
 		"f: key api_url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
 		"f: key token: holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})",
