@@ -8,6 +8,7 @@ package alerts
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -80,6 +81,9 @@ type Alert struct {
 	// Dashboard is the uid of the dashboard the alert links to.
 	Dashboard string
 	Runbook   Runbook
+	// Team, when set, is the team a per-team alert is for: a static team
+	// label. Alerts of one name differ by it and share one runbook.
+	Team string
 }
 
 // Config is what the rules need from the environment.
@@ -90,16 +94,26 @@ type Config struct {
 	// Monitoring is where the Collector and Prometheus run. Runbook
 	// commands call it $MON.
 	Monitoring string
+	// Teams each get a budget forecast alert of their own.
+	Teams []Team
 }
 
 // Groups returns every rule group of the stack.
 func Groups(c Config) []Group {
-	return []Group{recording(), cost(), policy(), performance(), infrastructure(c)}
+	groups := []Group{recording(), cost(), policy(), performance(), infrastructure(c)}
+	if len(c.Teams) > 0 {
+		groups = append(groups, teamBudgets(c.Teams))
+	}
+	return groups
 }
 
 // Labels are the alert's static labels.
 func (a Alert) Labels() map[string]string {
-	return map[string]string{"severity": string(a.Severity), "category": a.Category}
+	ls := map[string]string{"severity": string(a.Severity), "category": a.Category}
+	if a.Team != "" {
+		ls["team"] = a.Team
+	}
+	return ls
 }
 
 var (
@@ -109,11 +123,14 @@ var (
 
 // Check runs the typed checks of the rule groups: names unique and valid
 // (a group name is a file and object name), durations that parse, every
-// alert with a severity, a category, a dashboard we render and a runbook.
+// alert with a severity, a category, a dashboard we render and a runbook;
+// alerts of one name (one per team) differ in their team and share their
+// runbook.
 // The rendered rules go through promtool's validation and the PromQL lint.
 func Check(artifact string, groups []Group) finding.List {
 	var fs finding.List
 	groupsSeen, alertsSeen := map[string]bool{}, map[string]bool{}
+	runbooks := map[string]Runbook{}
 	for _, g := range groups {
 		obj := "group " + g.Name
 		if !groupName.MatchString(g.Name) {
@@ -133,10 +150,16 @@ func Check(artifact string, groups []Group) finding.List {
 		}
 		for _, a := range g.Alerts {
 			obj := "alert " + a.Alert
-			if alertsSeen[a.Alert] {
+			duplicate := alertsSeen[a.Alert+"/"+a.Team]
+			if duplicate {
 				fs.Errorf(artifact, obj, "alert", "alert %s is defined twice: its runbook and routing would be ambiguous", a.Alert)
 			}
-			alertsSeen[a.Alert] = true
+			alertsSeen[a.Alert+"/"+a.Team] = true
+			if rb, ok := runbooks[a.Alert]; !ok {
+				runbooks[a.Alert] = a.Runbook
+			} else if !reflect.DeepEqual(rb, a.Runbook) && !duplicate {
+				fs.Errorf(artifact, obj, "alert", "alerts named %s have different runbooks, but they share one file (%s): give them one Runbook", a.Alert, a.RunbookFile())
+			}
 			if _, err := model.ParseDuration(a.For); err != nil {
 				fs.Errorf(artifact, obj, "alert", "for %q is not a Prometheus duration", a.For)
 			}
@@ -146,7 +169,9 @@ func Check(artifact string, groups []Group) finding.List {
 			if a.Category == "" {
 				fs.Errorf(artifact, obj, "alert", "has no category: routing keys on it")
 			}
-			if !slices.Contains(dashboards, a.Dashboard) {
+			// A per-team alert links to the page holding its team's row;
+			// the stack checks that it is rendered.
+			if a.Team == "" && !slices.Contains(dashboards, a.Dashboard) {
 				fs.Errorf(artifact, obj, "alert", "dashboard %q is not one the stack renders (%v)", a.Dashboard, dashboards)
 			}
 			if a.Runbook.Meaning == "" || len(a.Runbook.Investigation) == 0 || len(a.Runbook.Remediation) == 0 {

@@ -76,6 +76,12 @@ func TestPromtool(t *testing.T) {
 	}
 }
 
+// config is the rules' configuration with two teams, like the default stack's.
+var config = alerts.Config{Namespace: "genops-system", Monitoring: "monitoring", Teams: []alerts.Team{
+	{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Dashboard: alerts.DashboardFinOps},
+	{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Dashboard: alerts.DashboardFinOps},
+}}
+
 type unitTests struct {
 	RuleFiles []string `yaml:"rule_files"`
 	Tests     []struct {
@@ -120,7 +126,7 @@ func TestEveryRuleIsUnitTested(t *testing.T) {
 			}
 		}
 	}
-	for _, g := range alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"}) {
+	for _, g := range alerts.Groups(config) {
 		if !files[g.Name+".yaml"] {
 			t.Errorf("no unit test loads %s.yaml", g.Name)
 		}
@@ -142,7 +148,7 @@ func TestEveryRuleIsUnitTested(t *testing.T) {
 
 // TestNotifications: the labels each alert's notifications can carry.
 func TestNotifications(t *testing.T) {
-	ns, err := alerts.Notifications(alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"}), catalog.Default(), "cluster", "environment")
+	ns, err := alerts.Notifications(alerts.Groups(config), catalog.Default(), "cluster", "environment")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +165,7 @@ func TestNotifications(t *testing.T) {
 		"PolicyViolationsDetected": "cluster environment policy_type",
 		"CostAnomaly":              "cluster environment team",
 		"OTelCollectorDown":        "cluster environment instance job namespace pod",
+		"TeamBudgetForecast":       "cluster environment",
 		"BudgetExhausted": "cluster environment exported_instance exported_job genops_cost_center genops_environment genops_project genops_team " +
 			"instance job namespace otel_scope_name otel_scope_schema_url otel_scope_version pod project team",
 	} {
@@ -166,14 +173,14 @@ func TestNotifications(t *testing.T) {
 			t.Errorf("%s: %s\nwant %s", alert, got[alert], want)
 		}
 	}
-	if len(ns) != 12 {
-		t.Errorf("%d alerts, want the seed's 12", len(ns))
+	if len(ns) != 14 {
+		t.Errorf("%d alerts, want the seed's 12 and one per team", len(ns))
 	}
 }
 
 // TestCheck: the typed checks, one mistake at a time.
 func TestCheck(t *testing.T) {
-	if fs := alerts.Check("environment base", alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"})); len(fs) > 0 {
+	if fs := alerts.Check("environment base", alerts.Groups(config)); len(fs) > 0 {
 		t.Fatalf("the stack's rules have findings: %v", fs)
 	}
 	tests := []struct {
@@ -201,12 +208,16 @@ func TestCheck(t *testing.T) {
 			`environment base: alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`},
 		{"runbook", func(gs []alerts.Group) { gs[1].Alerts[0].Runbook.Remediation = nil },
 			"environment base: alert BudgetThreshold80Percent: runbook needs what the alert means, investigation steps and remediation steps"},
+		{"one team's alert twice", func(gs []alerts.Group) { gs[5].Alerts[1].Team = gs[5].Alerts[0].Team },
+			"environment base: alert TeamBudgetForecast: alert TeamBudgetForecast is defined twice: its runbook and routing would be ambiguous"},
+		{"one name, two runbooks", func(gs []alerts.Group) { gs[5].Alerts[1].Runbook.Meaning = "Something else." },
+			"environment base: alert TeamBudgetForecast: alerts named TeamBudgetForecast have different runbooks, but they share one file (TeamBudgetForecast.md): give them one Runbook"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			gs := alerts.Groups(alerts.Config{Namespace: "genops-system", Monitoring: "monitoring"})
-			if gs[0].Name != "genops-recording-rules" || gs[1].Name != "genops-cost-alerts" {
-				t.Fatalf("group order changed: %s %s", gs[0].Name, gs[1].Name)
+			gs := alerts.Groups(config)
+			if gs[0].Name != "genops-recording-rules" || gs[1].Name != "genops-cost-alerts" || gs[5].Name != "genops-team-budget-alerts" {
+				t.Fatalf("group order changed: %s %s %s", gs[0].Name, gs[1].Name, gs[5].Name)
 			}
 			tt.mutate(gs)
 			var got []string

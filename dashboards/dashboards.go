@@ -36,6 +36,8 @@ type Inputs struct {
 	// Runbooks is where the runbooks are browsable: a runbook is
 	// <Runbooks>/<alert>.md.
 	Runbooks string
+	// Teams each get a row on the FinOps dashboard or its pages.
+	Teams []Team
 }
 
 // datasource is the reference every panel and query variable uses: the

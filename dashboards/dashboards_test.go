@@ -145,3 +145,69 @@ func TestHouseRules(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamRows: FinOps holds a collapsed row per team, with the team's
+// budget in its queries and thresholds, for the first TeamsPerDashboard
+// teams; the rest continue on pages that follow the house rules, and
+// TeamDashboard names the dashboard holding each team's row. Panel ids are
+// unique across each dashboard, rows' panels included.
+func TestTeamRows(t *testing.T) {
+	teams := make([]Team, 2*TeamsPerDashboard+1)
+	for i := range teams {
+		teams[i] = Team{Name: fmt.Sprintf("team-%d", i), MonthlyBudgetUSD: 1000 + float64(i), CostCenter: "cc"}
+	}
+	withTeams := in
+	withTeams.Teams = teams
+	finops, err := FinOps(withTeams).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dashboards := []dashboard.Dashboard{finops}
+	for _, p := range FinOpsTeams(withTeams) {
+		d, err := p.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dashboards = append(dashboards, d)
+	}
+	wantRows := []int{TeamsPerDashboard, TeamsPerDashboard, 1}
+	if len(dashboards) != len(wantRows) {
+		t.Fatalf("%d dashboards, want %d", len(dashboards), len(wantRows))
+	}
+	team := 0
+	for i, d := range dashboards {
+		if *d.Uid != TeamDashboard(team) || d.Tags[0] != Tag || d.Templating.List[0].Name != "datasource" {
+			t.Errorf("dashboard %d: uid %s (want %s), tags %v", i, *d.Uid, TeamDashboard(team), d.Tags)
+		}
+		ids := map[uint32]bool{}
+		rows := 0
+		for _, p := range d.Panels {
+			if p.Panel != nil {
+				ids[*p.Panel.Id] = true
+				continue
+			}
+			r := p.RowPanel
+			rows++
+			tm := teams[team]
+			if !r.Collapsed || *r.Title != fmt.Sprintf("Team %s (budget %v USD a month, cost center cc)", tm.Name, tm.MonthlyBudgetUSD) || len(r.Panels) != 2 {
+				t.Errorf("%s row %q: collapsed %v, %d panels", *d.Uid, *r.Title, r.Collapsed, len(r.Panels))
+			}
+			for _, id := range []uint32{r.Id, *r.Panels[0].Id, *r.Panels[1].Id} {
+				if ids[id] {
+					t.Errorf("%s: panel id %d used twice", *d.Uid, id)
+				}
+				ids[id] = true
+			}
+			if got := *r.Panels[1].FieldConfig.Defaults.Thresholds.Steps[1].Value; got != tm.MonthlyBudgetUSD {
+				t.Errorf("%s: spend threshold %v, want the budget %v", tm.Name, got, tm.MonthlyBudgetUSD)
+			}
+			team++
+		}
+		if rows != wantRows[i] {
+			t.Errorf("%s: %d team rows, want %d", *d.Uid, rows, wantRows[i])
+		}
+	}
+	if TeamDashboard(0) != FinOpsUID || TeamDashboard(TeamsPerDashboard) != FinOpsUID+"-teams-2" {
+		t.Errorf("TeamDashboard: %s, %s", TeamDashboard(0), TeamDashboard(TeamsPerDashboard))
+	}
+}

@@ -20,8 +20,11 @@ import (
 // delta() over a window, deriv() per second (never rate() or increase()).
 // genops_cost_by_model_usd and genops_tokens_total have no team or project
 // label: the model and token panels cover every team.
+//
+// Below, one collapsed row per team shows its month against its own budget
+// (teams.go), for the first TeamsPerDashboard teams of in.Teams.
 func FinOps(in Inputs) *dashboard.DashboardBuilder {
-	return dashboard.NewDashboardBuilder("GenOps AI - FinOps Daily").
+	d := dashboard.NewDashboardBuilder("GenOps AI - FinOps Daily").
 		Uid(FinOpsUID).
 		Description("Yesterday's AI spend, budget burn and runway per team, the most expensive models and the cost per 1K tokens.").
 		Tags([]string{Tag, "cost", "finops"}).
@@ -158,4 +161,5 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Unit("currencyUSD").
 			Decimals(4).
 			Footer(noFooter()))
+	return withTeamRows(d, in, in.Teams[:min(len(in.Teams), TeamsPerDashboard)], 28, 11)
 }

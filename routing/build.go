@@ -19,7 +19,8 @@ const (
 // Spec is what an environment decides about notifications.
 type Spec struct {
 	// Channel, when set, receives every Slack notification in place of each
-	// receiver's own channel (development: one channel for everything).
+	// receiver's own channel (development: one channel for everything); the
+	// teams' budget alerts then reach it once, through the cost routes.
 	Channel string
 	// Page adds PagerDuty and email to the receivers that escalate. Only
 	// production wakes people up.
@@ -52,6 +53,9 @@ type Wiring struct {
 	Runbooks string
 	// PolicyWebhook is the GenOps AI endpoint that receives policy alerts.
 	PolicyWebhook string
+	// Teams get their budget alerts in their own channels, where the
+	// environment has no one Channel for everything.
+	Teams []Team
 }
 
 // SecretsDir is where prometheus-operator mounts the Secrets listed in an
@@ -86,12 +90,18 @@ func Build(s Spec, w Wiring) Config {
 		g.SMTPAuthUsername = s.SMTP.Username
 		g.SMTPAuthPasswordFile = s.credentialFile(SMTPPasswordKey)
 	}
-	return Config{
+	n := notifier{s, w}
+	c := Config{
 		Global:       g,
 		Route:        routes(),
 		InhibitRules: inhibitions(),
-		Receivers:    receivers(notifier{s, w}),
+		Receivers:    receivers(n),
 	}
+	if len(w.Teams) > 0 && s.Channel == "" {
+		c.Route.Routes = append(c.Route.Routes, teamRoutes(w.Teams))
+		c.Receivers = append(c.Receivers, teamReceivers(n, w.Teams)...)
+	}
+	return c
 }
 
 // CredentialFiles returns every file the configuration reads a credential

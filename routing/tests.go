@@ -30,6 +30,8 @@ func InhibitionTests() []InhibitionTest {
 			{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
 			{Labels{"alertname": "CostAnomaly", "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
 			{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "research"}, false},
+			{Labels{"alertname": TeamBudgetAlert, "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
+			{Labels{"alertname": TeamBudgetAlert, "severity": "warning", "category": "cost", "team": "research"}, false},
 		}},
 		{"an exhausted budget mutes its team's thresholds", []Firing{
 			{Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost", "team": "ml-platform", "project": "inference"}, false},

@@ -26,23 +26,26 @@ const AlertmanagerConfigSecret = "alertmanager-genops-config"
 // alertmanagerDir is the folder of out/ holding each environment's alertmanager.yaml.
 const alertmanagerDir = "alertmanager"
 
-// buildAlerting assembles the Alertmanager configuration of env with build
-// and the kustomize component generating its Secret.
-func buildAlerting(env Environment, build func(routing.Spec, routing.Wiring) routing.Config) (routing.Config, kube.Component, error) {
+// buildAlerting assembles the Alertmanager configuration of env and the
+// teams with build, renders it (once: the checks, out/ and the generated
+// Secret use these bytes), and the kustomize component generating its
+// Secret.
+func buildAlerting(env Environment, build func(routing.Spec, routing.Wiring) routing.Config, teams []Team) (routing.Config, []byte, kube.Component, error) {
 	cfg := build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
+		Teams:         routingTeams(teams),
 	})
 	data, err := alertmanager.Render(cfg)
 	if err != nil {
-		return cfg, kube.Component{}, fmt.Errorf("alertmanager config: %w", err)
+		return cfg, nil, kube.Component{}, fmt.Errorf("alertmanager config: %w", err)
 	}
 	comp := kube.Component{Name: "alertmanager", Generators: []kube.Generator{{
 		Kind: "Secret", Name: AlertmanagerConfigSecret, Namespace: env.Namespaces.Monitoring, NoHash: true,
 		Files: []kube.GeneratedFile{{Key: alertmanager.ConfigKey, Data: data}},
 	}}}
-	return cfg, comp, nil
+	return cfg, data, comp, nil
 }
 
 // alertmanagerValues point the chart's Alertmanager at the generated config
@@ -90,8 +93,8 @@ func checkAlerting(s *Stack) finding.List {
 	if fs.Errors() > 0 {
 		return fs
 	}
-	fs.Add(alertmanager.Check(a, s.Alerting, s.Alerts, alertmanager.Tests{
-		Routes:      routing.RouteTests(),
+	fs.Add(alertmanager.Check(a, s.Alerting, s.AlertingYAML, s.Alerts, alertmanager.Tests{
+		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, routingTeams(s.Teams))...),
 		Inhibitions: routing.InhibitionTests(),
 	})...)
 	return fs
@@ -99,19 +102,27 @@ func checkAlerting(s *Stack) finding.List {
 
 // renderAlerting adds out/alertmanager/<env>/alertmanager.yaml.
 func renderAlerting(set *files.Set, s *Stack) error {
-	data, err := alertmanager.Render(s.Alerting)
-	if err != nil {
-		return fmt.Errorf("alertmanager config: %w", err)
-	}
-	return set.Add(path.Join(alertmanagerDir, s.Env.Name, alertmanager.ConfigKey), data)
+	return set.Add(path.Join(alertmanagerDir, s.Env.Name, alertmanager.ConfigKey), s.AlertingYAML)
 }
 
 // validateAlerting loads every rendered Alertmanager configuration (the
 // files of out/alertmanager and the copies kustomize generates Secrets
-// from) with config.Load and reports literal secrets.
-func validateAlerting(f files.File) finding.List {
+// from) with config.Load and reports literal secrets. Copies with the same
+// bytes are loaded once: byContent holds the findings of each, without the
+// artifact.
+func validateAlerting(f files.File, byContent map[string]finding.List) finding.List {
 	if path.Base(f.Path) != alertmanager.ConfigKey {
 		return nil
 	}
-	return alertmanager.ValidateFile(f.Path, f.Data)
+	found, ok := byContent[string(f.Data)]
+	if !ok {
+		found = alertmanager.ValidateFile("", f.Data)
+		byContent[string(f.Data)] = found
+	}
+	fs := make(finding.List, len(found))
+	for i, x := range found {
+		x.Artifact = f.Path
+		fs[i] = x
+	}
+	return fs
 }

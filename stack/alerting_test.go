@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/koshihq/genops-stack/internal/alertmanager"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/routing"
@@ -41,9 +42,11 @@ func TestAlertmanagerConfigsPassAmtool(t *testing.T) {
 // TestNotificationsPerEnvironment is where each environment's receivers
 // notify: production pages for critical cost and infrastructure alerts,
 // the other environments post everything to their one channel and page
-// nobody. Every receiver keeps its name everywhere.
+// nobody. Every receiver keeps its name everywhere. Only production has a
+// receiver per team: elsewhere the one channel gets the teams' alerts
+// through the cost routes.
 func TestNotificationsPerEnvironment(t *testing.T) {
-	prod := map[string][]string{
+	seed := map[string][]string{
 		routing.Default:              {"slack #genops-alerts"},
 		routing.CostCritical:         {"slack #genops-cost-critical", "pagerduty", "email platform-team@example.com"},
 		routing.CostWarning:          {"slack #genops-cost"},
@@ -53,11 +56,18 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 	}
 	oneChannel := func(channel string) map[string][]string {
 		m := map[string][]string{}
-		for r := range prod {
+		for r := range seed {
 			m[r] = []string{"slack " + channel}
 		}
 		m[routing.PolicyViolations] = append(m[routing.PolicyViolations], "webhook http://genops-ai.genops-system.svc/api/policy/alert")
 		return m
+	}
+	prod := map[string][]string{
+		"team-ml-platform": {"slack #ml-platform-budget"},
+		"team-research":    {"slack #research-budget"},
+	}
+	for r, n := range seed {
+		prod[r] = n
 	}
 	want := map[string]map[string][]string{
 		"production":  prod,
@@ -116,12 +126,13 @@ func TestBadRouting(t *testing.T) {
 			}
 		}, []string{
 			`environment production: inhibit_rules[0]: equal label "team" is missing on source alerts HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown and target alerts PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "team" from equal or narrow the matchers to alerts that carry it`,
-			`environment production: inhibit_rules[0]: equal label "project" is missing on source alerts BudgetThreshold95Percent, HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown and target alerts BudgetThreshold80Percent, CostAnomaly, PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "project" from equal or narrow the matchers to alerts that carry it`,
-			`environment production: inhibit_rules[0]: can never mute: no target alert (BudgetThreshold80Percent, CostAnomaly, PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage) agrees with a source alert (BudgetThreshold95Percent, BudgetExhausted, HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown) on the equal labels alertname, team, project`,
+			`environment production: inhibit_rules[0]: equal label "project" is missing on source alerts BudgetThreshold95Percent, HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown and target alerts BudgetThreshold80Percent, CostAnomaly, PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage, TeamBudgetForecast: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "project" from equal or narrow the matchers to alerts that carry it`,
+			`environment production: inhibit_rules[0]: can never mute: no target alert (BudgetThreshold80Percent, CostAnomaly, PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage, TeamBudgetForecast) agrees with a source alert (BudgetThreshold95Percent, BudgetExhausted, HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown) on the equal labels alertname, team, project`,
 			`environment production: inhibit_rules[1]: equal label "project" is missing on target alerts BudgetThreshold80Percent, BudgetThreshold95Percent: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "project" from equal or narrow the matchers to alerts that carry it`,
 			`environment production: inhibit_rules[1]: can never mute: no target alert (BudgetThreshold80Percent, BudgetThreshold95Percent) agrees with a source alert (BudgetExhausted) on the equal labels team, project`,
 			`environment production: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 			`environment production: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="CostAnomaly", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
+			`environment production: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="TeamBudgetForecast", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 			`environment production: inhibition test "an exhausted budget mutes its team's thresholds": {alertname="BudgetThreshold95Percent", category="cost", severity="critical", team="ml-platform"} is not muted, want muted`,
 			`environment production: inhibition test "an exhausted budget mutes its team's thresholds": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 			`environment production: inhibition test "a high violation rate mutes the warning of its policy type": {alertname="PolicyViolationsDetected", category="policy", policy_type="budget_exceeded", severity="warning"} is not muted, want muted`,
@@ -136,7 +147,7 @@ func TestBadRouting(t *testing.T) {
 			`environment production: routing test {alertname="OTelCollectorDown", category="observability", job="otel-collector", severity="critical"}: reaches default, want infrastructure-alerts`,
 		}},
 		{"a route to an undefined receiver", func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }, []string{
-			`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations`,
+			`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations, team-ml-platform, team-research`,
 		}},
 	}
 	for _, tt := range tests {
@@ -146,6 +157,9 @@ func TestBadRouting(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.mutate(&s.Alerting)
+			if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
+				t.Fatal(err)
+			}
 			assertErrors(t, Check(s), tt.want)
 		})
 	}
@@ -187,6 +201,9 @@ func TestLiteralSecretInARenderedConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Alerting.Receivers[3].Webhook[0].URL = "https://genops.example.org/api/policy/alert?api_key=0123456789abcdef"
+	if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
+		t.Fatal(err)
+	}
 	set, err := Render(base, []*Stack{s})
 	if err != nil {
 		t.Fatal(err)

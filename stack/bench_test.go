@@ -1,6 +1,14 @@
 package stack
 
-import "testing"
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/koshihq/genops-stack/internal/differ"
+	"github.com/koshihq/genops-stack/internal/writer"
+)
 
 // BenchmarkGenerate is one full run: build, check, render and validate the
 // base and the three environments (the real-Collector check excluded, it is
@@ -8,10 +16,75 @@ import "testing"
 func BenchmarkGenerate(b *testing.B) {
 	def := Default()
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		res, err := Generate(def, Options{})
 		if err != nil || res.Findings.Errors() > 0 {
 			b.Fatal(err, res.Findings)
 		}
+	}
+	cpu.report(b)
+}
+
+// BenchmarkScale is `genops-stack check` of the stack with 10, 100 and
+// 1,000 teams (a budget alert, a route, a receiver and a dashboard row
+// each): generate in memory, then compare with the tree on disk, which is
+// the same run written once. cpu-ms/op is the processor time of a run, on
+// every core (getrusage): the figure to compare on a machine others use.
+// peak-RSS-MiB is the process's maximum resident set size, the memory the
+// machine must have: a high-water mark of the whole process, so it is exact
+// for the largest size run so far; run one size per process (-bench
+// 'BenchmarkScale/teams=100$') for each figure on its own.
+func BenchmarkScale(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("teams=%d", n), func(b *testing.B) {
+			def := scaled(n)
+			res, err := Generate(def, Options{})
+			if err != nil || res.Findings.Errors() > 0 {
+				b.Fatal(err, res.Findings)
+			}
+			out := filepath.Join(b.TempDir(), "out")
+			if _, err := writer.Replace(out, res.Files); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				res, err := Generate(def, Options{})
+				if err != nil || res.Findings.Errors() > 0 {
+					b.Fatal(err, res.Findings)
+				}
+				tree, err := writer.ReadTree(out)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r := differ.Compare(res.Files, tree); !r.Clean() {
+					b.Fatal(r)
+				}
+			}
+			cpu.report(b)
+			if rss, ok := peakRSS(); ok {
+				b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+			}
+			b.ReportMetric(float64(res.Files.Len()), "files")
+		})
+	}
+}
+
+// cpuClock measures the processor time of a benchmark's loop.
+type cpuClock struct {
+	start time.Duration
+	ok    bool
+}
+
+func startCPU() cpuClock {
+	t, ok := processCPU()
+	return cpuClock{t, ok}
+}
+
+// report adds cpu-ms/op, where getrusage is available.
+func (c cpuClock) report(b *testing.B) {
+	if end, ok := processCPU(); ok && c.ok {
+		b.ReportMetric(float64(end-c.start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	}
 }

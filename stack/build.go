@@ -24,6 +24,11 @@ func Build(env Environment) (*Stack, error) { return DefaultContent().Build(env)
 // only when the environment cannot be assembled at all (an unknown tracing
 // backend); everything else is reported by Check.
 func (c Content) Build(env Environment) (*Stack, error) {
+	return c.build(env, newSharedDashboards())
+}
+
+// build is Build with the dashboards shared among the environments of a run.
+func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -76,11 +81,13 @@ func (c Content) Build(env Environment) (*Stack, error) {
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
-	alerting, amComp, err := buildAlerting(env, c.Routing)
+	alerting, alertingYAML, amComp, err := buildAlerting(env, c.Routing, c.Teams)
 	if err != nil {
 		return nil, err
 	}
-	groups := c.Rules(alertsConfig(env))
+	rulesCfg := alertsConfig(env)
+	rulesCfg.Teams = alertTeams(c.Teams)
+	groups := c.Rules(rulesCfg)
 	rules, err := rulesComponent(env, groups)
 	if err != nil {
 		return nil, err
@@ -91,10 +98,12 @@ func (c Content) Build(env Environment) (*Stack, error) {
 	}
 	s := &Stack{
 		Env:            env,
+		Teams:          c.Teams,
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp, rules},
 		KubePrometheus: kp,
 		Alerting:       alerting,
+		AlertingYAML:   alertingYAML,
 		Alerts:         routed,
 		RuleGroups:     groups,
 		Scrape:         plan,
@@ -122,7 +131,7 @@ func (c Content) Build(env Environment) (*Stack, error) {
 		}
 		s.Components = append(s.Components, dd)
 	}
-	if err := s.addGrafana(c.Dashboards); err != nil {
+	if err := s.addGrafana(c.Dashboards, dashboards); err != nil {
 		return nil, err
 	}
 	return s, nil

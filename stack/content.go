@@ -22,6 +22,9 @@ type Content struct {
 	Dashboards []func(dashboards.Inputs) *dashboard.DashboardBuilder
 	// Routing returns an environment's Alertmanager configuration.
 	Routing func(routing.Spec, routing.Wiring) routing.Config
+	// Teams each get a budget forecast alert, a route to their channel and
+	// a row on the FinOps dashboard (stack/teams.go).
+	Teams []Team
 }
 
 // DefaultContent is the content of this repository.
@@ -35,6 +38,7 @@ func DefaultContent() Content {
 			dashboards.FinOps,
 		},
 		Routing: routing.Build,
+		Teams:   Teams(),
 	}
 }
 

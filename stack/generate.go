@@ -9,12 +9,11 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
-	"github.com/koshihq/genops-stack/internal/policy"
-	"github.com/koshihq/genops-stack/schemas"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -57,59 +56,100 @@ func Generate(def Definition, opts Options) (*Result, error) {
 		res.Findings.Errorf("definition", "content", "content", "has no %s function: start from stack.DefaultContent() and change what differs", strings.Join(missing, " and no "))
 		return res, nil
 	}
-	base, err := def.Content.Build(def.Base)
-	if err != nil {
-		res.Findings.Errorf(def.Base.Artifact(), "", "build", "%v", err)
+	// The teams feed every environment: a mistake in them would come back
+	// from every check of every environment.
+	teams := checkTeams(def.Content.Teams)
+	res.Findings.Add(teams...)
+	if teams.Errors() > 0 {
+		res.Findings.Sort()
+		return res, nil
 	}
-	var envs []*Stack
-	for _, e := range def.Environments {
-		s, err := def.Content.Build(e)
-		if err != nil {
-			res.Findings.Errorf(e.Artifact(), "", "build", "%v", err)
-			continue
-		}
-		envs = append(envs, s)
-	}
-	if base != nil {
-		res.Findings.Add(Check(base)...)
-		res.Findings.Add(checkDashboards(base)...)
-	}
-	for _, s := range envs {
-		res.Findings.Add(Check(s)...)
-	}
+	base, envs, found := buildAndCheck(def)
+	res.Findings.Add(found...)
 	if res.Findings.Errors() > 0 {
 		res.Findings.Sort()
 		return res, nil
 	}
+	var err error
 	res.Files, err = Render(base, envs)
 	if err != nil {
 		return nil, err
 	}
-	res.Findings.Add(Validate(res.Files)...)
+	found, err = checkRendered(res.Files, base, envs, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Findings.Add(found...)
+	res.Findings.Sort()
+	return res, nil
+}
+
+// buildAndCheck builds and checks the base and every environment with the
+// definition's content, each on a goroutine of its own. They share the
+// content and the rendered dashboards, which they only read.
+func buildAndCheck(def Definition) (base *Stack, envs []*Stack, fs finding.List) {
+	all := append([]Environment{def.Base}, def.Environments...)
+	stacks := make([]*Stack, len(all))
+	found := make([]finding.List, len(all))
+	dashboards := newSharedDashboards()
+	var wg sync.WaitGroup
+	for i, e := range all {
+		wg.Go(func() {
+			s, err := def.Content.build(e, dashboards)
+			if err != nil {
+				found[i].Errorf(e.Artifact(), "", "build", "%v", err)
+				return
+			}
+			stacks[i] = s
+			found[i] = Check(s)
+			if i == 0 {
+				found[i].Add(checkDashboards(s)...)
+			}
+		})
+	}
+	wg.Wait()
+	for i, s := range stacks {
+		fs.Add(found[i]...)
+		if s != nil && i > 0 {
+			envs = append(envs, s)
+		}
+	}
+	return stacks[0], envs, fs
+}
+
+// checkRendered runs the checks of the rendered files, which only read
+// them, at the same time: the validators, the links, the CUE policies and,
+// when set, the real Collector components.
+func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (finding.List, error) {
 	links := []Links{base.Env.Links}
 	for _, s := range envs {
 		links = append(links, s.Env.Links)
 	}
-	res.Findings.Add(checkLinks(res.Files, links)...)
-	pol, err := policy.Load(schemas.FS, opts.PolicyDirs...)
-	if err != nil {
-		res.Findings.Errorf("policy", "", "policy-load", "%v", err)
-	} else {
-		fs, err := checkPolicies(pol, res.Files, base, envs)
+	var validated, linked, policies, otelcol finding.List
+	var policyErr, otelcolErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { validated = Validate(set) })
+	wg.Go(func() { linked = checkLinks(set, links) })
+	wg.Go(func() {
+		pol, err := loadPolicies(opts.PolicyDirs)
 		if err != nil {
-			return nil, err
+			policies.Errorf("policy", "", "policy-load", "%v", err)
+			return
 		}
-		res.Findings.Add(fs...)
-	}
+		policies, policyErr = checkPolicies(pol, set, base, envs)
+	})
 	if opts.OtelcolCheck != "" {
-		fs, err := otelcolCheck(opts.OtelcolCheck, res.Files)
-		if err != nil {
-			return nil, err
-		}
-		res.Findings.Add(fs...)
+		wg.Go(func() { otelcol, otelcolErr = otelcolCheck(opts.OtelcolCheck, set) })
 	}
-	res.Findings.Sort()
-	return res, nil
+	wg.Wait()
+	if err := errors.Join(policyErr, otelcolErr); err != nil {
+		return nil, err
+	}
+	var fs finding.List
+	for _, l := range []finding.List{validated, linked, policies, otelcol} {
+		fs.Add(l...)
+	}
+	return fs, nil
 }
 
 // Validate checks the rendered files with the libraries that own their
@@ -124,8 +164,9 @@ func Generate(def Definition, opts Options) (*Result, error) {
 func Validate(set *files.Set) finding.List {
 	var fs finding.List
 	fs.Add(validateGrafana(set)...)
+	alerting := map[string]finding.List{}
 	for _, f := range set.Files() {
-		fs.Add(validateAlerting(f)...)
+		fs.Add(validateAlerting(f, alerting)...)
 		if isScrapeConfigs(f.Path) {
 			if err := scrape.ValidateFile(f.Data); err != nil {
 				fs.Errorf(f.Path, "", "scrape-config", "%v", err)

@@ -26,30 +26,78 @@ const (
 )
 
 // addGrafana adds Grafana to an assembled environment: its data sources
-// (in the Helm values too), the dashboards of list built and rendered, and
+// (in the Helm values too), the dashboards of list built and rendered (or
+// taken from another environment of the run with the same runbook URL), and
 // their ConfigMaps.
-func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder) error {
+func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, shared *sharedDashboards) error {
 	ns := s.Env.Namespaces.Monitoring
 	ds, err := grafana.DataSources(ns, s.Env.Tracing)
 	if err != nil {
 		return fmt.Errorf("grafana: %w", err)
 	}
-	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/")}
-	for i, build := range list {
-		d, err := build(in).Build()
-		if err != nil {
-			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
-		}
-		data, err := dashjson.Render(d)
-		if err != nil {
-			return fmt.Errorf("dashboard %d of the list: %w", i+1, err)
-		}
-		s.Dashboards = append(s.Dashboards, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), Panels: panels(d), JSON: data})
+	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: dashboardTeams(s.Teams)}
+	if s.Dashboards, err = shared.get(list, in); err != nil {
+		return err
 	}
 	s.DataSources = ds
 	s.Components = append(s.Components, grafana.Component(ns, CommonLabels, s.Dashboards))
 	s.KubePrometheus.Grafana.AdditionalDataSources = grafana.HelmDataSources(ds)
 	return nil
+}
+
+// sharedDashboards are the dashboards built for the environments of one
+// run, by runbook URL: the only input of the dashboards that environments
+// can set (the list and the teams are the run's content). The rendered
+// dashboards are read-only.
+type sharedDashboards struct {
+	mu    sync.Mutex
+	built map[string]*builtDashboards
+}
+
+type builtDashboards struct {
+	once sync.Once
+	ds   []grafana.Dashboard
+	err  error
+}
+
+func newSharedDashboards() *sharedDashboards {
+	return &sharedDashboards{built: map[string]*builtDashboards{}}
+}
+
+// get returns the dashboards of list for in, building them the first time.
+func (c *sharedDashboards) get(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, in dashboards.Inputs) ([]grafana.Dashboard, error) {
+	c.mu.Lock()
+	b, ok := c.built[in.Runbooks]
+	if !ok {
+		b = &builtDashboards{}
+		c.built[in.Runbooks] = b
+	}
+	c.mu.Unlock()
+	b.once.Do(func() { b.ds, b.err = buildDashboards(list, in) })
+	return b.ds, b.err
+}
+
+// buildDashboards builds and renders every dashboard of list, and the
+// pages of team rows that do not fit on FinOps.
+func buildDashboards(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, in dashboards.Inputs) ([]grafana.Dashboard, error) {
+	builders := make([]*dashboard.DashboardBuilder, 0, len(list))
+	for _, build := range list {
+		builders = append(builders, build(in))
+	}
+	builders = append(builders, dashboards.FinOpsTeams(in)...)
+	out := make([]grafana.Dashboard, 0, len(builders))
+	for i, b := range builders {
+		d, err := b.Build()
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %d of the list: %w", i+1, err)
+		}
+		data, err := dashjson.Render(d)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %d of the list: %w", i+1, err)
+		}
+		out = append(out, grafana.Dashboard{UID: deref(d.Uid), Title: deref(d.Title), Panels: panels(d), JSON: data})
+	}
+	return out, nil
 }
 
 // checkDashboards runs the checks of the dashboard definitions. Every

@@ -306,7 +306,11 @@ func alertsSection(b *strings.Builder, base *Stack, envs []*Stack, loaded []*ale
 			for k, v := range a.Labels() {
 				ls[model.LabelName(k)] = model.LabelValue(v)
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |", a.Alert, g.Name, a.Severity, a.Category, a.For)
+			name := a.Alert
+			if a.Team != "" { // one alert of a name per team
+				name += " (" + a.Team + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |", name, g.Name, a.Severity, a.Category, a.For)
 			for _, l := range loaded {
 				fmt.Fprintf(b, " %s |", strings.Join(l.Receivers(ls), ", "))
 			}

@@ -35,8 +35,12 @@ func TestIndexLinksResolve(t *testing.T) {
 	}
 	for _, g := range base.RuleGroups {
 		for _, a := range g.Alerts {
-			if !strings.Contains(string(readme), "\n| "+a.Alert+" | "+g.Name+" | ") {
-				t.Errorf("README.md has no row for alert %s", a.Alert)
+			name := a.Alert
+			if a.Team != "" {
+				name += " (" + a.Team + ")"
+			}
+			if !strings.Contains(string(readme), "\n| "+name+" | "+g.Name+" | ") {
+				t.Errorf("README.md has no row for alert %s", name)
 			}
 		}
 	}

@@ -68,14 +68,18 @@ type Namespaces struct {
 
 // Stack is one environment, assembled: the input of every check and renderer.
 type Stack struct {
-	Env        Environment
+	Env Environment
+	// Teams are the content's teams: their budget alerts, routes and rows.
+	Teams      []Team
 	Collectors []collector.Instance
 	// Components are the Kubernetes objects, one group per base file.
 	Components []kube.Component
 	// KubePrometheus are the kube-prometheus-stack Helm values.
 	KubePrometheus kubeprometheus.Values
-	// Alerting is the Alertmanager configuration.
-	Alerting routing.Config
+	// Alerting is the Alertmanager configuration, and AlertingYAML the
+	// alertmanager.yaml rendered from it.
+	Alerting     routing.Config
+	AlertingYAML []byte
 	// Alerts are the alerts Alertmanager routes, as routing sees them.
 	Alerts []routing.Alert
 	// DataSources are Grafana's data sources.

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -14,14 +15,27 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/internal/policy"
+	"github.com/koshihq/genops-stack/schemas"
 )
+
+// loadBuiltinPolicies are the policies of schemas/, compiled once.
+var loadBuiltinPolicies = sync.OnceValues(func() (*policy.Set, error) { return policy.Load(schemas.FS) })
+
+// loadPolicies returns the built-in policies with those of dirs.
+func loadPolicies(dirs []string) (*policy.Set, error) {
+	if len(dirs) == 0 {
+		return loadBuiltinPolicies()
+	}
+	return policy.Load(schemas.FS, dirs...)
+}
 
 // checkPolicies evaluates the CUE policies over the rendered stack: every
 // alerting and recording rule, dashboard and panel of the rendered files,
 // every Kubernetes object and container as each overlay deploys it, and the
 // secret rules over every string of every file.
 func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) (finding.List, error) {
-	fs, err := scanSecrets(pol, set)
+	decoded := decodeCache{}
+	fs, err := scanSecretsWith(pol, set, decoded)
 	if err != nil {
 		return nil, err
 	}
@@ -32,9 +46,9 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 			continue
 		}
 		data, _ := set.Get(p)
-		docs, err := decodeDocs(p, data)
+		docs, err := decoded.docs(p, data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, err
 		}
 		if isRules {
 			subjects = append(subjects, ruleSubjects(p, docs)...)
@@ -63,16 +77,57 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 // scanSecrets runs the secret rules of pol over every string of every file
 // of set: the generated tree before it is written, or a tree on disk.
 func scanSecrets(pol *policy.Set, set *files.Set) (finding.List, error) {
+	return scanSecretsWith(pol, set, decodeCache{})
+}
+
+// scanSecretsWith is scanSecrets decoding through decoded. Files with the
+// same bytes (a dashboard and its ConfigMap's copy) are scanned once, and
+// every distinct string is matched once.
+func scanSecretsWith(pol *policy.Set, set *files.Set, decoded decodeCache) (finding.List, error) {
 	var fs finding.List
+	scan := pol.SecretScan()
+	byContent := map[string]finding.List{} // findings without the artifact
 	for _, p := range set.Paths() {
 		data, _ := set.Get(p)
-		docs, err := decodeDocs(p, data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+		key := contentKey(p, data)
+		found, ok := byContent[key]
+		if !ok {
+			docs, err := decoded.docs(p, data)
+			if err != nil {
+				return nil, err
+			}
+			found = scan.File("", filePairs(p, data, docs))
+			byContent[key] = found
 		}
-		fs.Add(pol.Secrets(p, filePairs(p, data, docs))...)
+		for _, f := range found {
+			f.Artifact = p
+			fs.Add(f)
+		}
 	}
 	return fs, nil
+}
+
+// decodeCache holds the decoded documents of files by content key.
+type decodeCache map[string][]any
+
+// docs decodes the file at p, once per content.
+func (c decodeCache) docs(p string, data []byte) ([]any, error) {
+	key := contentKey(p, data)
+	if docs, ok := c[key]; ok {
+		return docs, nil
+	}
+	docs, err := decodeDocs(p, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	c[key] = docs
+	return docs, nil
+}
+
+// contentKey identifies what a file decodes to and how its strings are
+// listed: its bytes and its extension.
+func contentKey(p string, data []byte) string {
+	return path.Ext(p) + "\x00" + string(data)
 }
 
 // decodeDocs decodes YAML and JSON files into generic values; other files
@@ -116,9 +171,11 @@ func filePairs(p string, data []byte, docs []any) []policy.Pair {
 	}
 	var pairs []policy.Pair
 	for _, line := range strings.Split(string(data), "\n") {
-		if m := hclAssign.FindStringSubmatch(line); m != nil && (strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars")) {
-			pairs = append(pairs, policy.Pair{Key: m[1], Value: m[2]})
-			continue
+		if strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars") {
+			if m := hclAssign.FindStringSubmatch(line); m != nil {
+				pairs = append(pairs, policy.Pair{Key: m[1], Value: m[2]})
+				continue
+			}
 		}
 		pairs = append(pairs, policy.Pair{Value: line})
 	}

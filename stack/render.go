@@ -7,6 +7,7 @@ import (
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/scrape"
@@ -53,9 +54,10 @@ func renderEnvironment(set *files.Set, base, s *Stack) error {
 		return fmt.Errorf("kubernetes overlay: %w", err)
 	}
 	for _, in := range s.Collectors {
-		cfg, err := in.Config.YAML()
-		if err != nil {
-			return fmt.Errorf("collector %s: %w", in.Name, err)
+		// The config as rendered once, for the instance's ConfigMap.
+		cfg, ok := generatedFile(s.Components, in.ConfigMapName(), collector.ConfigKey)
+		if !ok {
+			return fmt.Errorf("collector %s: no generated ConfigMap %s", in.Name, in.ConfigMapName())
 		}
 		if err := set.Add(path.Join("otel", name, strings.TrimPrefix(in.Name, "otel-")+".yaml"), cfg); err != nil {
 			return err
@@ -106,6 +108,23 @@ func renderBackends(set *files.Set, s *Stack) error {
 		}
 	}
 	return nil
+}
+
+// generatedFile returns the file key of the generated object named name.
+func generatedFile(comps []kube.Component, name, key string) ([]byte, bool) {
+	for _, c := range comps {
+		for _, g := range c.Generators {
+			if g.Name != name {
+				continue
+			}
+			for _, f := range g.Files {
+				if f.Key == key {
+					return f.Data, true
+				}
+			}
+		}
+	}
+	return nil, false
 }
 
 // scrapeConfigsPath is where an environment's raw scrape jobs go.

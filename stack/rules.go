@@ -61,9 +61,9 @@ func rulesComponent(env Environment, groups []alerts.Group) (kube.Component, err
 			return c, err
 		}
 		c.Objects = append(c.Objects, pr)
-		for _, a := range g.Alerts {
-			runbooks.Files = append(runbooks.Files, kube.GeneratedFile{Key: a.RunbookFile(), Data: a.Markdown(links, cfg)})
-		}
+	}
+	for _, a := range runbookAlerts(groups) {
+		runbooks.Files = append(runbooks.Files, kube.GeneratedFile{Key: a.RunbookFile(), Data: a.Markdown(links, cfg)})
 	}
 	sort.Slice(runbooks.Files, func(i, j int) bool { return runbooks.Files[i].Key < runbooks.Files[j].Key })
 	c.Generators = []kube.Generator{runbooks}
@@ -96,13 +96,29 @@ func renderRules(set *files.Set, base *Stack) error {
 		if err := set.Add(path.Join(rulesDir, g.Name+".yaml"), data); err != nil {
 			return err
 		}
-		for _, a := range g.Alerts {
-			if err := set.Add(path.Join(runbooksDir, a.RunbookFile()), a.Markdown(links, cfg)); err != nil {
-				return err
-			}
+	}
+	for _, a := range runbookAlerts(base.RuleGroups) {
+		if err := set.Add(path.Join(runbooksDir, a.RunbookFile()), a.Markdown(links, cfg)); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// runbookAlerts are the alerts whose runbooks are rendered: the first of
+// each name (alerts of one name, one per team, share their runbook).
+func runbookAlerts(groups []alerts.Group) []alerts.Alert {
+	var out []alerts.Alert
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, a := range g.Alerts {
+			if !seen[a.Alert] {
+				seen[a.Alert] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // lintRendered runs the PromQL lint over every rendered rule file,

@@ -404,8 +404,8 @@ func badInputs() []badInput {
 		{class: "route to an undefined receiver", artifact: artRoutes,
 			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }),
 			want: []string{
-				`environment base: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations`,
-				`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations`,
+				`environment base: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations, team-ml-platform, team-research`,
+				`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations, team-ml-platform, team-research`,
 			}},
 		{class: "alerts that reach only the default receiver", artifact: artRoutes,
 			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[3].Matchers = []string{`category="performance"`} }),
@@ -499,10 +499,12 @@ func badInputs() []badInput {
 				`kubernetes/overlays/production/genops-runbooks/LowQualityScore.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`kubernetes/overlays/production/genops-runbooks/OTelCollectorDown.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`kubernetes/overlays/production/genops-runbooks/PolicyViolationsDetected.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/genops-runbooks/TeamBudgetForecast.md: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-cost-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-infrastructure-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-performance-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-policy-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
+				`kubernetes/overlays/production/patches/prometheusrule-monitoring-genops-team-budget-alerts.yaml: key value: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 				`terraform/production.tfvars: key grafana_url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 			}},
 

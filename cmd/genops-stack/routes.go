@@ -81,7 +81,7 @@ func loadRouting(name string, stderr io.Writer) (l *alertmanager.Loaded, code in
 			fmt.Fprintf(stderr, "genops-stack: %s: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false
 		}
-		if l, err = alertmanager.FromConfig(s.Alerting); err != nil {
+		if l, err = alertmanager.Load(s.AlertingYAML); err != nil {
 			fmt.Fprintf(stderr, "genops-stack: %s: alertmanager config does not load: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false
 		}

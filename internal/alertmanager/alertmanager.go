@@ -57,15 +57,6 @@ func Load(data []byte) (*Loaded, error) {
 	return &Loaded{Config: cfg, route: dispatch.NewRoute(cfg.Route, nil)}, nil
 }
 
-// FromConfig renders cfg and loads the result.
-func FromConfig(cfg routing.Config) (*Loaded, error) {
-	data, err := Render(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return Load(data)
-}
-
 // Receivers returns the receivers an alert with labels ls is sent to, in
 // routing order: Alertmanager's route matching, as `amtool config routes
 // test` prints it.

@@ -11,7 +11,11 @@ import (
 
 func load(t testing.TB, cfg routing.Config) *Loaded {
 	t.Helper()
-	l, err := FromConfig(cfg)
+	data, err := Render(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func BenchmarkCheck(b *testing.B) {
 	cfg, alerts, tests := routing.Build(spec(), wiring), fixtures(), tables()
 	b.ReportAllocs()
 	for b.Loop() {
-		if fs := Check(artifact, cfg, alerts, tests); len(fs) > 0 {
+		if fs := check(b, cfg, alerts, tests); len(fs) > 0 {
 			b.Fatal(fs)
 		}
 	}

@@ -19,15 +19,16 @@ type Tests struct {
 
 // Check checks the routing of one environment (artifact names it): the
 // receivers and routes, the notification templates, then, on the
-// configuration as Alertmanager loads it, that every alert reaches a
-// receiver, that every inhibition can mute, and the test tables.
-func Check(artifact string, cfg routing.Config, alerts []routing.Alert, tests Tests) finding.List {
+// configuration as Alertmanager loads it (rendered is cfg as Render renders
+// it), that every alert reaches a receiver, that every inhibition can mute,
+// and the test tables.
+func Check(artifact string, cfg routing.Config, rendered []byte, alerts []routing.Alert, tests Tests) finding.List {
 	fs := checkRoutes(artifact, cfg)
 	fs.Add(checkTemplates(artifact, cfg)...)
 	if fs.Errors() > 0 {
 		return fs
 	}
-	l, err := FromConfig(cfg)
+	l, err := Load(rendered)
 	if err != nil {
 		fs.Errorf(artifact, "alertmanager config", "alertmanager-load", "does not load in Alertmanager: %v", err)
 		return fs

@@ -42,6 +42,16 @@ func fixtures() []routing.Alert {
 	}
 }
 
+// check renders cfg and checks it.
+func check(t testing.TB, cfg routing.Config, alerts []routing.Alert, tests Tests) finding.List {
+	t.Helper()
+	data, err := Render(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Check(artifact, cfg, data, alerts, tests)
+}
+
 func tables() Tests {
 	return Tests{Routes: routing.RouteTests(), Inhibitions: routing.InhibitionTests()}
 }
@@ -67,7 +77,7 @@ func TestCheckPassesTheRoutingOfEveryKindOfEnvironment(t *testing.T) {
 	oneChannel := spec()
 	oneChannel.Page, oneChannel.Channel = false, "#genops-development"
 	for _, s := range []routing.Spec{paging, oneChannel} {
-		assertFindings(t, Check(artifact, routing.Build(s, wiring), fixtures(), tables()))
+		assertFindings(t, check(t, routing.Build(s, wiring), fixtures(), tables()))
 	}
 }
 
@@ -147,6 +157,7 @@ func TestCheckFindings(t *testing.T) {
 			`environment test: inhibit_rules[0]: can never mute: no target alert (BudgetThreshold80Percent) agrees with a source alert (BudgetExhausted) on the equal labels alertname`,
 			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="CostAnomaly", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
+			`environment test: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="TeamBudgetForecast", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
 		}},
 		{"inhibition that selects no alert", func(c *routing.Config, _ *[]routing.Alert) {
 			c.InhibitRules[2].SourceMatchers = []string{`alertname="BudgetDepleted"`}
@@ -162,7 +173,7 @@ func TestCheckFindings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, alerts := routing.Build(spec(), wiring), fixtures()
 			tt.mutate(&cfg, &alerts)
-			assertFindings(t, Check(artifact, cfg, alerts, tables()), tt.want...)
+			assertFindings(t, check(t, cfg, alerts, tables()), tt.want...)
 		})
 	}
 }
@@ -175,9 +186,50 @@ func TestRoutingTableMismatch(t *testing.T) {
 			{Labels: routing.Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "pii"}, Muted: false},
 		}}},
 	}
-	assertFindings(t, Check(artifact, routing.Build(spec(), wiring), fixtures(), tests),
+	assertFindings(t, check(t, routing.Build(spec(), wiring), fixtures(), tests),
 		`environment test: routing test {alertname="BudgetExhausted", category="cost", severity="critical"}: reaches cost-critical, want cost-warning`,
 		`environment test: inhibition test "policy": {alertname="HighPolicyViolationRate", category="policy", policy_type="pii", severity="critical"} is not muted, want muted`,
 		`environment test: inhibition test "policy": {alertname="PolicyViolationsDetected", category="policy", policy_type="pii", severity="warning"} is muted, want not muted`,
 	)
+}
+
+// TestCheckTeamRouting: each team's budget alert, a static team label on
+// it, reaches the cost warnings and its team's receiver; the team routing
+// tests catch a team route that is gone and a cost route that stops the
+// alert before it reaches the team routes.
+func TestCheckTeamRouting(t *testing.T) {
+	teams := []routing.Team{{Name: "ml-platform", Channel: "#ml-platform-budget"}, {Name: "research", Channel: "#research-budget"}}
+	w := wiring
+	w.Teams = teams
+	alerts := fixtures()
+	for _, team := range teams {
+		alerts = append(alerts, routing.Alert{Name: routing.TeamBudgetAlert,
+			Labels: routing.Labels{"severity": "warning", "category": "cost", "team": team.Name}, LabelNames: []string{"cluster"}})
+	}
+	tests := []struct {
+		name   string
+		mutate func(*routing.Config)
+		want   []string
+	}{
+		{"as built", func(*routing.Config) {}, nil},
+		{"a team's route is gone", func(c *routing.Config) {
+			teamRoutes := &c.Route.Routes[len(c.Route.Routes)-1]
+			teamRoutes.Routes = teamRoutes.Routes[:1]
+		}, []string{
+			`warning: environment test: receiver team-research: is defined but no route sends to it`,
+			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="research"}: reaches cost-warning, default, want cost-warning, team-research`,
+		}},
+		{"the cost warnings stop there", func(c *routing.Config) { c.Route.Routes[1].Continue = false }, []string{
+			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="ml-platform"}: reaches cost-warning, want cost-warning, team-ml-platform`,
+			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="research"}: reaches cost-warning, want cost-warning, team-research`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := routing.Build(spec(), w)
+			tt.mutate(&cfg)
+			tables := Tests{Routes: append(routing.RouteTests(), routing.TeamRouteTests(spec(), teams)...), Inhibitions: routing.InhibitionTests()}
+			assertFindings(t, check(t, cfg, alerts, tables), tt.want...)
+		})
+	}
 }

@@ -145,10 +145,16 @@ func lacking(alerts []routing.Alert, label string) string {
 	return alertNames(out)
 }
 
+// alertNames lists the names of alerts, each once (alerts of one name, one
+// per team, differ only in their team).
 func alertNames(alerts []routing.Alert) string {
-	names := make([]string, len(alerts))
-	for i, a := range alerts {
-		names[i] = a.Name
+	var names []string
+	seen := map[string]bool{}
+	for _, a := range alerts {
+		if !seen[a.Name] {
+			seen[a.Name] = true
+			names = append(names, a.Name)
+		}
 	}
 	return strings.Join(names, ", ")
 }

@@ -16,13 +16,17 @@
 package policy
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -51,28 +55,32 @@ type Subject struct {
 	Value    any    // the decoded value, as encoding/json would produce it
 }
 
-// Set is a compiled set of policies.
+// Set is a compiled set of policies. It is safe for concurrent use.
 type Set struct {
+	sources []source
+	// constrained are the kinds some policy constrains.
+	constrained map[string]bool
+	secrets     secretRules
+	// evaluators are compiled copies of the policies, one per goroutine
+	// of Check: a CUE context is not safe for concurrent use.
+	evaluators sync.Pool
+}
+
+// evaluator is the policies compiled in a CUE context of their own.
+type evaluator struct {
 	ctx      *cue.Context
 	policies map[string]cue.Value // by kind; absent when no file constrains it
-	secrets  secretRules
 }
 
 type secretRules struct {
-	patterns []namedPattern
+	patterns []secretPattern
 	keys     *regexp.Regexp
 	allowed  *regexp.Regexp
-}
-
-type namedPattern struct {
-	name string
-	re   *regexp.Regexp
 }
 
 // Load compiles every .cue file of builtin and of each directory in dirs
 // (not recursive) into one policy set.
 func Load(builtin fs.FS, dirs ...string) (*Set, error) {
-	ctx := cuecontext.New()
 	var sources []source
 	err := fs.WalkDir(builtin, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".cue") {
@@ -102,11 +110,29 @@ func Load(builtin fs.FS, dirs ...string) (*Set, error) {
 			sources = append(sources, source{name: m, data: data})
 		}
 	}
+	ev, all, err := compile(sources)
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{sources: sources, constrained: map[string]bool{}}
+	for k := range ev.policies {
+		set.constrained[k] = true
+	}
+	set.evaluators.Put(ev)
+	if set.secrets, err = loadSecrets(all.LookupPath(cue.ParsePath("secrets"))); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// compile compiles the sources into one policy value, in a new context.
+func compile(sources []source) (*evaluator, cue.Value, error) {
+	ctx := cuecontext.New()
 	var all cue.Value
 	for i, s := range sources {
 		v := ctx.CompileBytes(s.data, cue.Filename(s.name))
 		if err := v.Err(); err != nil {
-			return nil, fmt.Errorf("policy %s: %s", s.name, oneLine(err))
+			return nil, all, fmt.Errorf("policy %s: %s", s.name, oneLine(err))
 		}
 		if i == 0 {
 			all = v
@@ -115,18 +141,28 @@ func Load(builtin fs.FS, dirs ...string) (*Set, error) {
 		}
 	}
 	if err := all.Err(); err != nil {
-		return nil, fmt.Errorf("policies conflict: %s", oneLine(err))
+		return nil, all, fmt.Errorf("policies conflict: %s", oneLine(err))
 	}
-	set := &Set{ctx: ctx, policies: map[string]cue.Value{}}
+	ev := &evaluator{ctx: ctx, policies: map[string]cue.Value{}}
 	for _, k := range kinds {
 		if v := all.LookupPath(cue.ParsePath(k)); v.Exists() {
-			set.policies[k] = v
+			ev.policies[k] = v
 		}
 	}
-	if set.secrets, err = loadSecrets(all.LookupPath(cue.ParsePath("secrets"))); err != nil {
-		return nil, err
+	return ev, all, nil
+}
+
+// evaluator returns an evaluator no other goroutine uses; put it back
+// when done.
+func (s *Set) evaluator() *evaluator {
+	if ev, ok := s.evaluators.Get().(*evaluator); ok {
+		return ev
 	}
-	return set, nil
+	ev, _, err := compile(s.sources)
+	if err != nil { // Load compiled the same sources
+		panic(fmt.Sprintf("policy: the policies compiled once and now fail: %v", err))
+	}
+	return ev
 }
 
 type source struct {
@@ -157,7 +193,7 @@ func loadSecrets(v cue.Value) (secretRules, error) {
 		if err != nil {
 			return r, fmt.Errorf("policy secrets.patterns.%s: %v", n, err)
 		}
-		r.patterns = append(r.patterns, namedPattern{n, re})
+		r.patterns = append(r.patterns, newSecretPattern(n, re))
 	}
 	var err error
 	if spec.Keys != "" {
@@ -171,20 +207,63 @@ func loadSecrets(v cue.Value) (secretRules, error) {
 	return r, nil
 }
 
-// Check evaluates every subject against the policy of its kind.
+// Check evaluates every subject against the policy of its kind. Subjects of
+// one kind with equal values (an object every environment deploys alike)
+// are evaluated once; distinct values are evaluated on every processor.
 func (s *Set) Check(subjects []Subject) finding.List {
-	var fs finding.List
-	for _, sub := range subjects {
-		p, ok := s.policies[sub.Kind]
-		if !ok {
+	// distinct[i] is the index, in values, of the value of subjects[i];
+	// -1 when no policy constrains its kind.
+	distinct := make([]int, len(subjects))
+	var values []Subject
+	seen := map[string]int{}
+	for i, sub := range subjects {
+		distinct[i] = -1
+		if !s.constrained[sub.Kind] {
 			continue
 		}
-		err := p.Unify(s.ctx.Encode(sub.Value)).Validate(cue.Concrete(true), cue.All())
-		for _, msg := range messages(err) {
+		j := len(values)
+		// A value encoding/json cannot write (CUE reports it) is
+		// evaluated on its own.
+		if data, err := json.Marshal(sub.Value); err == nil {
+			key := sub.Kind + "\x00" + string(data)
+			if k, ok := seen[key]; ok {
+				distinct[i] = k
+				continue
+			}
+			seen[key] = j
+		}
+		distinct[i] = j
+		values = append(values, sub)
+	}
+	msgs := make([][]string, len(values))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(values)) {
+		wg.Go(func() {
+			ev := s.evaluator()
+			defer s.evaluators.Put(ev)
+			for j := int(next.Add(1) - 1); j < len(values); j = int(next.Add(1) - 1) {
+				msgs[j] = ev.check(values[j])
+			}
+		})
+	}
+	wg.Wait()
+	var fs finding.List
+	for i, sub := range subjects {
+		if distinct[i] < 0 {
+			continue
+		}
+		for _, msg := range msgs[distinct[i]] {
 			fs.Errorf(sub.Artifact, sub.Object, "policy", "%s", msg)
 		}
 	}
 	return fs
+}
+
+// check evaluates one subject: the messages of its violations.
+func (e *evaluator) check(sub Subject) []string {
+	err := e.policies[sub.Kind].Unify(e.ctx.Encode(sub.Value)).Validate(cue.Concrete(true), cue.All())
+	return messages(err)
 }
 
 // messages turns CUE's errors into one line per violated path, without
@@ -254,10 +333,24 @@ type Pair struct {
 	Value string
 }
 
-// Secrets reports every string that matches a secret pattern and every
-// secret-named key that holds a literal instead of a reference, once per
-// key and kind of secret: a literal repeated in a file is one finding.
-func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
+// SecretScan scans the strings of many files for literal secrets: every
+// string that matches a secret pattern and every secret-named key that
+// holds a literal instead of a reference. It matches each distinct string
+// and key once, and is not safe for concurrent use.
+type SecretScan struct {
+	rules      secretRules
+	patterns   map[string][]string // value -> the patterns it matches
+	secretKeys map[string]bool
+}
+
+// SecretScan starts a scan with the set's secret rules.
+func (s *Set) SecretScan() *SecretScan {
+	return &SecretScan{rules: s.secrets, patterns: map[string][]string{}, secretKeys: map[string]bool{}}
+}
+
+// File reports the literal secrets among the strings of one file, once per
+// key and kind of secret.
+func (sc *SecretScan) File(artifact string, strs []Pair) finding.List {
 	var fs finding.List
 	seen := map[string]bool{}
 	report := func(key, format string, args ...any) {
@@ -268,16 +361,45 @@ func (s *Set) Secrets(artifact string, strs []Pair) finding.List {
 		}
 	}
 	for _, p := range strs {
-		for _, np := range s.secrets.patterns {
-			if np.re.MatchString(p.Value) {
-				report(p.Key, "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", np.name)
-			}
+		names, ok := sc.patterns[p.Value]
+		if !ok {
+			names = sc.rules.match(p.Value)
+			sc.patterns[p.Value] = names
 		}
-		if s.secrets.keys != nil && p.Key != "" && s.secrets.keys.MatchString(p.Key) && !s.secrets.allowed.MatchString(p.Value) {
+		for _, name := range names {
+			report(p.Key, "holds a literal that looks like a secret (%s): reference it instead (a *_file field, a secretKeyRef, ${env:...})", name)
+		}
+		if sc.rules.keys == nil || p.Key == "" {
+			continue
+		}
+		secret, ok := sc.secretKeys[p.Key]
+		if !ok {
+			secret = sc.rules.keys.MatchString(p.Key)
+			sc.secretKeys[p.Key] = secret
+		}
+		if secret && !sc.rules.allowed.MatchString(p.Value) {
 			report(p.Key, "holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})")
 		}
 	}
 	return fs
+}
+
+// match returns the names of the patterns v matches.
+func (r secretRules) match(v string) []string {
+	var names []string
+	var canonical string
+	canon := func() string {
+		if canonical == "" {
+			canonical = canonicalCase(v)
+		}
+		return canonical
+	}
+	for _, p := range r.patterns {
+		if p.matches(v, canon) {
+			names = append(names, p.name)
+		}
+	}
+	return names
 }
 
 // SecretPatterns names the secret patterns, sorted.

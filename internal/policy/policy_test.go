@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,7 +167,7 @@ func TestSecrets(t *testing.T) {
 		{Pair{"description", "Team {{ $labels.team }} has consumed its budget"}, ""},
 	}
 	for _, tt := range tests {
-		got := messagesOf(s.Secrets("f", []Pair{tt.pair}))
+		got := messagesOf(s.SecretScan().File("f", []Pair{tt.pair}))
 		if (tt.want == "" && len(got) > 0) || (tt.want != "" && (len(got) != 1 || got[0] != tt.want)) {
 			t.Errorf("%+v: got %q, want %q", tt.pair, got, tt.want)
 		}
@@ -177,7 +178,7 @@ func TestSecrets(t *testing.T) {
 // and kind of secret.
 func TestSecretsOncePerKey(t *testing.T) {
 	url := "https://user:hunter2@example.org/d/cost"
-	got := messagesOf(set(t).Secrets("f", []Pair{{"url", url}, {"url", url}, {"", url}}))
+	got := messagesOf(set(t).SecretScan().File("f", []Pair{{"url", url}, {"url", url}, {"", url}}))
 	want := []string{
 		"f: key url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
 		"f: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
@@ -198,5 +199,52 @@ func TestStrings(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("%d: got %v, want %v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestCheckEqualValues: subjects with equal values, evaluated once, each
+// get their findings, in the order of the subjects, from every worker.
+func TestCheckEqualValues(t *testing.T) {
+	s := set(t)
+	bad := goodAlert()
+	bad["labels"].(map[string]any)["severity"] = "page"
+	lower := goodAlert()
+	lower["alert"] = "costAnomaly"
+	var subjects []Subject
+	var want []string
+	for i := range 20 {
+		for _, sub := range []struct {
+			value map[string]any
+			msg   string
+		}{
+			{bad, `policy labels.severity: conflicting values "critical" and "page"; conflicting values "info" and "page"; conflicting values "warning" and "page"`},
+			{goodAlert(), ""},
+			{lower, `policy alert: invalid value "costAnomaly" (out of bound =~"^[A-Z][A-Za-z0-9]*$")`},
+		} {
+			artifact := fmt.Sprintf("rules-%d.yaml", i)
+			subjects = append(subjects, Subject{Kind: KindAlert, Artifact: artifact, Object: "alert", Value: sub.value})
+			if sub.msg != "" {
+				want = append(want, artifact+": alert: "+sub.msg)
+			}
+		}
+	}
+	if got := messagesOf(s.Check(subjects)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestSecretsRepeated: a string matched once is still reported under each
+// key that holds it, and a literal repeated under one key is one finding.
+func TestSecretsRepeated(t *testing.T) {
+	s := set(t)
+	hook := "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
+	got := messagesOf(s.SecretScan().File("f", []Pair{{"api_url", hook}, {"token", "abc"}, {"url", hook}, {"token", "${env:TOKEN}"}, {"token", "abc"}}))
+	want := []string{
+		"f: key api_url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+		"f: key token: holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+		"f: key url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/koshihq/genops-stack/internal/finding"
 )
@@ -63,7 +64,7 @@ func (l *Linter) Dashboard(path string, data []byte) finding.List {
 	if name == "" {
 		name = fmt.Sprintf("%q", d.Title)
 	}
-	lines := stringLines(data)
+	lines := stringLines(data, "expr", "query")
 	for _, v := range d.Templating.List {
 		if v.Type == "query" && isPrometheus(v.Datasource, nil) {
 			l.variable(&fs, path, lines, "dashboard "+name+" variable "+v.Name, v.Query)
@@ -156,50 +157,71 @@ func (x *lineIndex) next(key, value string) int {
 	return ls[0]
 }
 
-// stringLines indexes the string values of an object key in a JSON
-// document. It tokenizes the document (which json.Unmarshal has accepted)
-// and tracks, per open object, whether the next string is a key.
-func stringLines(data []byte) *lineIndex {
+// stringLines indexes the string values of the given object keys in a JSON
+// document (which json.Unmarshal has accepted). It scans the document once,
+// tracking, per open object, whether the next string is a key, and counting
+// lines as it goes.
+func stringLines(data []byte, keys ...string) *lineIndex {
 	x := &lineIndex{lines: map[[2]string][]int{}}
-	dec := json.NewDecoder(bytes.NewReader(data))
 	type frame struct{ object, wantKey bool }
 	var stack []frame
 	key := ""
-	for {
-		before := dec.InputOffset()
-		tok, err := dec.Token()
-		if err == io.EOF || err != nil {
-			break
-		}
+	line := 1
+	for i := 0; i < len(data); i++ {
 		inObject := len(stack) > 0 && stack[len(stack)-1].object
-		isKey := inObject && stack[len(stack)-1].wantKey
-		switch t := tok.(type) {
-		case json.Delim:
-			if t == '{' || t == '[' {
-				if inObject {
-					stack[len(stack)-1].wantKey = true
-				}
-				stack = append(stack, frame{object: t == '{', wantKey: t == '{'})
-			} else {
+		switch c := data[i]; c {
+		case '\n':
+			line++
+		case ' ', '\t', '\r', ':', ',':
+		case '{', '[':
+			if inObject {
+				stack[len(stack)-1].wantKey = true
+			}
+			stack = append(stack, frame{object: c == '{', wantKey: c == '{'})
+		case '}', ']':
+			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
-			continue
-		case string:
-			if isKey {
-				key = t
+		case '"':
+			start := i
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(data) {
+				return x // not JSON: json.Unmarshal has reported it
+			}
+			raw := data[start : i+1]
+			switch {
+			case inObject && stack[len(stack)-1].wantKey:
+				key = unquote(raw)
 				stack[len(stack)-1].wantKey = false
-				continue
+			case inObject:
+				if slices.Contains(keys, key) {
+					k := [2]string{key, unquote(raw)}
+					x.lines[k] = append(x.lines[k], line)
+				}
+				stack[len(stack)-1].wantKey = true
+			}
+		default: // a number, true, false or null
+			for i+1 < len(data) && !strings.ContainsRune(",]} \t\r\n", rune(data[i+1])) {
+				i++
 			}
 			if inObject {
-				// The token starts after the separator that precedes it.
-				start := before + int64(bytes.IndexByte(data[before:], '"'))
-				k := [2]string{key, t}
-				x.lines[k] = append(x.lines[k], 1+bytes.Count(data[:start], []byte("\n")))
+				stack[len(stack)-1].wantKey = true
 			}
-		}
-		if inObject {
-			stack[len(stack)-1].wantKey = true
 		}
 	}
 	return x
+}
+
+// unquote decodes a JSON string literal.
+func unquote(raw []byte) string {
+	if !bytes.ContainsRune(raw, '\\') {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s) // the document is valid JSON
+	return s
 }

@@ -104,3 +104,38 @@ func TestSeed(t *testing.T) {
 		`testdata/seed/genops-policy-compliance.json:53: error: unknown-label: dashboard "GenOps AI - Policy Compliance" panel "Compliance Score by Team": sum by (team): genops_policy_violations_total has no label team (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy_type, severity)`,
 	)
 }
+
+// TestStringLines: the line of each value of the asked keys, in document
+// order, whatever else the document holds (escapes, numbers, literals,
+// arrays of strings, keys named like the asked ones as values).
+func TestStringLines(t *testing.T) {
+	doc := `{
+  "title": "expr",
+  "panels": [
+    {"id": 1, "ok": true, "none": null, "targets": [
+      {"expr": "rate(x[5m])", "legendFormat": "{{a}}"},
+      {"expr": "sum(\"q\\\\n\")",
+       "refId": "B"}
+    ], "tags": ["expr", "query"]},
+    {"expr": "rate(x[5m])", "n": -1.5e3}
+  ],
+  "templating": {"list": [{"query": "label_values(up, job)"}]}
+}`
+	x := stringLines([]byte(doc), "expr", "query")
+	for _, tt := range []struct {
+		key, value string
+		line       int
+	}{
+		{"expr", "rate(x[5m])", 5},
+		{"expr", `sum("q\\n")`, 6},
+		{"expr", "rate(x[5m])", 9},
+		{"expr", "rate(x[5m])", 0},
+		{"query", "label_values(up, job)", 11},
+		{"legendFormat", "{{a}}", 0},
+		{"title", "expr", 0},
+	} {
+		if got := x.next(tt.key, tt.value); got != tt.line {
+			t.Errorf("%s %q: line %d, want %d", tt.key, tt.value, got, tt.line)
+		}
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package stack
+
+import "time"
+
+// processCPU and peakRSS need getrusage.
+func processCPU() (time.Duration, bool) { return 0, false }
+func peakRSS() (int64, bool)            { return 0, false }
