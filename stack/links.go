@@ -1,8 +1,10 @@
 package stack
 
 import (
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,7 +53,7 @@ func checkLinks(set *files.Set, links []Links) finding.List {
 		}
 		for _, uid := range matches(dashRes, text) {
 			if !dashboards[uid] {
-				fs.Errorf(f.Path, "link /d/"+uid, "link", "points at dashboard %s, which the stack does not render (%s)", uid, strings.Join(sortedKeys(dashboards), ", "))
+				fs.Errorf(f.Path, "link /d/"+uid, "link", "points at dashboard %s, which the stack does not render (%s)", uid, strings.Join(slices.Sorted(maps.Keys(dashboards)), ", "))
 			}
 		}
 		for _, name := range matches(runbooks, text) {

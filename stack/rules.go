@@ -1,7 +1,9 @@
 package stack
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -167,19 +169,10 @@ func checkAlertLinks(set *files.Set) finding.List {
 				}
 				uid := path.Base(r.Annotations["dashboard_url"])
 				if len(dashboards) > 0 && !dashboards[uid] {
-					fs.Errorf(f.Path, obj, "alert-link", "dashboard_url %q names dashboard %s, which is not rendered (%s)", r.Annotations["dashboard_url"], uid, strings.Join(sortedKeys(dashboards), ", "))
+					fs.Errorf(f.Path, obj, "alert-link", "dashboard_url %q names dashboard %s, which is not rendered (%s)", r.Annotations["dashboard_url"], uid, strings.Join(slices.Sorted(maps.Keys(dashboards)), ", "))
 				}
 			}
 		}
 	}
 	return fs
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

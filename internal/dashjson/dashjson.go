@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -210,7 +211,7 @@ func (c *checker) panelDataSource(name string, p map[string]any, targets []any) 
 func (c *checker) refs(obj string, v any) {
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if k == "datasource" {
 				c.dataSource(obj, t[k])
 			}
@@ -357,15 +358,6 @@ func variableName(s string) (string, bool) {
 func isVariable(s string) bool {
 	_, ok := variableName(s)
 	return ok
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 func num(v any) int {

@@ -7,7 +7,7 @@ import (
 	"maps"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -220,7 +220,7 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 				rep.errorf(CheckRulefmt, "groupname: %q is repeated in the same file", g.Name)
 			}
 			seen[g.Name] = true
-			for _, k := range sortedKeys(g.Labels) {
+			for _, k := range slices.Sorted(maps.Keys(g.Labels)) {
 				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
 					rep.errorf(CheckRulefmt, "invalid label name: %s", k)
 				}
@@ -260,7 +260,7 @@ func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
 	var msgs []string
 	if r.Alert != "" && r.Record == "" {
 		r.Labels, r.Annotations = maps.Clone(r.Labels), maps.Clone(r.Annotations)
-		for _, k := range sortedKeys(r.Labels) {
+		for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
 			if v := r.Labels[k]; !strings.Contains(v, "{{") {
 				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
 					msgs = append(msgs, "invalid label name: "+k)
@@ -271,7 +271,7 @@ func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
 				delete(r.Labels, k)
 			}
 		}
-		for _, k := range sortedKeys(r.Annotations) {
+		for _, k := range slices.Sorted(maps.Keys(r.Annotations)) {
 			if !strings.Contains(r.Annotations[k], "{{") {
 				if !model.UTF8Validation.IsValidLabelName(k) {
 					msgs = append(msgs, "invalid annotation name: "+k)
@@ -322,7 +322,7 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
 	if out.labels == nil {
 		return
 	}
-	for _, k := range sortedKeys(r.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
 		if out.labels[k] {
 			rep.errorf(CheckLabelOverride, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
 				k, r.Labels[k], k, k, k)
@@ -335,7 +335,7 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
 		kind string
 		m    map[string]string
 	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
-		for _, k := range sortedKeys(where.m) {
+		for _, k := range slices.Sorted(maps.Keys(where.m)) {
 			for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
 				if !out.labels[name] {
 					rep.errorf(CheckTemplateLabel, "%s %s uses $labels.%s, which the expression's result never carries (%s)", where.kind, k, name, out.labels.describe())
@@ -369,13 +369,4 @@ func alertStyle(rep reporter, r rulefmt.Rule) {
 	if r.For == 0 {
 		rep.warnf(CheckAlertFor, "has no for duration: it fires on a single evaluation; set for to ride out one bad scrape")
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -3,9 +3,10 @@ package collector
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -54,7 +55,7 @@ func checkTailSampling(fs *finding.List, artifact, obj string, in Instance) {
 	if !replicated {
 		return
 	}
-	for _, name := range sortedPipelineNames(in.Config.Service.Pipelines) {
+	for _, name := range slices.Sorted(maps.Keys(in.Config.Service.Pipelines)) {
 		for _, p := range in.Config.Service.Pipelines[name].Processors {
 			if p == "tail_sampling" {
 				fs.Errorf(artifact, obj, "tail-sampling-replicas", "pipeline %s runs tail_sampling with %s, not fed by trace-ID load balancing: spans of one trace reach different replicas and each decides on part of the trace; run the sampling tier with one replica", name, what)
@@ -81,7 +82,7 @@ func checkSecrets(fs *finding.List, artifact, obj string, in Instance) {
 		if x.exp == nil {
 			continue
 		}
-		for _, h := range sortedKeys(keySet(x.exp.Headers)) {
+		for _, h := range slices.Sorted(maps.Keys(x.exp.Headers)) {
 			m := envRef.FindStringSubmatch(x.exp.Headers[h])
 			switch {
 			case m == nil:
@@ -91,23 +92,6 @@ func checkSecrets(fs *finding.List, artifact, obj string, in Instance) {
 			}
 		}
 	}
-}
-
-func keySet(m map[string]string) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
-}
-
-func sortedPipelineNames(ps map[string]Pipeline) []string {
-	names := make([]string, 0, len(ps))
-	for n := range ps {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func checkMemory(fs *finding.List, artifact, obj string, in Instance) {
@@ -133,7 +117,7 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 		"exporter":  ids(c.Exporters),
 	}
 	used := map[string]map[string]bool{"receiver": {}, "processor": {}, "exporter": {}}
-	names := sortedPipelineNames(c.Service.Pipelines)
+	names := slices.Sorted(maps.Keys(c.Service.Pipelines))
 	if len(names) == 0 {
 		fs.Errorf(artifact, obj, "pipeline", "has no pipelines")
 	}
@@ -168,7 +152,7 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 		}
 	}
 	for _, kind := range []string{"receiver", "processor", "exporter"} {
-		for _, id := range sortedKeys(configured[kind]) {
+		for _, id := range slices.Sorted(maps.Keys(configured[kind])) {
 			if !used[kind][id] {
 				fs.Warnf(artifact, obj, "unused-component", "%s %s is configured but no pipeline uses it", kind, id)
 			}
@@ -225,13 +209,4 @@ func ids(v any) map[string]bool {
 		out[k] = true
 	}
 	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -2,6 +2,8 @@ package scrape
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,7 +122,7 @@ func checkDoubleScrape(fs *finding.List, artifact string, scrapers []scraper, re
 // checkMonitor reports a monitor Prometheus would not select and a
 // ServiceMonitor endpoint whose port no selected Service has.
 func checkMonitor(fs *finding.List, artifact, name string, m kube.Object, svcs []*corev1.Service, selector map[string]string) {
-	for _, k := range sortedKeys(selector) {
+	for _, k := range slices.Sorted(maps.Keys(selector)) {
 		if m.GetLabels()[k] != selector[k] {
 			fs.Errorf(artifact, name, "monitor-selector", "lacks the label %s=%s that Prometheus selects monitors by: Prometheus would ignore it", k, selector[k])
 		}

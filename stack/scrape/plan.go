@@ -2,7 +2,6 @@ package scrape
 
 import (
 	"fmt"
-	"sort"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -176,15 +175,6 @@ func serviceMonitor(w Wiring, name string, sel map[string]string, port string, j
 			}},
 		},
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // YAML renders jobs as a list of scrape configs, the form of Prometheus'

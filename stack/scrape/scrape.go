@@ -7,6 +7,11 @@
 // relabel engine over the pods the stack deploys.
 package scrape
 
+import (
+	"maps"
+	"slices"
+)
+
 // Job is one Prometheus scrape_config.
 type Job struct {
 	Name                 string         `json:"job_name"`
@@ -131,7 +136,7 @@ func annotatedPodsRelabels() []Relabel {
 // port named port, and names the target after the pod.
 func podsWithPort(sel map[string]string, port string) []Relabel {
 	var rs []Relabel
-	for _, k := range sortedKeys(sel) {
+	for _, k := range slices.Sorted(maps.Keys(sel)) {
 		rs = append(rs, Relabel{SourceLabels: []string{PodLabelMeta(k)}, Action: "keep", Regex: sel[k]})
 	}
 	rs = append(rs, Relabel{SourceLabels: []string{"__meta_kubernetes_pod_container_port_name"}, Action: "keep", Regex: port})
