@@ -177,15 +177,7 @@ func TestBadAlertingSettings(t *testing.T) {
 			[]string{"environment production: alerting: Page sends email: set SMTP.Smarthost, SMTP.From and EmailTo"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			def := Default()
-			tt.mutate(&def.Environments[2])
-			res := generate(t, def)
-			assertErrors(t, res.Findings, tt.want)
-			if res.Files != nil {
-				t.Error("files rendered despite errors")
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { assertBadProduction(t, tt.mutate, tt.want) })
 	}
 }
 

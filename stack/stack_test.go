@@ -175,15 +175,20 @@ func TestBadDefinitions(t *testing.T) {
 			[]string{"environment production: loki: retention 36h0m0s must be a positive multiple of 24h, Loki's index period"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			def := Default()
-			tt.mutate(&def.Environments[2])
-			res := generate(t, def)
-			assertErrors(t, res.Findings, tt.want)
-			if res.Files != nil {
-				t.Error("files rendered despite errors")
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { assertBadProduction(t, tt.mutate, tt.want) })
+	}
+}
+
+// assertBadProduction generates the default stack with production changed
+// by mutate, and asserts exactly the errors want and that nothing rendered.
+func assertBadProduction(t *testing.T, mutate func(*Environment), want []string) {
+	t.Helper()
+	def := Default()
+	mutate(&def.Environments[2])
+	res := generate(t, def)
+	assertErrors(t, res.Findings, want)
+	if res.Files != nil {
+		t.Error("files rendered despite errors")
 	}
 }
 
