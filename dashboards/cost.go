@@ -20,17 +20,7 @@ import (
 // counter reset and add the whole total again. Spend over a window is the
 // growth of the total, delta(); spend per second is its slope, deriv().
 func Cost(in Inputs) *dashboard.DashboardBuilder {
-	return dashboard.NewDashboardBuilder("GenOps AI - Cost Tracking").
-		Uid(CostUID).
-		Tags([]string{Tag, "cost", "ai"}).
-		Timezone(common.TimeZoneBrowser).
-		Time("now-24h", "now").
-		Refresh("30s").
-		Links(dashboardLinks()).
-		WithVariable(datasourceVariable(in)).
-		WithVariable(labelVariable("team", "Team", `label_values(genops_cost_total_usd, team)`)).
-		WithVariable(labelVariable("project", "Project", `label_values(genops_cost_total_usd{team=~"$team"}, project)`)).
-		WithVariable(labelVariable("provider", "Provider", `label_values(genops_cost_total_usd{team=~"$team", project=~"$project"}, provider)`)).
+	return withCostFilters(newDashboard(in, "GenOps AI - Cost Tracking", CostUID, "now-24h", "30s", "cost", "ai")).
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
 			Title("Total Cost (Last 24h)").

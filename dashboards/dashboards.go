@@ -44,6 +44,30 @@ type Inputs struct {
 // Prometheus data source picked with the $datasource variable.
 var datasource = common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
 
+// newDashboard starts a dashboard the way every GenOps dashboard starts: its
+// uid, the genops tag before the given ones, the browser's time zone, the
+// time range from the given start to now, the refresh interval, the link bar
+// and the $datasource variable.
+func newDashboard(in Inputs, title, uid, from, refresh string, tags ...string) *dashboard.DashboardBuilder {
+	return dashboard.NewDashboardBuilder(title).
+		Uid(uid).
+		Tags(append([]string{Tag}, tags...)).
+		Timezone(common.TimeZoneBrowser).
+		Time(from, "now").
+		Refresh(refresh).
+		Links(dashboardLinks()).
+		WithVariable(datasourceVariable(in))
+}
+
+// withCostFilters adds the cost dashboards' $team, $project and $provider
+// variables, each narrowed by the ones before it.
+func withCostFilters(d *dashboard.DashboardBuilder) *dashboard.DashboardBuilder {
+	return d.
+		WithVariable(labelVariable("team", "Team", `label_values(genops_cost_total_usd, team)`)).
+		WithVariable(labelVariable("project", "Project", `label_values(genops_cost_total_usd{team=~"$team"}, project)`)).
+		WithVariable(labelVariable("provider", "Provider", `label_values(genops_cost_total_usd{team=~"$team", project=~"$project"}, provider)`))
+}
+
 // datasourceVariable is the $datasource variable: any Prometheus data
 // source, the stack's by default.
 func datasourceVariable(in Inputs) *dashboard.DatasourceVariableBuilder {

@@ -24,18 +24,8 @@ import (
 // Below, one collapsed row per team shows its month against its own budget
 // (teams.go), for the first TeamsPerDashboard teams of in.Teams.
 func FinOps(in Inputs) *dashboard.DashboardBuilder {
-	d := dashboard.NewDashboardBuilder("GenOps AI - FinOps Daily").
-		Uid(FinOpsUID).
+	d := withCostFilters(newDashboard(in, "GenOps AI - FinOps Daily", FinOpsUID, "now-7d", "5m", "cost", "finops")).
 		Description("Yesterday's AI spend, budget burn and runway per team, the most expensive models and the cost per 1K tokens.").
-		Tags([]string{Tag, "cost", "finops"}).
-		Timezone(common.TimeZoneBrowser).
-		Time("now-7d", "now").
-		Refresh("5m").
-		Links(dashboardLinks()).
-		WithVariable(datasourceVariable(in)).
-		WithVariable(labelVariable("team", "Team", `label_values(genops_cost_total_usd, team)`)).
-		WithVariable(labelVariable("project", "Project", `label_values(genops_cost_total_usd{team=~"$team"}, project)`)).
-		WithVariable(labelVariable("provider", "Provider", `label_values(genops_cost_total_usd{team=~"$team", project=~"$project"}, provider)`)).
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
 			Title("Spend (Last 24h)").

@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/gauge"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
@@ -10,14 +9,7 @@ import (
 // Performance is "GenOps AI - Performance Metrics": the seed's four panels,
 // with its titles, units, thresholds and layout.
 func Performance(in Inputs) *dashboard.DashboardBuilder {
-	return dashboard.NewDashboardBuilder("GenOps AI - Performance Metrics").
-		Uid(PerformanceUID).
-		Tags([]string{Tag, "performance", "ai"}).
-		Timezone(common.TimeZoneBrowser).
-		Time("now-6h", "now").
-		Refresh("30s").
-		Links(dashboardLinks()).
-		WithVariable(datasourceVariable(in)).
+	return newDashboard(in, "GenOps AI - Performance Metrics", PerformanceUID, "now-6h", "30s", "performance", "ai").
 		WithVariable(labelVariable("provider", "Provider", `label_values(genops_requests_total, provider)`)).
 		WithVariable(labelVariable("model", "Model", `label_values(genops_requests_total{provider=~"$provider"}, model)`)).
 		WithPanel(timeseries.NewPanelBuilder().

@@ -18,14 +18,7 @@ import (
 // genops_team target label, which the scrape job copies from the pod's
 // genops.ai/team label. $team filters on it.
 func Policy(in Inputs) *dashboard.DashboardBuilder {
-	return dashboard.NewDashboardBuilder("GenOps AI - Policy Compliance").
-		Uid(PolicyUID).
-		Tags([]string{Tag, "policy", "compliance"}).
-		Timezone(common.TimeZoneBrowser).
-		Time("now-6h", "now").
-		Refresh("30s").
-		Links(dashboardLinks()).
-		WithVariable(datasourceVariable(in)).
+	return newDashboard(in, "GenOps AI - Policy Compliance", PolicyUID, "now-6h", "30s", "policy", "compliance").
 		WithVariable(labelVariable("team", "Team", `label_values(genops_requests_total, genops_team)`)).
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).

@@ -40,15 +40,8 @@ func FinOpsTeams(in Inputs) []*dashboard.DashboardBuilder {
 	var pages []*dashboard.DashboardBuilder
 	for first := TeamsPerDashboard; first < len(in.Teams); first += TeamsPerDashboard {
 		last := min(first+TeamsPerDashboard, len(in.Teams))
-		d := dashboard.NewDashboardBuilder(fmt.Sprintf("GenOps AI - FinOps Daily, Teams %d to %d", first+1, last)).
-			Uid(TeamDashboard(first)).
-			Description("Each team's month against its budget, continuing GenOps AI - FinOps Daily.").
-			Tags([]string{Tag, "cost", "finops"}).
-			Timezone(common.TimeZoneBrowser).
-			Time("now-7d", "now").
-			Refresh("5m").
-			Links(dashboardLinks()).
-			WithVariable(datasourceVariable(in))
+		d := newDashboard(in, fmt.Sprintf("GenOps AI - FinOps Daily, Teams %d to %d", first+1, last), TeamDashboard(first), "now-7d", "5m", "cost", "finops").
+			Description("Each team's month against its budget, continuing GenOps AI - FinOps Daily.")
 		pages = append(pages, withTeamRows(d, in, in.Teams[first:last], 0, 1))
 	}
 	return pages
