@@ -60,6 +60,18 @@ func render(f *runFlags, stderr io.Writer) (res *stack.Result, code int, ok bool
 	return res, exitOK, true
 }
 
+// parseAndRender parses a rendering command's flags, which take no
+// arguments, and renders. ok is false when the command must stop with code.
+func parseAndRender(fs *flag.FlagSet, f *runFlags, args []string, stdout, stderr io.Writer) (res *stack.Result, code int, ok bool) {
+	if code, ok := parse(fs, args, stdout); !ok {
+		return nil, code, false
+	}
+	if !noArgs(fs, stderr) {
+		return nil, exitUsage, false
+	}
+	return render(f, stderr)
+}
+
 func printFindings(w io.Writer, fs finding.List) {
 	for _, f := range fs {
 		fmt.Fprintln(w, f.String())
@@ -69,13 +81,7 @@ func printFindings(w io.Writer, fs finding.List) {
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate [--out DIR]", "Renders every environment into DIR. Everything is rendered and checked in memory\nfirst; on any error nothing in DIR changes. Files no longer generated are removed.", stdout, stderr)
 	f := generateFlags(fs, true)
-	if code, ok := parse(fs, args, stdout); !ok {
-		return code
-	}
-	if !noArgs(fs, stderr) {
-		return exitUsage
-	}
-	res, code, ok := render(f, stderr)
+	res, code, ok := parseAndRender(fs, f, args, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -91,13 +97,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check [--out DIR]", "Renders in memory and compares with DIR: exit 0 when identical, 1 with a unified\ndiff per changed file and the lists of missing and unexpected files.", stdout, stderr)
 	f := generateFlags(fs, true)
-	if code, ok := parse(fs, args, stdout); !ok {
-		return code
-	}
-	if !noArgs(fs, stderr) {
-		return exitUsage
-	}
-	res, code, ok := render(f, stderr)
+	res, code, ok := parseAndRender(fs, f, args, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -119,13 +119,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", "Runs every check over every environment and writes nothing.", stdout, stderr)
 	f := generateFlags(fs, false)
-	if code, ok := parse(fs, args, stdout); !ok {
-		return code
-	}
-	if !noArgs(fs, stderr) {
-		return exitUsage
-	}
-	res, code, ok := render(f, stderr)
+	res, code, ok := parseAndRender(fs, f, args, stdout, stderr)
 	if !ok {
 		return code
 	}
