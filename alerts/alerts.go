@@ -116,10 +116,7 @@ func (a Alert) Labels() map[string]string {
 	return ls
 }
 
-var (
-	groupName  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	recordName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
-)
+var groupName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // Check runs the typed checks of the rule groups: names unique and valid
 // (a group name is a file and object name), durations that parse, every
@@ -144,7 +141,7 @@ func Check(artifact string, groups []Group) finding.List {
 			fs.Errorf(artifact, obj, "rule-group", "interval %q is not a Prometheus duration", g.Interval)
 		}
 		for _, r := range g.Records {
-			if !recordName.MatchString(r.Record) {
+			if !model.LegacyValidation.IsValidMetricName(r.Record) {
 				fs.Errorf(artifact, "record "+r.Record, "record", "%q is not a valid metric name", r.Record)
 			}
 		}

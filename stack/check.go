@@ -1,9 +1,8 @@
 package stack
 
 import (
-	"regexp"
-
 	"github.com/prometheus/common/model"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -16,21 +15,19 @@ import (
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-
 // Check runs the typed checks of one assembled environment.
 func Check(s *Stack) finding.List {
 	var fs finding.List
 	env := s.Env
 	a := env.Artifact()
-	if !dnsLabel.MatchString(env.Name) {
+	if len(validation.IsDNS1123Label(env.Name)) > 0 {
 		fs.Errorf(a, "environment", "environment-name", "name %q must be a DNS label (lower-case letters, digits, '-')", env.Name)
 	}
 	if env.Cluster == "" {
 		fs.Errorf(a, "environment", "cluster-name", "has no cluster name: set Cluster, it becomes the cluster label of every series")
 	}
 	for what, ns := range map[string]string{"Monitoring": env.Namespaces.Monitoring, "Workloads": env.Namespaces.Workloads} {
-		if !dnsLabel.MatchString(ns) {
+		if len(validation.IsDNS1123Label(ns)) > 0 {
 			fs.Errorf(a, "namespaces", "namespace-name", "Namespaces.%s %q must be a DNS label", what, ns)
 		}
 	}

@@ -7,10 +7,11 @@ package catalog
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/prometheus/common/model"
 )
 
 // Type is a Prometheus metric type.
@@ -86,11 +87,6 @@ type Series struct {
 	Bucket bool
 }
 
-var (
-	metricName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
-	labelName  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
-)
-
 // New validates jobs and metrics and returns the catalog: names unique and
 // valid, types known, every job a metric names defined, no label reserved
 // for histograms and summaries.
@@ -102,7 +98,7 @@ func New(jobs []Job, metrics []Metric) (*Catalog, error) {
 			errs = append(errs, fmt.Sprintf("job %s is defined twice", j.Name))
 		}
 		for _, l := range append(slices.Clone(j.TargetLabels), j.ExporterLabels...) {
-			if !labelName.MatchString(l) {
+			if !model.LegacyValidation.IsValidLabelName(l) {
 				errs = append(errs, fmt.Sprintf("job %s: label %q is not a valid label name", j.Name, l))
 			}
 		}
@@ -126,7 +122,7 @@ func (c *Catalog) add(m Metric) []string {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("metric %s: ", m.Name)+fmt.Sprintf(format, args...))
 	}
-	if !metricName.MatchString(m.Name) {
+	if !model.LegacyValidation.IsValidMetricName(m.Name) {
 		bad("not a valid metric name")
 	}
 	if _, dup := c.metrics[m.Name]; dup {
@@ -144,7 +140,7 @@ func (c *Catalog) add(m Metric) []string {
 		}
 	}
 	for _, l := range m.Labels {
-		if !labelName.MatchString(l) {
+		if !model.LegacyValidation.IsValidLabelName(l) {
 			bad("label %q is not a valid label name", l)
 		}
 		if l == "le" || l == "quantile" {

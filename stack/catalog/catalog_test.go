@@ -89,6 +89,8 @@ func TestNewRejects(t *testing.T) {
 			{Name: "d", Type: Histogram, Help: "d", Jobs: []string{"a"}},
 			{Name: "d_count", Type: Gauge, Help: "d", Jobs: []string{"a"}},
 		}, "catalog: metric d_count: series d_count is also a series of d"},
+		{"invalid metric name", jobs, []Metric{{Name: "genops.cost", Type: Gauge, Help: "x", Jobs: []string{"a"}}},
+			"catalog: metric genops.cost: not a valid metric name"},
 		{"no help, no job", jobs, []Metric{{Name: "x", Type: Gauge}}, "catalog: metric x: has no help text; metric x: names no job that delivers it"},
 		{"duplicate job", []Job{{Name: "a"}, {Name: "a", ExporterLabels: []string{"0x"}}}, nil,
 			`catalog: job a is defined twice; job a: label "0x" is not a valid label name`},
