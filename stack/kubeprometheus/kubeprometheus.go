@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -234,10 +233,5 @@ func Build(s Spec, cluster, environment string) Values {
 
 // YAML renders the values file, naming the chart and version it is for.
 func (v Values) YAML() ([]byte, error) {
-	data, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	head := fmt.Sprintf("# Helm values for %s %s (%s)\n", ChartName, ChartVersion, ChartRepo)
-	return files.WithHashHeader(append([]byte(head), data...)), nil
+	return files.HelmValues(ChartName, ChartVersion, ChartRepo, v)
 }

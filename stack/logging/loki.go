@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/files"
 )
@@ -141,10 +140,5 @@ func (s LokiSpec) Values() LokiValues {
 
 // YAML renders the values file, naming the chart and version it is for.
 func (v LokiValues) YAML() ([]byte, error) {
-	data, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	head := fmt.Sprintf("# Helm values for %s %s (%s)\n", LokiChartName, LokiChartVersion, LokiChartRepo)
-	return files.WithHashHeader(append([]byte(head), data...)), nil
+	return files.HelmValues(LokiChartName, LokiChartVersion, LokiChartRepo, v)
 }

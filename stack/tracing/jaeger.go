@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -242,10 +241,5 @@ func (j JaegerSpec) Values() JaegerValues {
 
 // YAML renders the values file, naming the chart and version it is for.
 func (v JaegerValues) YAML() ([]byte, error) {
-	data, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	head := fmt.Sprintf("# Helm values for %s %s (%s)\n", JaegerChartName, JaegerChartVersion, JaegerChartRepo)
-	return files.WithHashHeader(append([]byte(head), data...)), nil
+	return files.HelmValues(JaegerChartName, JaegerChartVersion, JaegerChartRepo, v)
 }
