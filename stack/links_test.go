@@ -21,10 +21,7 @@ func TestCheckLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	for _, f := range checkLinks(set, links) {
-		got = append(got, f.String())
-	}
+	got := checkLinks(set, links).Strings()
 	want := []string{
 		"alertmanager/production/alertmanager.yaml: link /d/genops-policy: points at dashboard genops-policy, which the stack does not render (genops-cost)",
 		"alertmanager/production/alertmanager.yaml: link BudgetExhausted.md: points at runbook BudgetExhausted.md, which the stack does not render (runbooks are rendered for alerts: out/runbooks/<alert>.md)",

@@ -120,10 +120,7 @@ func TestSecretScanFindsEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range fs {
-		got = append(got, f.String())
-	}
+	got := fs.Strings()
 	sort.Strings(got)
 	sort.Strings(want)
 	if !slices.Equal(got, want) {

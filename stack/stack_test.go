@@ -72,10 +72,7 @@ func TestGolden(t *testing.T) {
 // are the declared posture exceptions, reported on every run.
 func TestDefaultFindings(t *testing.T) {
 	res := mustGenerate(t)
-	var got []string
-	for _, f := range res.Findings {
-		got = append(got, f.String())
-	}
+	got := res.Findings.Strings()
 	var want []string
 	for _, env := range []string{"base", "production", "staging"} {
 		want = append(want, "warning: environment "+env+": DaemonSet monitoring/otel-collector-agent: container otel-collector: breaks run-as-non-root by declared exception: runs as root to read /var/log/pods, whose files the kubelet makes readable by root only")

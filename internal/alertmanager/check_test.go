@@ -56,17 +56,9 @@ func tables() Tests {
 	return Tests{Routes: routing.RouteTests(), Inhibitions: routing.InhibitionTests()}
 }
 
-func strs(fs finding.List) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.String())
-	}
-	return out
-}
-
 func assertFindings(t *testing.T, fs finding.List, want ...string) {
 	t.Helper()
-	got := strs(fs)
+	got := fs.Strings()
 	if !slices.Equal(got, want) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

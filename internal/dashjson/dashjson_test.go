@@ -85,10 +85,7 @@ func variable(d map[string]any, i int) map[string]any {
 
 func findings(t *testing.T, data []byte) []string {
 	t.Helper()
-	var got []string
-	for _, f := range Check(file, data, known) {
-		got = append(got, f.String())
-	}
+	got := Check(file, data, known).Strings()
 	sort.Strings(got)
 	return got
 }

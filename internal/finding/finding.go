@@ -81,6 +81,16 @@ func (l *List) Warnf(artifact, object, check, format string, args ...any) {
 // Add appends findings.
 func (l *List) Add(fs ...Finding) { *l = append(*l, fs...) }
 
+// Strings returns each finding as String prints it, in order (nil when
+// there are none).
+func (l List) Strings() []string {
+	var out []string
+	for _, f := range l {
+		out = append(out, f.String())
+	}
+	return out
+}
+
 // Errors counts the error findings.
 func (l List) Errors() int {
 	n := 0

@@ -146,10 +146,7 @@ func TestPostureExceptions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dep, svc := goodWorkload(t)
 			dep.Spec.Template.Spec.Containers[0].SecurityContext.RunAsNonRoot = Ptr(!tt.root)
-			var got []string
-			for _, f := range CheckPosture("test", []Object{dep, svc}, tt.exceptions...) {
-				got = append(got, f.String())
-			}
+			got := CheckPosture("test", []Object{dep, svc}, tt.exceptions...).Strings()
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}

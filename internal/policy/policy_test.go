@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/schemas"
 )
 
@@ -51,14 +50,6 @@ func set(t *testing.T, dirs ...string) *Set {
 	return s
 }
 
-func messagesOf(fs finding.List) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.String())
-	}
-	return out
-}
-
 func TestBuiltinPolicies(t *testing.T) {
 	s := set(t)
 	tests := []struct {
@@ -96,7 +87,7 @@ func TestBuiltinPolicies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := tt.value()
 			tt.edit(v)
-			got := messagesOf(s.Check([]Subject{{Kind: tt.kind, Artifact: "f", Object: "obj", Value: v}}))
+			got := s.Check([]Subject{{Kind: tt.kind, Artifact: "f", Object: "obj", Value: v}}).Strings()
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
@@ -111,7 +102,7 @@ func TestUserPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := set(t, dir)
-	got := messagesOf(s.Check([]Subject{{Kind: KindAlert, Artifact: "prometheus/rules/genops-cost.yaml", Object: "alert CostAnomaly", Value: goodAlert()}}))
+	got := s.Check([]Subject{{Kind: KindAlert, Artifact: "prometheus/rules/genops-cost.yaml", Object: "alert CostAnomaly", Value: goodAlert()}}).Strings()
 	want := `prometheus/rules/genops-cost.yaml: alert CostAnomaly: policy labels.team: is required (=~"^[a-z-]+$")`
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -167,7 +158,7 @@ func TestSecrets(t *testing.T) {
 		{Pair{"description", "Team {{ $labels.team }} has consumed its budget"}, ""},
 	}
 	for _, tt := range tests {
-		got := messagesOf(s.SecretScan().File("f", []Pair{tt.pair}))
+		got := s.SecretScan().File("f", []Pair{tt.pair}).Strings()
 		if (tt.want == "" && len(got) > 0) || (tt.want != "" && (len(got) != 1 || got[0] != tt.want)) {
 			t.Errorf("%+v: got %q, want %q", tt.pair, got, tt.want)
 		}
@@ -178,7 +169,7 @@ func TestSecrets(t *testing.T) {
 // and kind of secret.
 func TestSecretsOncePerKey(t *testing.T) {
 	url := "https://user:hunter2@example.org/d/cost"
-	got := messagesOf(set(t).SecretScan().File("f", []Pair{{"url", url}, {"url", url}, {"", url}}))
+	got := set(t).SecretScan().File("f", []Pair{{"url", url}, {"url", url}, {"", url}}).Strings()
 	want := []string{
 		"f: key url: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
 		"f: text: holds a literal that looks like a secret (basic_auth_url): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
@@ -228,7 +219,7 @@ func TestCheckEqualValues(t *testing.T) {
 			}
 		}
 	}
-	if got := messagesOf(s.Check(subjects)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got := s.Check(subjects).Strings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
@@ -238,7 +229,7 @@ func TestCheckEqualValues(t *testing.T) {
 func TestSecretsRepeated(t *testing.T) {
 	s := set(t)
 	hook := "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
-	got := messagesOf(s.SecretScan().File("f", []Pair{{"api_url", hook}, {"token", "abc"}, {"url", hook}, {"token", "${env:TOKEN}"}, {"token", "abc"}}))
+	got := s.SecretScan().File("f", []Pair{{"api_url", hook}, {"token", "abc"}, {"url", hook}, {"token", "${env:TOKEN}"}, {"token", "abc"}}).Strings()
 	want := []string{
 		"f: key api_url: holds a literal that looks like a secret (slack_webhook): reference it instead (a *_file field, a secretKeyRef, ${env:...})",
 		"f: key token: holds a literal value for a secret: reference it instead (a *_file field, a secretKeyRef, ${env:...})",

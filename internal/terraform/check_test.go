@@ -65,10 +65,7 @@ func check(t *testing.T, edit func(m map[string]string)) []string {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	for _, f := range Check(set, "terraform") {
-		got = append(got, f.String())
-	}
+	got := Check(set, "terraform").Strings()
 	sort.Strings(got)
 	return got
 }

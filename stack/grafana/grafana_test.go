@@ -12,10 +12,7 @@ import (
 )
 
 func strs(fs finding.List) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.String())
-	}
+	out := fs.Strings()
 	sort.Strings(out)
 	return out
 }

@@ -199,10 +199,7 @@ func TestCheck(t *testing.T) {
 				t.Fatal(err)
 			}
 			objs := tt.mutate(s)
-			var got []string
-			for _, f := range scrape.Check("env", s.Scrape, objs, tt.env.Monitoring.SelectorLabels()) {
-				got = append(got, f.String())
-			}
+			got := scrape.Check("env", s.Scrape, objs, tt.env.Monitoring.SelectorLabels()).Strings()
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
@@ -228,10 +225,7 @@ func TestCheckSpec(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, f := range scrape.CheckSpec("env", tt.spec, tt.interval) {
-				got = append(got, f.String())
-			}
+			got := scrape.CheckSpec("env", tt.spec, tt.interval).Strings()
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
