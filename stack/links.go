@@ -5,7 +5,6 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/koshihq/genops-stack/internal/files"
@@ -23,12 +22,7 @@ var relativeDashboard = regexp.MustCompile(`"(/d/([A-Za-z0-9_-]+))`)
 // dashboards, relative /d/<uid> links). Alert annotations are checked by
 // checkAlertLinks, with messages that name the alert.
 func checkLinks(set *files.Set, links []Links) finding.List {
-	dashboards := map[string]bool{}
-	for _, p := range set.Paths() {
-		if path.Dir(p) == dashboardsDir && path.Ext(p) == ".json" {
-			dashboards[strings.TrimSuffix(path.Base(p), ".json")] = true
-		}
-	}
+	dashboards := renderedDashboards(set)
 	var grafana, runbooks []*regexp.Regexp
 	seen := map[string]bool{}
 	for _, l := range links {
@@ -65,6 +59,18 @@ func checkLinks(set *files.Set, links []Links) finding.List {
 	return fs
 }
 
+// renderedDashboards are the uids of the dashboards in set
+// (grafana/dashboards/<uid>.json).
+func renderedDashboards(set *files.Set) map[string]bool {
+	uids := map[string]bool{}
+	for _, p := range set.Paths() {
+		if path.Dir(p) == dashboardsDir && path.Ext(p) == ".json" {
+			uids[strings.TrimSuffix(path.Base(p), ".json")] = true
+		}
+	}
+	return uids
+}
+
 // matches returns the last submatch of every match of res in text, sorted
 // and without duplicates.
 func matches(res []*regexp.Regexp, text string) []string {
@@ -74,10 +80,5 @@ func matches(res []*regexp.Regexp, text string) []string {
 			set[m[len(m)-1]] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }

@@ -41,13 +41,8 @@ func alertLinks(env Environment) alerts.Links {
 // read it).
 func rulesComponent(env Environment, groups []alerts.Group) (kube.Component, error) {
 	c := kube.Component{Name: "prometheus-rules"}
-	labels := map[string]string{}
-	for k, v := range CommonLabels {
-		labels[k] = v
-	}
-	for k, v := range env.Monitoring.SelectorLabels() {
-		labels[k] = v
-	}
+	labels := maps.Clone(CommonLabels)
+	maps.Copy(labels, env.Monitoring.SelectorLabels())
 	links, cfg := alertLinks(env), alertsConfig(env)
 	runbooks := kube.Generator{Kind: "ConfigMap", Name: runbooksConfigMap, Namespace: env.Namespaces.Monitoring, NoHash: true}
 	for _, g := range groups {
@@ -143,12 +138,7 @@ func lintRendered(set *files.Set) finding.List {
 // rendered at all: grafana/dashboards/<uid>.json).
 func checkAlertLinks(set *files.Set) finding.List {
 	var fs finding.List
-	dashboards := map[string]bool{}
-	for _, p := range set.Paths() {
-		if ok, _ := path.Match(dashboardsDir+"/*.json", p); ok {
-			dashboards[strings.TrimSuffix(path.Base(p), ".json")] = true
-		}
-	}
+	dashboards := renderedDashboards(set)
 	for _, f := range set.Files() {
 		if ok, _ := path.Match(rulesDir+"/*.yaml", f.Path); !ok {
 			continue
