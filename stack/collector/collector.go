@@ -15,6 +15,7 @@ package collector
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -407,9 +408,7 @@ func Selector(name string) map[string]string {
 func labelsFor(w Wiring, name string) (all, selector map[string]string) {
 	selector = Selector(name)
 	all = map[string]string{"app.kubernetes.io/name": name, componentLabel: componentValue}
-	for k, v := range w.Labels {
-		all[k] = v
-	}
+	maps.Copy(all, w.Labels)
 	return all, selector
 }
 

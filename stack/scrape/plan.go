@@ -2,6 +2,7 @@ package scrape
 
 import (
 	"fmt"
+	"maps"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -128,12 +129,8 @@ func operatorRelabels(rs []Relabel) []monitoringv1.RelabelConfig {
 
 func monitorMeta(w Wiring, name, namespace string) metav1.ObjectMeta {
 	lbl := map[string]string{}
-	for k, v := range w.Labels {
-		lbl[k] = v
-	}
-	for k, v := range w.SelectorLabels {
-		lbl[k] = v
-	}
+	maps.Copy(lbl, w.Labels)
+	maps.Copy(lbl, w.SelectorLabels)
 	return kube.Meta(name, namespace, lbl)
 }
 
