@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -350,21 +351,46 @@ func dashboardsSection(b *strings.Builder, base *Stack) {
 
 func metricsSection(b *strings.Builder, cat *catalog.Catalog) {
 	b.WriteString("\n## Metrics\n\n")
-	b.WriteString("The metric catalog: every metric an alert, recording rule, dashboard or runbook may query (`genops-stack lint` checks them against it). Labels are the metric's own; its jobs add theirs (below).\n\n")
-	b.WriteString("| metric | type | unit | labels | jobs | OpenTelemetry |\n| --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("The metric catalog: every metric an alert, recording rule, dashboard or runbook may query (`genops-stack lint` checks them against it), and where each comes from. Labels are the metric's own; its jobs add theirs (below). GenOps AI sends spans, not metrics: the gateway Collector derives the `genops_*` metrics from the span attributes named in the source column, before any sampling.\n\n")
+	b.WriteString("| metric | type | unit | labels | jobs | source |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, m := range cat.Metrics() {
-		otel := ""
-		if m.OTel != nil {
-			otel = "`" + m.OTel.Name + "`"
-			if m.OTel.Unit != "" {
-				otel += " (" + m.OTel.Unit + ")"
-			}
-		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s | %s |\n", m.Name, m.Type, cell(m.Unit), code(m.Labels...), strings.Join(m.Jobs, ", "), otel)
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s | %s |\n", m.Name, m.Type, cell(m.Unit), code(m.Labels...), strings.Join(m.Jobs, ", "), cell(m.Source.String()))
 	}
 	b.WriteString("\n| job | how its series arrive | labels it adds |\n| --- | --- | --- |\n")
 	for _, j := range cat.Jobs() {
 		fmt.Fprintf(b, "| %s | %s | %s |\n", j.Name, cell(j.Via), code(slices.Concat(j.TargetLabels, j.ExporterLabels)...))
+	}
+	spanSection(b, cat.Contract())
+}
+
+// spanSection lists what a workload must send: the span attributes the
+// stack reads, and the aliases the gateway accepts for them.
+func spanSection(b *strings.Builder, c catalog.Contract) {
+	b.WriteString("\n### Span attributes\n\n")
+	b.WriteString("What a workload sends: GenOps AI's span attributes (its names are canonical). Bounded attributes may become metric labels; the others (ids, free text, customer ids) stay on spans.\n\n")
+	b.WriteString("| attribute | type | set by | bounded | values |\n| --- | --- | --- | --- | --- |\n")
+	for _, a := range c.Attributes {
+		bounded := "no"
+		if a.Bounded {
+			bounded = "yes"
+		}
+		values := code(a.Values...)
+		if a.Fallback != "" {
+			values = strings.TrimPrefix(values+"; unset: `"+a.Fallback+"`", "; ")
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", a.Name, a.Type, a.SetBy, bounded, values)
+	}
+	b.WriteString("\nAliases, normalized by the gateway before anything reads the span (where the canonical attribute is unset):\n\n")
+	b.WriteString("| alias | canonical | set by | mapping |\n| --- | --- | --- | --- |\n")
+	for _, al := range c.Aliases {
+		mapping := "copied"
+		if al.When != "" {
+			mapping = fmt.Sprintf("`%q` becomes `%q`", al.When, al.Value)
+		}
+		for _, k := range slices.Sorted(maps.Keys(al.Also)) {
+			mapping += fmt.Sprintf("; sets `%s` to `%q`", k, al.Also[k])
+		}
+		fmt.Fprintf(b, "| `%s` | `%s` | %s | %s |\n", al.Name, al.Canonical, al.SetBy, mapping)
 	}
 }
 

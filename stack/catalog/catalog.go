@@ -50,25 +50,19 @@ type Metric struct {
 	Labels []string
 	// Jobs are the scrape jobs that deliver the metric.
 	Jobs []string
-	// OTel is the OpenTelemetry instrument the metric is translated from,
-	// when it can arrive as OpenTelemetry data through the Collector.
-	OTel *OTel
+	// Source is where the metric comes from (contract.go); nil when
+	// nothing sends it, which makes every query over it an error.
+	Source *Source
 }
 
-// OTel names an OpenTelemetry instrument. The Prometheus name is derived
-// from it by the exporter that serves it (name, unit and type suffixes, and
-// the exporter's namespace).
-type OTel struct {
-	Name string
-	Unit string
-}
-
-// Catalog is a validated set of jobs and metrics.
+// Catalog is a validated set of jobs and metrics, and the telemetry
+// contract the derived metrics are checked against.
 type Catalog struct {
-	jobs    map[string]Job
-	metrics map[string]Metric
-	series  map[string]Series
-	names   []string // every series name, sorted
+	contract Contract
+	jobs     map[string]Job
+	metrics  map[string]Metric
+	series   map[string]Series
+	names    []string // every series name, sorted
 }
 
 // Series is one series name a query can select: a metric's own name, or one
@@ -87,12 +81,13 @@ type Series struct {
 	Bucket bool
 }
 
-// New validates jobs and metrics and returns the catalog: names unique and
-// valid, types known, every job a metric names defined, no label reserved
-// for histograms and summaries.
-func New(jobs []Job, metrics []Metric) (*Catalog, error) {
-	c := &Catalog{jobs: map[string]Job{}, metrics: map[string]Metric{}, series: map[string]Series{}}
-	var errs []string
+// New validates the contract, jobs and metrics and returns the catalog:
+// names unique and valid, types known, every job a metric names defined, no
+// label reserved for histograms and summaries, every derived metric read
+// from attributes of the contract with bounded labels only.
+func New(contract Contract, jobs []Job, metrics []Metric) (*Catalog, error) {
+	c := &Catalog{contract: contract, jobs: map[string]Job{}, metrics: map[string]Metric{}, series: map[string]Series{}}
+	errs := contract.Check()
 	for _, j := range jobs {
 		if _, dup := c.jobs[j.Name]; dup {
 			errs = append(errs, fmt.Sprintf("job %s is defined twice", j.Name))
@@ -106,6 +101,7 @@ func New(jobs []Job, metrics []Metric) (*Catalog, error) {
 	}
 	for _, m := range metrics {
 		errs = append(errs, c.add(m)...)
+		errs = append(errs, contract.checkSource(m)...)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("catalog: %s", strings.Join(errs, "; "))
@@ -275,6 +271,20 @@ func setDiff(a, b []string) []string {
 	for _, x := range a {
 		if !slices.Contains(b, x) {
 			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Contract returns the telemetry contract.
+func (c *Catalog) Contract() Contract { return c.contract }
+
+// Derived returns the metrics derived from spans, sorted by name.
+func (c *Catalog) Derived() []Metric {
+	var out []Metric
+	for _, m := range c.Metrics() {
+		if m.Source != nil && m.Source.Kind == FromSpans {
+			out = append(out, m)
 		}
 	}
 	return out

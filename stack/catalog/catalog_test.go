@@ -10,12 +10,15 @@ import (
 
 func TestDefaultIsValid(t *testing.T) {
 	c := Default()
-	if n := len(c.Metrics()); n < 12 {
-		t.Fatalf("%d metrics, want at least the exporter's 12", n)
+	if n := len(c.Metrics()); n < 13 {
+		t.Fatalf("%d metrics, want at least the 9 derived and 4 GenAI ones", n)
 	}
 	for _, m := range c.Metrics() {
 		if m.Unit == "" {
 			t.Errorf("metric %s has no unit", m.Name)
+		}
+		if m.Source == nil {
+			t.Errorf("metric %s has no source", m.Name)
 		}
 	}
 }
@@ -29,12 +32,12 @@ func TestLookup(t *testing.T) {
 		has    []string
 		lacks  []string
 	}{
-		{"genops_cost_total_usd", Gauge, false, []string{"team", "project", "provider", "job", "genops_team", "cluster", "exported_job"}, []string{"le", "model"}},
+		{"genops_cost_usd_total", Counter, false, []string{"team", "project", "cost_center", "provider", "model", "job", "cluster", "exported_job"}, []string{"le", "genops_team", "customer_id"}},
+		{"genops_tokens_total", Counter, false, []string{"type", "team", "model"}, []string{"le"}},
+		{"gen_ai_client_token_usage_bucket", Counter, true, []string{"gen_ai_token_type", "gen_ai_provider_name", "le"}, []string{"error_type"}},
 		{"genops_request_duration_seconds_bucket", Counter, true, []string{"provider", "model", "le"}, []string{"quantile"}},
 		{"genops_request_duration_seconds_sum", Counter, false, []string{"provider"}, []string{"le"}},
 		{"genops_request_duration_seconds_count", Counter, false, []string{"model"}, []string{"le"}},
-		{"genops_eval_latency_seconds", Gauge, false, []string{"model", "quantile", "genops_team"}, []string{"le", "exported_job"}},
-		{"genops_eval_latency_seconds_count", Counter, false, []string{"model"}, []string{"quantile"}},
 		{"up", Gauge, false, []string{"job", "instance", "node", "genops_team", "otel_scope_name"}, []string{"otel_scope_schema_url", "exported_job"}},
 		{"otelcol_exporter_queue_size", Gauge, false, []string{"exporter", "data_type", "otel_scope_name", "cluster", "pod"}, []string{"exported_job", "genops_team"}},
 		{"container_memory_working_set_bytes", Gauge, false, []string{"container", "pod", "namespace", "node", "metrics_path"}, []string{"cluster"}},
@@ -62,7 +65,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("%s: labels not sorted: %v", tt.name, s.Labels)
 		}
 	}
-	for _, name := range []string{"genops_request_duration_seconds", "genops_cost_total", "genops_eval_latency_seconds_bucket"} {
+	for _, name := range []string{"genops_request_duration_seconds", "genops_cost_total_usd", "genops_eval_latency_seconds"} {
 		if _, ok := c.Lookup(name); ok {
 			t.Errorf("%s resolves, but is not a series", name)
 		}
@@ -97,7 +100,7 @@ func TestNewRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(tt.jobs, tt.metrics)
+			_, err := New(Contract{}, tt.jobs, tt.metrics)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error %v\nwant  %s", err, tt.want)
 			}
@@ -105,14 +108,9 @@ func TestNewRejects(t *testing.T) {
 	}
 }
 
-// otelNamers are how the exporters that serve OpenTelemetry data name it:
-// the gateway's prometheus exporter (namespace genops, suffixes, escaped:
-// the exporter's defaults) and the Collector's own telemetry (suffixes, the
-// otelconf default when without_units and without_type_suffix are unset).
-var otelNamers = map[string]otlptranslator.MetricNamer{
-	JobGenOpsOTelMetrics: {Namespace: "genops", WithMetricSuffixes: true},
-	JobOTelCollector:     otlptranslator.NewMetricNamer("", otlptranslator.NoUTF8EscapingWithSuffixes),
-}
+// gatewayNamer is how the gateway's prometheus exporter names what it
+// serves: its defaults (suffixes, underscore escaping), no namespace.
+var gatewayNamer = otlptranslator.MetricNamer{WithMetricSuffixes: true}
 
 var otelTypes = map[Type]otlptranslator.MetricType{
 	Counter:   otlptranslator.MetricTypeMonotonicCounter,
@@ -120,39 +118,31 @@ var otelTypes = map[Type]otlptranslator.MetricType{
 	Histogram: otlptranslator.MetricTypeHistogram,
 }
 
-// TestOTelNamesTranslate runs every recorded OpenTelemetry name through the
-// translator the Collector's exporters use (prometheus/otlptranslator, the
-// version collector-contrib v0.149.0 pins) and expects the catalog's name:
-// no double genops_ prefix, no missing _total or unit suffix.
-func TestOTelNamesTranslate(t *testing.T) {
-	for _, m := range Default().Metrics() {
-		if scrapeSeries[m.Name] {
-			continue
-		}
-		served := false
-		for _, j := range m.Jobs {
-			namer, ok := otelNamers[j]
-			if !ok {
-				continue
-			}
-			served = true
-			if m.OTel == nil {
-				t.Errorf("metric %s is served by %s but has no OpenTelemetry name", m.Name, j)
-				continue
-			}
-			got, err := namer.Build(otlptranslator.Metric{Name: m.OTel.Name, Unit: m.OTel.Unit, Type: otelTypes[m.Type]})
-			if err != nil || got != m.Name {
-				t.Errorf("metric %s: OpenTelemetry %q (unit %q) translates to %q (%v) in job %s", m.Name, m.OTel.Name, m.OTel.Unit, got, err, j)
-			}
-		}
-		if m.OTel != nil && !served {
-			t.Errorf("metric %s has an OpenTelemetry name but no job serves OpenTelemetry data", m.Name)
+// TestDerivedNamesTranslate runs every derived metric's instrument through
+// the translator the gateway's prometheus exporter uses
+// (prometheus/otlptranslator, the version collector-contrib v0.149.0 pins)
+// and expects the catalog's name: no doubled genops_, no missing _total, no
+// upper-case unit. (The otelcol-check module's derivation test reads the
+// names off the real exporter.)
+func TestDerivedNamesTranslate(t *testing.T) {
+	derived := Default().Derived()
+	if len(derived) != 9 {
+		t.Fatalf("%d derived metrics, want 9", len(derived))
+	}
+	for _, m := range derived {
+		d := m.Source.Derivation
+		got, err := gatewayNamer.Build(otlptranslator.Metric{Name: d.Instrument, Unit: d.Unit, Type: otelTypes[m.Type]})
+		if err != nil || got != m.Name {
+			t.Errorf("metric %s: instrument %q (unit %q) translates to %q (%v)", m.Name, d.Instrument, d.Unit, got, err)
 		}
 	}
-	// The trap the gateway's namespace sets: an instrument already named
-	// genops.* gets the prefix twice.
-	namer := otelNamers[JobGenOpsOTelMetrics]
-	got, _ := namer.Build(otlptranslator.Metric{Name: "genops.requests", Unit: "{request}", Type: otlptranslator.MetricTypeMonotonicCounter})
+	// The traps: a USD unit stays upper case, and a namespace doubles the prefix.
+	got, _ := gatewayNamer.Build(otlptranslator.Metric{Name: "genops.cost", Unit: "USD", Type: otlptranslator.MetricTypeMonotonicCounter})
+	if got != "genops_cost_USD_total" {
+		t.Errorf("translator changed: %s", got)
+	}
+	namespaced := otlptranslator.MetricNamer{Namespace: "genops", WithMetricSuffixes: true}
+	got, _ = namespaced.Build(otlptranslator.Metric{Name: "genops.requests", Type: otlptranslator.MetricTypeMonotonicCounter})
 	if got != "genops_genops_requests_total" {
 		t.Errorf("translator changed: %s", got)
 	}
@@ -170,9 +160,8 @@ func TestVia(t *testing.T) {
 	if !ok || strings.Join(s.Labels, " ") != "cluster exported_instance exported_job instance job le model namespace otel_scope_name otel_scope_schema_url otel_scope_version pod provider" {
 		t.Errorf("bucket via genops-otel-metrics: %v %v", s.Labels, ok)
 	}
-	summary, _ := c.Lookup("genops_eval_latency_seconds")
-	if _, ok := c.Via(summary, JobGenOpsOTelMetrics); ok {
-		t.Error("the summary is not served by the gateway")
+	if _, ok := c.Via(up, "no-such-job"); ok {
+		t.Error("an unknown job delivers nothing")
 	}
 }
 
