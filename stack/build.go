@@ -8,7 +8,6 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
-	"github.com/koshihq/genops-stack/stack/exporter"
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
@@ -61,6 +60,7 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 		Sampling:          env.Sampling,
 		LogsEndpoint:      logging.OTLPEndpoint(ns.Monitoring),
 		FileLogs:          env.Logging.Agent == logging.Filelog,
+		Catalog:           catalog.Default(),
 	}
 	if h := env.Integrations.Honeycomb; h.Enabled {
 		wiring.Honeycomb = &collector.Honeycomb{Endpoint: h.Endpoint, Secret: collector.SecretRef{Name: h.Secret, Key: h.Key}}
@@ -71,11 +71,6 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 		return nil, err
 	}
 	nsComp, err := namespaces(env)
-	if err != nil {
-		return nil, err
-	}
-	gatewayOTLP := fmt.Sprintf("http://%s.%s.svc:%d", collector.GatewayName, ns.Monitoring, collector.PortOTLPGRPC)
-	exp, err := exporter.Component(env.Exporter, ns.Workloads, gatewayOTLP, CommonLabels)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +95,7 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 		Env:            env,
 		Teams:          c.Teams,
 		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel, exp, plan.Monitors, amComp, rules},
+		Components:     []kube.Component{nsComp, otel, plan.Monitors, amComp, rules},
 		KubePrometheus: kp,
 		Alerting:       alerting,
 		AlertingYAML:   alertingYAML,
@@ -125,7 +120,7 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 		s.Promtail = &c
 	}
 	if env.Integrations.Datadog.Enabled {
-		dd, err := integrations.DatadogComponent(catalog.Default(), ns.Monitoring, env.Exporter.MetricsURL(ns.Workloads), env.Cluster, env.Name, CommonLabels)
+		dd, err := integrations.DatadogComponent(catalog.Default(), ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, CommonLabels)
 		if err != nil {
 			return nil, err
 		}

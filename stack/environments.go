@@ -6,7 +6,6 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
-	"github.com/koshihq/genops-stack/stack/exporter"
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
@@ -138,15 +137,6 @@ func Defaults() Environment {
 					CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
 					MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("2Gi"),
 				},
-			},
-		},
-		Exporter: exporter.Spec{
-			// The exporter release to deploy: bump with the GenOps release.
-			Image: "genopsai/metrics-exporter:1.0.0",
-			Port:  8080,
-			Resources: kube.Resources{
-				CPURequest: kube.Q("100m"), CPULimit: kube.Q("200m"),
-				MemoryRequest: kube.Q("128Mi"), MemoryLimit: kube.Q("256Mi"),
 			},
 		},
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
-	"github.com/koshihq/genops-stack/stack/exporter"
 	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
@@ -42,8 +41,6 @@ type Environment struct {
 	Scrape scrape.Spec
 	// Logging is Loki and the agent that ships container logs to it.
 	Logging logging.Spec
-	// Exporter is the GenOps metrics exporter.
-	Exporter exporter.Spec
 	// Integrations are the vendor integrations, all off unless enabled.
 	Integrations integrations.Spec
 }

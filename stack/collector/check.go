@@ -116,6 +116,13 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 		"processor": ids(c.Processors),
 		"exporter":  ids(c.Exporters),
 	}
+	// A connector is the exporter of one pipeline and the receiver of another.
+	connectors := map[string]bool{}
+	for id := range c.Connectors {
+		connectors[id] = true
+		configured["receiver"][id] = true
+		configured["exporter"][id] = true
+	}
 	used := map[string]map[string]bool{"receiver": {}, "processor": {}, "exporter": {}}
 	names := slices.Sorted(maps.Keys(c.Service.Pipelines))
 	if len(names) == 0 {
@@ -144,7 +151,8 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 		if len(p.Receivers) == 0 || len(p.Exporters) == 0 {
 			fs.Errorf(artifact, obj, "pipeline", "pipeline %s needs at least one receiver and one exporter", n)
 		}
-		if len(p.Processors) == 0 || p.Processors[0] != "memory_limiter" {
+		fedByConnectors := len(p.Receivers) > 0 && !slices.ContainsFunc(p.Receivers, func(r string) bool { return !connectors[r] })
+		if !fedByConnectors && (len(p.Processors) == 0 || p.Processors[0] != "memory_limiter") {
 			fs.Errorf(artifact, obj, "processor-order", "pipeline %s: memory_limiter must be the first processor, so data is refused before it is buffered", n)
 		}
 		if len(p.Processors) > 0 && p.Processors[len(p.Processors)-1] != "batch" {
@@ -153,7 +161,7 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 	}
 	for _, kind := range []string{"receiver", "processor", "exporter"} {
 		for _, id := range slices.Sorted(maps.Keys(configured[kind])) {
-			if !used[kind][id] {
+			if !used[kind][id] && !connectors[id] {
 				fs.Warnf(artifact, obj, "unused-component", "%s %s is configured but no pipeline uses it", kind, id)
 			}
 		}

@@ -16,6 +16,7 @@ package collector
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
@@ -46,7 +48,6 @@ const (
 	ConfigKey         = "collector.yaml"
 	configMountPath   = "/conf"
 	collectorUID      = 10001 // the user the collector-contrib image runs as
-	MetricsNamespace  = "genops"
 	healthPortName    = "health"
 	QuickStartName    = "genops-observability"
 	ComponentsVersion = "0.149.0" // the collector-contrib release the configs are validated against
@@ -108,6 +109,9 @@ type Wiring struct {
 	FileLogs bool
 	// Honeycomb, when set, also sends the kept traces to Honeycomb.
 	Honeycomb *Honeycomb
+	// Catalog is the metric catalog: the gateway derives its FromSpans
+	// metrics from spans, with its telemetry contract.
+	Catalog *catalog.Catalog
 }
 
 // Honeycomb is where traces go in Honeycomb and the Secret holding the API key.
@@ -171,12 +175,13 @@ func commonProcessors(s Spec, wl Workload, w Wiring) Processors {
 	}
 }
 
-// governanceAttributes enriches spans and log records. Metrics do not get
-// it: a constant genops_governance_enabled label on every series adds
-// nothing, and the metrics carry their team label already.
+// governanceAttributes marks spans and log records as seen by the GenOps
+// gateway. Metrics do not get it: a constant genops_governance_enabled
+// label on every series adds nothing. (The seed also copied an attribute
+// "team" into genops.cost_center; nothing sets "team": GenOps AI sends
+// genops.team and genops.cost_center itself.)
 func governanceAttributes() *AttributesProcessor {
 	return &AttributesProcessor{Actions: []AttributeAction{
-		{Key: "genops.cost_center", FromAttribute: "team", Action: "insert"},
 		{Key: "genops.governance_enabled", Value: true, Action: "insert"},
 	}}
 }
@@ -200,17 +205,40 @@ func telemetry(s Spec) Telemetry {
 func gatewayProcessors(s Spec, w Wiring) Processors {
 	p := commonProcessors(s, s.Gateway, w)
 	p.Attributes = governanceAttributes()
+	derived := w.Catalog.Derived()
+	p.Normalize = Normalize(w.Catalog.Contract())
+	p.Labels = Labels(derived)
+	p.GenAI = GenAI()
+	p.DeltaToCumulative = &Empty{}
 	return p
+}
+
+// derivationPipelines are the pipelines that derive the catalog's metrics
+// from every span the gateway receives, before any sampling (derive.go).
+func derivationPipelines(connectors []string) map[string]Pipeline {
+	return map[string]Pipeline{
+		DerivationPipeline: {
+			Receivers:  []string{"otlp"},
+			Processors: []string{"memory_limiter", NormalizeProcessor, LabelsProcessor, "batch"},
+			Exporters:  connectors,
+		},
+		DerivedPipeline: {
+			Receivers:  connectors,
+			Processors: []string{"deltatocumulative", "batch"},
+			Exporters:  []string{"prometheus"},
+		},
+	}
 }
 
 func gateway(s Spec, w Wiring) Instance {
 	p := gatewayProcessors(s, w)
-	traceProcessors := []string{"memory_limiter"}
+	traceProcessors := []string{"memory_limiter", NormalizeProcessor}
 	if h := w.Sampling.Head; h != nil {
 		p.ProbabilisticSampler = h.Processor()
 		traceProcessors = append(traceProcessors, "probabilistic_sampler")
 	}
 	traceProcessors = append(traceProcessors, "resource", "attributes", "batch")
+	connectors := Connectors(w.Catalog.Contract(), w.Catalog.Derived())
 	cfg := Config{
 		Receivers: Receivers{OTLP: &OTLPReceiver{Protocols: OTLPProtocols{
 			GRPC: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortOTLPGRPC)},
@@ -218,12 +246,14 @@ func gateway(s Spec, w Wiring) Instance {
 		}}},
 		Processors: p,
 		Exporters: Exporters{
+			// No namespace: the derived metrics' instruments carry the
+			// genops prefix, and the OTel GenAI metrics keep their names.
 			Prometheus: &PrometheusExporter{
 				Endpoint:    fmt.Sprintf("0.0.0.0:%d", PortPrometheus),
-				Namespace:   MetricsNamespace,
 				ConstLabels: map[string]string{"cluster": w.ClusterName},
 			},
 		},
+		Connectors: connectors,
 		Extensions: Extensions{HealthCheck: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortHealth)}},
 		Service: Service{
 			Extensions: []string{"health_check"},
@@ -231,7 +261,7 @@ func gateway(s Spec, w Wiring) Instance {
 			Pipelines: map[string]Pipeline{
 				"metrics": {
 					Receivers:  []string{"otlp"},
-					Processors: []string{"memory_limiter", "resource", "batch"},
+					Processors: []string{"memory_limiter", GenAIProcessor, "deltatocumulative", "resource", "batch"},
 					Exporters:  withDebug(s, "prometheus"),
 				},
 				"traces": {
@@ -256,6 +286,7 @@ func gateway(s Spec, w Wiring) Instance {
 			{Name: healthPortName, Port: PortHealth},
 		},
 	}
+	maps.Copy(cfg.Service.Pipelines, derivationPipelines(slices.Sorted(maps.Keys(connectors))))
 	traces := cfg.Service.Pipelines["traces"]
 	if w.Sampling.Tail != nil {
 		cfg.Exporters.OTLPSampler = &OTLPExporter{Endpoint: fmt.Sprintf("%s.%s.svc:%d", SamplerName, w.Namespace, PortOTLPGRPC), TLS: &TLS{Insecure: true}}
@@ -355,6 +386,12 @@ func (c Config) YAML() ([]byte, error) {
 		return nil, err
 	}
 	return files.WithHashHeader(data), nil
+}
+
+// GatewayMetricsURL is where the gateway in namespace ns serves the metrics
+// it derives and receives, in the cluster (its prometheus exporter).
+func GatewayMetricsURL(ns string) string {
+	return fmt.Sprintf("http://%s.%s.svc:%d/metrics", GatewayName, ns, PortPrometheus)
 }
 
 // ConfigMapName is the name of the generated ConfigMap holding an instance's config.

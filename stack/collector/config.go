@@ -12,8 +12,10 @@ type Config struct {
 	Receivers  Receivers  `json:"receivers"`
 	Processors Processors `json:"processors"`
 	Exporters  Exporters  `json:"exporters"`
-	Extensions Extensions `json:"extensions"`
-	Service    Service    `json:"service"`
+	// Connectors are keyed by component ID (signal_to_metrics, derive.go).
+	Connectors map[string]SignalToMetricsConnector `json:"connectors,omitempty"`
+	Extensions Extensions                          `json:"extensions"`
+	Service    Service                             `json:"service"`
 }
 
 // Receivers are the configured receivers, keyed by component ID.
@@ -68,7 +70,18 @@ type Processors struct {
 	TailSampling *sampling.TailSamplingProcessor `json:"tail_sampling,omitempty"`
 	// ProbabilisticSampler is the head sampler (the gateway).
 	ProbabilisticSampler *sampling.ProbabilisticSamplerProcessor `json:"probabilistic_sampler,omitempty"`
+	// Normalize, Labels and GenAI are the gateway's transform processors
+	// (derive.go).
+	Normalize *TransformProcessor `json:"transform/normalize,omitempty"`
+	Labels    *TransformProcessor `json:"transform/labels,omitempty"`
+	GenAI     *TransformProcessor `json:"transform/genai,omitempty"`
+	// DeltaToCumulative turns delta sums into the cumulative ones the
+	// prometheus exporter serves.
+	DeltaToCumulative *Empty `json:"deltatocumulative,omitempty"`
 }
+
+// Empty is a component configured with its defaults.
+type Empty struct{}
 
 // MemoryLimiterProcessor refuses data before the Collector runs out of memory.
 type MemoryLimiterProcessor struct {

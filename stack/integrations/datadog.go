@@ -11,8 +11,9 @@ import (
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
-// Datadog has the Datadog Agent scrape the GenOps metrics exporter with its
-// OpenMetrics check. The metric list is derived from the metric catalog, so
+// Datadog has the Datadog Agent scrape the gateway Collector's prometheus
+// exporter with its OpenMetrics check: the metrics the gateway derives from
+// GenOps AI's spans. The metric list is derived from the metric catalog, so
 // a metric added there reaches Datadog without a second list to keep.
 type Datadog struct {
 	Enabled bool
@@ -43,14 +44,14 @@ type DatadogOpenMetric struct {
 	Tags    []string            `json:"tags"`
 }
 
-// DatadogMetrics lists, from the catalog, every metric the GenOps pods
-// expose, as the OpenMetrics check names them: a counter without its _total
+// DatadogMetrics lists, from the catalog, every metric the gateway derives
+// from spans, as the OpenMetrics check names them: a counter without its _total
 // suffix (the check's rule since Agent 7.32), and a Datadog name without the
 // genops_ prefix, which the namespace adds back once.
 func DatadogMetrics(cat *catalog.Catalog) []map[string]string {
 	var out []map[string]string
 	for _, m := range cat.Metrics() {
-		if !strings.HasPrefix(m.Name, DatadogNamespace+"_") || !deliveredBy(m, catalog.JobGenOpsPods) {
+		if !strings.HasPrefix(m.Name, DatadogNamespace+"_") || m.Source == nil || m.Source.Kind != catalog.FromSpans {
 			continue
 		}
 		exposed := m.Name
@@ -60,15 +61,6 @@ func DatadogMetrics(cat *catalog.Catalog) []map[string]string {
 		out = append(out, map[string]string{exposed: strings.TrimPrefix(exposed, DatadogNamespace+"_")})
 	}
 	return out
-}
-
-func deliveredBy(m catalog.Metric, job string) bool {
-	for _, j := range m.Jobs {
-		if j == job {
-			return true
-		}
-	}
-	return false
 }
 
 // DatadogComponent is the ConfigMap with the check's configuration for the

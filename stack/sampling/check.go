@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 // Check reports sampling settings the Collector would reject or that would
@@ -151,4 +152,58 @@ func joinTypes(ts []PolicyType) string {
 	}
 	slices.Sort(s)
 	return strings.Join(s, ", ")
+}
+
+// CheckAttributes reports policies that key on span attributes no producer
+// sends: not in the telemetry contract, an alias (the gateway normalizes
+// aliases before spans reach the sampler), a value the attribute never
+// takes, or a numeric policy whose type is not the attribute's.
+func CheckAttributes(artifact string, s Spec, c catalog.Contract) finding.List {
+	var fs finding.List
+	if s.Tail == nil {
+		return fs
+	}
+	var walk func(p Policy)
+	walk = func(p Policy) {
+		obj := "sampling policy " + p.Name
+		switch {
+		case p.Type == StringAttributeType && p.StringAttribute != nil:
+			a, ok := contractAttribute(&fs, artifact, obj, c, p.StringAttribute.Key)
+			if ok && len(a.Values) > 0 {
+				for _, v := range p.StringAttribute.Values {
+					if !slices.Contains(a.Values, v) {
+						fs.Errorf(artifact, obj, "sampling-attribute", "value %q of %s is not one its producer sets (%s): the policy never matches it", v, a.Name, strings.Join(a.Values, ", "))
+					}
+				}
+			}
+		case p.Type == NumericAttributeType && p.NumericAttribute != nil:
+			n := p.NumericAttribute
+			a, ok := contractAttribute(&fs, artifact, obj, c, n.Key)
+			if ok && string(a.Type) != string(n.Type) {
+				fs.Errorf(artifact, obj, "sampling-attribute-type", "attribute %s is a %s, not %s: the policy would never match", a.Name, a.Type, n.Type)
+			}
+		case p.Type == AndType:
+			for _, sub := range p.And {
+				walk(sub)
+			}
+		}
+	}
+	for _, p := range s.Tail.Policies {
+		walk(p)
+	}
+	return fs
+}
+
+func contractAttribute(fs *finding.List, artifact, obj string, c catalog.Contract, key string) (catalog.Attribute, bool) {
+	if a, ok := c.Attribute(key); ok {
+		return a, true
+	}
+	for _, al := range c.Aliases {
+		if al.Name == key {
+			fs.Errorf(artifact, obj, "sampling-attribute", "keys on %s, an alias of %s: the gateway normalizes aliases before spans reach the sampler, key on %s", key, al.Canonical, al.Canonical)
+			return catalog.Attribute{}, false
+		}
+	}
+	fs.Errorf(artifact, obj, "sampling-attribute", "keys on span attribute %s, which the telemetry contract does not define: no producer sends it, so the policy never matches", key)
+	return catalog.Attribute{}, false
 }

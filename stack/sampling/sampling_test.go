@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 func tail(policies ...Policy) *Tail {
@@ -61,7 +63,7 @@ func TestCheck(t *testing.T) {
 func TestProcessor(t *testing.T) {
 	tl := tail(GenOps(1)...)
 	tl.Policies = append(tl.Policies,
-		NumericAttribute("many-tokens", "genops.tokens", Int, Between(1000, 100000)),
+		NumericAttribute("many-tokens", "genops.tokens.total", Int, Between(1000, 100000)),
 		And("slow-premium", Latency("slow", 2*time.Second), StringAttribute("premium", "genops.customer_tier", "premium")),
 	)
 	got, err := yaml.Marshal(tl.Processor())
@@ -83,15 +85,18 @@ policies:
   type: latency
 - name: governance-policy
   string_attribute:
-    key: genops.policy_violation
+    key: genops.policy.result
     values:
-    - "true"
+    - blocked
+    - warning
+    - rate_limited
+    - violation
   type: string_attribute
 - name: high-cost-policy
   ottl_condition:
     error_mode: ignore
     span:
-    - attributes["genops.cost_usd"] >= 1.0
+    - attributes["genops.cost.total"] >= 1.0
   type: ottl_condition
 - name: premium-customer-policy
   string_attribute:
@@ -106,7 +111,7 @@ policies:
   type: probabilistic
 - name: many-tokens
   numeric_attribute:
-    key: genops.tokens
+    key: genops.tokens.total
     max_value: 100000
     min_value: 1000
   type: numeric_attribute
@@ -127,5 +132,30 @@ policies:
 `
 	if string(got) != want {
 		t.Errorf("tail_sampling:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestCheckAttributes(t *testing.T) {
+	contract := catalog.DefaultContract()
+	spec := func(ps ...Policy) Spec { return Spec{Tail: tail(ps...)} }
+	if fs := CheckAttributes("a", spec(GenOps(1)...), contract); len(fs) > 0 {
+		t.Fatalf("GenOps policies: %v", fs.Strings())
+	}
+	fs := CheckAttributes("environment staging", spec(
+		StringAttribute("seed-governance", "genops.policy_violation", "true"),
+		NumericAttribute("seed-cost", "genops.cost_usd", Double, AtLeast(1)),
+		StringAttribute("team", "team", "ml"),
+		StringAttribute("results", "genops.policy.result", "blocked", "denied"),
+		And("both", NumericAttribute("tokens", "genops.tokens.total", Double, AtLeast(1000)), Probabilistic("p", 10)),
+	), contract)
+	want := []string{
+		"environment staging: sampling policy seed-governance: keys on genops.policy_violation, an alias of genops.policy.result: the gateway normalizes aliases before spans reach the sampler, key on genops.policy.result",
+		"environment staging: sampling policy seed-cost: keys on genops.cost_usd, an alias of genops.cost.total: the gateway normalizes aliases before spans reach the sampler, key on genops.cost.total",
+		"environment staging: sampling policy team: keys on span attribute team, which the telemetry contract does not define: no producer sends it, so the policy never matches",
+		`environment staging: sampling policy results: value "denied" of genops.policy.result is not one its producer sets (allowed, blocked, warning, rate_limited, violation): the policy never matches it`,
+		"environment staging: sampling policy tokens: attribute genops.tokens.total is a int, not double: the policy would never match",
+	}
+	if got := fs.Strings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -1,0 +1,78 @@
+package collector
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+func TestNormalizeStatements(t *testing.T) {
+	got := Normalize(catalog.DefaultContract()).TraceStatements[0].Statements
+	want := []string{
+		`set(attributes["genops.cost.currency"], "USD") where attributes["genops.cost.currency"] == nil and attributes["genops.cost_usd"] != nil`,
+		`set(attributes["genops.cost.total"], attributes["genops.cost_usd"]) where attributes["genops.cost.total"] == nil and attributes["genops.cost_usd"] != nil`,
+		`set(attributes["genops.tokens.input"], attributes["genops.tokens_input"]) where attributes["genops.tokens.input"] == nil and attributes["genops.tokens_input"] != nil`,
+		`set(attributes["genops.tokens.output"], attributes["genops.tokens_output"]) where attributes["genops.tokens.output"] == nil and attributes["genops.tokens_output"] != nil`,
+		`set(attributes["genops.policy.result"], "violation") where attributes["genops.policy.result"] == nil and (attributes["genops.policy_violation"] == "true" or attributes["genops.policy_violation"] == true)`,
+		`set(attributes["genops.provider"], attributes["genops.cost.provider"]) where attributes["genops.provider"] == nil and attributes["genops.cost.provider"] != nil`,
+		`set(attributes["genops.model"], attributes["genops.cost.model"]) where attributes["genops.model"] == nil and attributes["genops.cost.model"] != nil`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLabelsKeepOnlyWhatIsRead: the derivation pipeline drops every
+// attribute the metrics do not read, so an unbounded one (customer id,
+// policy reason, request parameters) cannot reach a label.
+func TestLabelsKeepOnlyWhatIsRead(t *testing.T) {
+	st := Labels(catalog.Default().Derived()).TraceStatements[0].Statements
+	keep := st[0]
+	if !strings.HasPrefix(keep, "keep_keys(attributes, [") {
+		t.Fatalf("first statement %q, want keep_keys", keep)
+	}
+	for _, never := range []string{"genops.customer_id", "genops.policy.reason", "genops.request.", "genops.tenant"} {
+		if strings.Contains(keep, never) {
+			t.Errorf("keep_keys keeps %s: %s", never, keep)
+		}
+	}
+	for _, l := range []string{`set(attributes["team"], attributes["genops.team"])`, `set(attributes["status"], "error") where status.code == STATUS_CODE_ERROR`} {
+		if !strings.Contains(strings.Join(st, "\n"), l) {
+			t.Errorf("missing %s", l)
+		}
+	}
+}
+
+func TestConnectorsSplitParts(t *testing.T) {
+	conns := Connectors(catalog.DefaultContract(), catalog.Default().Derived())
+	if len(conns) != 2 || len(conns[DerivationConnector].Spans) != 9 || len(conns[ConnectorID(1)].Spans) != 1 {
+		t.Fatalf("connectors: %d, spans %d and %d", len(conns), len(conns[DerivationConnector].Spans), len(conns[ConnectorID(1)].Spans))
+	}
+	out := conns[ConnectorID(1)].Spans[0]
+	if out.Name != "genops.tokens" || out.Sum.Value != `Int(attributes["genops.tokens.output"])` || out.Attributes[len(out.Attributes)-1] != (MetricAttribute{Key: "type", DefaultValue: "output"}) {
+		t.Errorf("output tokens: %+v", out)
+	}
+}
+
+func TestCheckDerivation(t *testing.T) {
+	if fs := CheckDerivation("a", catalog.Default().Derived()); len(fs) > 0 {
+		t.Fatalf("default: %v", fs.Strings())
+	}
+	metric := func(name string, l catalog.Label) catalog.Metric {
+		return catalog.Metric{Name: name, Source: &catalog.Source{Kind: catalog.FromSpans, Derivation: &catalog.Derivation{
+			Parts: []catalog.Part{{Value: catalog.Value{Count: true}}}, Labels: []catalog.Label{l}}}}
+	}
+	fs := CheckDerivation("environment production", []catalog.Metric{
+		metric("a_total", catalog.Label{Name: "team", Attribute: "genops.team"}),
+		metric("b_total", catalog.Label{Name: "team", Attribute: "genops.project"}),
+		metric("c_total", catalog.Label{Name: "genops.team", Attribute: "genops.team"}),
+	})
+	want := []string{
+		"environment production: metric b_total: label team comes from genops.project here and from genops.team in another derived metric: one label, one attribute",
+		"environment production: metric c_total: label genops.team has the name of a span attribute the derivation reads: name the label otherwise",
+	}
+	if got := fs.Strings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
