@@ -156,7 +156,7 @@ func TestBadDefinitions(t *testing.T) {
 			[]string{"environment production: collector otel-collector-sampler: pipeline traces runs tail_sampling with 2 replicas, not fed by trace-ID load balancing: spans of one trace reach different replicas and each decides on part of the trace; run the sampling tier with one replica"}},
 		{"Honeycomb without its Secret", func(e *Environment) { e.Integrations.Honeycomb.Secret = "" },
 			[]string{
-				"environment production: collector otel-collector-sampler: exporter otlp/honeycomb header x-honeycomb-team reads ${env:HONEYCOMB_API_KEY}, which the container does not set from a Secret",
+				"environment production: collector otel-collector-sampler: exporter otlp_grpc/honeycomb header x-honeycomb-team reads ${env:HONEYCOMB_API_KEY}, which the container does not set from a Secret",
 				"environment production: honeycomb: is enabled but needs Endpoint, Secret and Key: the API key is read from that Secret, never written in the config",
 			}},
 		{"Tempo without retention", func(e *Environment) { e.Tempo.Retention = 0 },
@@ -244,7 +244,7 @@ func TestBadAssembledStack(t *testing.T) {
 		}},
 		{"Honeycomb key written in the config", func(s *Stack) {
 			s.Collectors[2].Config.Exporters.OTLPHoneycomb.Headers["x-honeycomb-team"] = "hcaik_0123456789"
-		}, []string{"environment production: collector otel-collector-sampler: exporter otlp/honeycomb header x-honeycomb-team holds a literal value: credentials must come from a Secret, as ${env:NAME} with NAME set from a secretKeyRef"}},
+		}, []string{"environment production: collector otel-collector-sampler: exporter otlp_grpc/honeycomb header x-honeycomb-team holds a literal value: credentials must come from a Secret, as ${env:NAME} with NAME set from a secretKeyRef"}},
 		{"posture exception that excuses nothing", func(s *Stack) {
 			dep := find[*appsv1.DaemonSet](t, s, "otel-collector-agent")
 			dep.Spec.Template.Spec.SecurityContext = kube.RestrictedPodSecurity(10001)
@@ -463,7 +463,7 @@ func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
 	}
 	for p, wantIn := range map[string]string{
 		"otel/head-sampled/collector.yaml":      "probabilistic_sampler:\n    sampling_percentage: 25",
-		"otel/honeycomb-gateway/collector.yaml": "otlp/honeycomb:",
+		"otel/honeycomb-gateway/collector.yaml": "otlp_grpc/honeycomb:",
 		"otel/production/collector-agent.yaml":  "filelog:",
 	} {
 		if data, _ := res.Files.Get(p); !bytes.Contains(data, []byte(wantIn)) {

@@ -51,7 +51,7 @@ func agent(s Spec, w Wiring) Instance {
 				"logs": {
 					Receivers:  []string{"filelog"},
 					Processors: []string{"memory_limiter", "resource", "batch"},
-					Exporters:  withDebug(s, "otlp/gateway"),
+					Exporters:  withDebug(s, "otlp_grpc/gateway"),
 				},
 			},
 		},

@@ -78,7 +78,7 @@ func checkSecrets(fs *finding.List, artifact, obj string, in Instance) {
 	for _, x := range []struct {
 		id  string
 		exp *OTLPExporter
-	}{{"otlp/traces", e.OTLPTraces}, {"otlp/sampler", e.OTLPSampler}, {"otlp/gateway", e.OTLPGateway}, {"otlp/honeycomb", e.OTLPHoneycomb}} {
+	}{{"otlp_grpc/traces", e.OTLPTraces}, {"otlp_grpc/sampler", e.OTLPSampler}, {"otlp_grpc/gateway", e.OTLPGateway}, {"otlp_grpc/honeycomb", e.OTLPHoneycomb}} {
 		if x.exp == nil {
 			continue
 		}

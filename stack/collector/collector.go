@@ -290,14 +290,14 @@ func gateway(s Spec, w Wiring) Instance {
 	traces := cfg.Service.Pipelines["traces"]
 	if w.Sampling.Tail != nil {
 		cfg.Exporters.OTLPSampler = &OTLPExporter{Endpoint: fmt.Sprintf("%s.%s.svc:%d", SamplerName, w.Namespace, PortOTLPGRPC), TLS: &TLS{Insecure: true}}
-		traces.Exporters = withDebug(s, "otlp/sampler")
+		traces.Exporters = withDebug(s, "otlp_grpc/sampler")
 	} else {
 		traces.Exporters = withDebug(s, exportTraces(&cfg, &in, w)...)
 	}
 	cfg.Service.Pipelines["traces"] = traces
 	cfg.Exporters.OTLPHTTPLoki = &OTLPHTTPExporter{Endpoint: w.LogsEndpoint}
 	logs := cfg.Service.Pipelines["logs"]
-	logs.Exporters = withDebug(s, "otlphttp/loki")
+	logs.Exporters = withDebug(s, "otlp_http/loki")
 	cfg.Service.Pipelines["logs"] = logs
 	if s.Debug != "" {
 		cfg.Exporters.Debug = &DebugExporter{Verbosity: s.Debug}
@@ -312,7 +312,7 @@ func gateway(s Spec, w Wiring) Instance {
 // from a Secret.
 func exportTraces(cfg *Config, in *Instance, w Wiring) []string {
 	cfg.Exporters.OTLPTraces = &OTLPExporter{Endpoint: w.TracesEndpoint, TLS: &TLS{Insecure: true}}
-	exporters := []string{"otlp/traces"}
+	exporters := []string{"otlp_grpc/traces"}
 	if h := w.Honeycomb; h != nil {
 		const env = "HONEYCOMB_API_KEY"
 		cfg.Exporters.OTLPHoneycomb = &OTLPExporter{
@@ -320,7 +320,7 @@ func exportTraces(cfg *Config, in *Instance, w Wiring) []string {
 			Headers:  map[string]string{"x-honeycomb-team": "${env:" + env + "}"},
 		}
 		in.Env = append(in.Env, SecretEnv{Name: env, Secret: h.Secret})
-		exporters = append(exporters, "otlp/honeycomb")
+		exporters = append(exporters, "otlp_grpc/honeycomb")
 	}
 	return exporters
 }

@@ -118,15 +118,15 @@ type AttributeAction struct {
 type Exporters struct {
 	Prometheus            *PrometheusExporter  `json:"prometheus,omitempty"`
 	PrometheusRemoteWrite *RemoteWriteExporter `json:"prometheusremotewrite,omitempty"`
-	OTLPTraces            *OTLPExporter        `json:"otlp/traces,omitempty"`
+	OTLPTraces            *OTLPExporter        `json:"otlp_grpc/traces,omitempty"`
 	// OTLPSampler forwards traces from the gateway to the sampling tier.
-	OTLPSampler *OTLPExporter `json:"otlp/sampler,omitempty"`
+	OTLPSampler *OTLPExporter `json:"otlp_grpc/sampler,omitempty"`
 	// OTLPGateway forwards logs from the node agents to the gateway.
-	OTLPGateway *OTLPExporter `json:"otlp/gateway,omitempty"`
+	OTLPGateway *OTLPExporter `json:"otlp_grpc/gateway,omitempty"`
 	// OTLPHoneycomb sends traces to Honeycomb.
-	OTLPHoneycomb *OTLPExporter `json:"otlp/honeycomb,omitempty"`
+	OTLPHoneycomb *OTLPExporter `json:"otlp_grpc/honeycomb,omitempty"`
 	// OTLPHTTPLoki pushes logs to Loki's OTLP endpoint.
-	OTLPHTTPLoki *OTLPHTTPExporter `json:"otlphttp/loki,omitempty"`
+	OTLPHTTPLoki *OTLPHTTPExporter `json:"otlp_http/loki,omitempty"`
 	Debug        *DebugExporter    `json:"debug,omitempty"`
 }
 

@@ -94,7 +94,9 @@ type HistogramMetric struct {
 // workload's SDK sampled by probability (1 otherwise).
 const adjustedCount = "Int(AdjustedCount())"
 
-func attr(name string) string { return fmt.Sprintf("attributes[%q]", name) }
+// attr is a span attribute path in OTTL: context-prefixed, as the
+// transform processor asks for (the connector's conditions take it too).
+func attr(name string) string { return fmt.Sprintf("span.attributes[%q]", name) }
 
 // Normalize compiles the contract's aliases and fallbacks into the span
 // statements of transform/normalize: each sets a canonical attribute only
@@ -156,12 +158,12 @@ func Labels(metrics []catalog.Metric) *TransformProcessor {
 	for i, r := range read {
 		quoted[i] = fmt.Sprintf("%q", r)
 	}
-	st := []string{fmt.Sprintf("keep_keys(attributes, [%s])", strings.Join(quoted, ", "))}
+	st := []string{fmt.Sprintf("keep_keys(span.attributes, [%s])", strings.Join(quoted, ", "))}
 	for _, l := range derivedLabels(metrics) {
 		if l.Attribute == catalog.SpanStatus {
 			st = append(st,
 				fmt.Sprintf("set(%s, \"ok\")", attr(l.Name)),
-				fmt.Sprintf("set(%s, \"error\") where status.code == STATUS_CODE_ERROR", attr(l.Name)))
+				fmt.Sprintf("set(%s, \"error\") where span.status.code == STATUS_CODE_ERROR", attr(l.Name)))
 			continue
 		}
 		st = append(st, fmt.Sprintf("set(%s, %s)", attr(l.Name), attr(l.Attribute)))
@@ -172,7 +174,7 @@ func Labels(metrics []catalog.Metric) *TransformProcessor {
 // GenAI compiles transform/genai: the OTel GenAI metrics of older
 // instrumentations carry gen_ai.system instead of gen_ai.provider.name.
 func GenAI() *TransformProcessor {
-	const provider, system = `attributes["gen_ai.provider.name"]`, `attributes["gen_ai.system"]`
+	const provider, system = `datapoint.attributes["gen_ai.provider.name"]`, `datapoint.attributes["gen_ai.system"]`
 	return &TransformProcessor{ErrorMode: "ignore", MetricStatements: []ContextStatements{{Context: "datapoint", Statements: []string{
 		fmt.Sprintf("set(%s, %s) where %s == nil and %s != nil", provider, system, provider, system),
 	}}}}
@@ -231,7 +233,7 @@ func metricInfo(c catalog.Contract, m catalog.Metric, d *catalog.Derivation, p c
 	value := adjustedCount
 	switch {
 	case p.Value.Duration:
-		value = "Seconds(end_time - start_time)"
+		value = "Seconds(span.end_time - span.start_time)"
 	case p.Value.Attribute != "" && m.Type == catalog.Counter && isInt(c, p.Value.Attribute):
 		value = fmt.Sprintf("Int(%s)", attr(p.Value.Attribute))
 	case p.Value.Attribute != "":

@@ -10,13 +10,13 @@ import (
 func TestNormalizeStatements(t *testing.T) {
 	got := Normalize(catalog.DefaultContract()).TraceStatements[0].Statements
 	want := []string{
-		`set(attributes["genops.cost.currency"], "USD") where attributes["genops.cost.currency"] == nil and attributes["genops.cost_usd"] != nil`,
-		`set(attributes["genops.cost.total"], attributes["genops.cost_usd"]) where attributes["genops.cost.total"] == nil and attributes["genops.cost_usd"] != nil`,
-		`set(attributes["genops.tokens.input"], attributes["genops.tokens_input"]) where attributes["genops.tokens.input"] == nil and attributes["genops.tokens_input"] != nil`,
-		`set(attributes["genops.tokens.output"], attributes["genops.tokens_output"]) where attributes["genops.tokens.output"] == nil and attributes["genops.tokens_output"] != nil`,
-		`set(attributes["genops.policy.result"], "violation") where attributes["genops.policy.result"] == nil and (attributes["genops.policy_violation"] == "true" or attributes["genops.policy_violation"] == true)`,
-		`set(attributes["genops.provider"], attributes["genops.cost.provider"]) where attributes["genops.provider"] == nil and attributes["genops.cost.provider"] != nil`,
-		`set(attributes["genops.model"], attributes["genops.cost.model"]) where attributes["genops.model"] == nil and attributes["genops.cost.model"] != nil`,
+		`set(span.attributes["genops.cost.currency"], "USD") where span.attributes["genops.cost.currency"] == nil and span.attributes["genops.cost_usd"] != nil`,
+		`set(span.attributes["genops.cost.total"], span.attributes["genops.cost_usd"]) where span.attributes["genops.cost.total"] == nil and span.attributes["genops.cost_usd"] != nil`,
+		`set(span.attributes["genops.tokens.input"], span.attributes["genops.tokens_input"]) where span.attributes["genops.tokens.input"] == nil and span.attributes["genops.tokens_input"] != nil`,
+		`set(span.attributes["genops.tokens.output"], span.attributes["genops.tokens_output"]) where span.attributes["genops.tokens.output"] == nil and span.attributes["genops.tokens_output"] != nil`,
+		`set(span.attributes["genops.policy.result"], "violation") where span.attributes["genops.policy.result"] == nil and (span.attributes["genops.policy_violation"] == "true" or span.attributes["genops.policy_violation"] == true)`,
+		`set(span.attributes["genops.provider"], span.attributes["genops.cost.provider"]) where span.attributes["genops.provider"] == nil and span.attributes["genops.cost.provider"] != nil`,
+		`set(span.attributes["genops.model"], span.attributes["genops.cost.model"]) where span.attributes["genops.model"] == nil and span.attributes["genops.cost.model"] != nil`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -29,7 +29,7 @@ func TestNormalizeStatements(t *testing.T) {
 func TestLabelsKeepOnlyWhatIsRead(t *testing.T) {
 	st := Labels(catalog.Default().Derived()).TraceStatements[0].Statements
 	keep := st[0]
-	if !strings.HasPrefix(keep, "keep_keys(attributes, [") {
+	if !strings.HasPrefix(keep, "keep_keys(span.attributes, [") {
 		t.Fatalf("first statement %q, want keep_keys", keep)
 	}
 	for _, never := range []string{"genops.customer_id", "genops.policy.reason", "genops.request.", "genops.tenant"} {
@@ -37,7 +37,7 @@ func TestLabelsKeepOnlyWhatIsRead(t *testing.T) {
 			t.Errorf("keep_keys keeps %s: %s", never, keep)
 		}
 	}
-	for _, l := range []string{`set(attributes["team"], attributes["genops.team"])`, `set(attributes["status"], "error") where status.code == STATUS_CODE_ERROR`} {
+	for _, l := range []string{`set(span.attributes["team"], span.attributes["genops.team"])`, `set(span.attributes["status"], "error") where span.status.code == STATUS_CODE_ERROR`} {
 		if !strings.Contains(strings.Join(st, "\n"), l) {
 			t.Errorf("missing %s", l)
 		}
@@ -50,7 +50,7 @@ func TestConnectorsSplitParts(t *testing.T) {
 		t.Fatalf("connectors: %d, spans %d and %d", len(conns), len(conns[DerivationConnector].Spans), len(conns[ConnectorID(1)].Spans))
 	}
 	out := conns[ConnectorID(1)].Spans[0]
-	if out.Name != "genops.tokens" || out.Sum.Value != `Int(attributes["genops.tokens.output"])` || out.Attributes[len(out.Attributes)-1] != (MetricAttribute{Key: "type", DefaultValue: "output"}) {
+	if out.Name != "genops.tokens" || out.Sum.Value != `Int(span.attributes["genops.tokens.output"])` || out.Attributes[len(out.Attributes)-1] != (MetricAttribute{Key: "type", DefaultValue: "output"}) {
 		t.Errorf("output tokens: %+v", out)
 	}
 }
