@@ -14,15 +14,21 @@ import (
 var grafanaVar = regexp.MustCompile(`\$\{([a-zA-Z_]\w*)(?::[^}]*)?\}|\$([a-zA-Z_]\w*)`)
 
 // substitute replaces Grafana's variables with values that parse where they
-// stand. Grafana's own interval variables get the values Grafana would give
-// them at the lint's scrape interval ($__rate_interval is at least four
-// scrape intervals); a user variable becomes its name inside a string (a
-// label value), a duration inside brackets and the number 1 elsewhere.
+// stand, a user variable inside a string (a label value) with its name.
 func (l *Linter) substitute(expr string) string {
+	return Substitute(expr, l.opts.ScrapeInterval, func(name string) string { return name })
+}
+
+// Substitute replaces Grafana's variables in expr with values that parse
+// where they stand. Grafana's own interval variables get the values Grafana
+// would give them at the scrape interval ($__rate_interval is at least four
+// scrape intervals, $__range is 1h); a user variable becomes inString(name)
+// inside a string (a label value), a duration inside brackets and the
+// number 1 elsewhere.
+func Substitute(expr string, scrape time.Duration, inString func(name string) string) string {
 	if !strings.Contains(expr, "$") {
 		return expr
 	}
-	scrape := l.opts.ScrapeInterval
 	builtin := map[string]string{
 		"__rate_interval": model.Duration(4 * scrape).String(),
 		"__interval":      model.Duration(scrape).String(),
@@ -40,11 +46,11 @@ func (l *Linter) substitute(expr string) string {
 				name = expr[m[2*g]:m[2*g+1]]
 			}
 		}
-		inString, inRange := context(expr[:m[0]])
+		quoted, inRange := context(expr[:m[0]])
 		value, ok := builtin[name]
 		switch {
-		case inString:
-			value = name
+		case quoted:
+			value = inString(name)
 		case ok:
 		case inRange:
 			value = "5m"

@@ -1,0 +1,423 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb"
+	"github.com/prometheus/prometheus/util/teststorage"
+
+	"github.com/koshihq/genops-stack/internal/promlint"
+	"github.com/koshihq/genops-stack/internal/workload"
+	"github.com/koshihq/genops-stack/stack"
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+const out = "../../out"
+
+// scrapeInterval is the gateway job's interval: $__rate_interval is four
+// of it, as in Grafana.
+const scrapeInterval = 30 * time.Second
+
+// TestGenOpsQueriesHaveData runs the rendered production gateway with the
+// real Collector components, sends it what GenOps AI workloads really send
+// (spans of both attribute shapes) and what OTel GenAI instrumentations
+// send (metrics), scrapes its exporter as Prometheus would, and evaluates
+// with Prometheus' own engine every rendered rule and every panel query
+// over the derived or GenAI metrics: each must return data. Queries over
+// sources this test does not run (kube-state-metrics, cAdvisor, the
+// Collectors' own telemetry, up) are listed and skipped.
+//
+// Timeline: two rounds of traffic, scraped after each, are stored as a day
+// ago and replayed as today (counters continuing, no reset), so offset 1d
+// and [24h] queries have data too.
+func TestGenOpsQueriesHaveData(t *testing.T) {
+	bin := Binary(t)
+	rendered, err := os.ReadFile(filepath.Join(out, "otel/production/collector.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Addresses{
+		Listen: map[string]string{
+			"receivers.otlp.protocols.grpc": FreeAddr(t),
+			"receivers.otlp.protocols.http": FreeAddr(t),
+			"exporters.prometheus":          FreeAddr(t),
+			"extensions.health_check":       FreeAddr(t),
+			"service.telemetry":             FreeAddr(t),
+		},
+		// Nothing listens there: traces and logs are not this test's.
+		Send: map[string]string{"otlp_grpc/sampler": FreeAddr(t), "otlp_http/loki": "http://" + FreeAddr(t)},
+	}
+	cfg, rewrites, err := Loopback(rendered, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rewrites {
+		t.Logf("rewrite %s", r)
+	}
+	StartCollector(t, bin, cfg, a.Listen["extensions.health_check"])
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	teams := stack.DefaultContent().Teams
+	gen := workload.New(11)
+	start := time.Now()
+	target := map[string]string{"job": catalog.JobGenOpsOTelMetrics, "instance": a.Listen["exporters.prometheus"], "namespace": "monitoring", "pod": "otel-collector-6b7c9-x2x4q"}
+	metricsURL := "http://" + a.Listen["exporters.prometheus"] + "/metrics"
+	var rounds [][]Sample
+	sent := 0
+	for round := 1; round <= 2; round++ {
+		calls := traffic(teams, round)
+		sent += len(calls)
+		body, err := gen.Traces(calls, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "traces", body); err != nil {
+			t.Fatal(err)
+		}
+		genai, err := workload.GenAIMetrics("rag-bot", genAITraffic(round), start, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "metrics", genai); err != nil {
+			t.Fatal(err)
+		}
+		// The gateway batches for up to 10s before and after the connector:
+		// wait until every provider call of the round is counted.
+		samples, err := waitFor(ctx, metricsURL, target, float64(requests(calls)+rounds0(rounds)))
+		if err != nil {
+			t.Fatalf("round %d (%d spans sent): %v", round, len(calls), err)
+		}
+		rounds = append(rounds, samples)
+	}
+	t.Logf("%d spans sent; the gateway exposes %s", sent, strings.Join(Names(rounds[1]), " "))
+
+	now := time.Now().Truncate(time.Minute)
+	A, B := rounds[0], rounds[1]
+	stamps := []Stamp{
+		{now.Add(-24*time.Hour - 90*time.Second), A}, {now.Add(-24*time.Hour - 30*time.Second), B}, {now.Add(-24 * time.Hour), B},
+		{now.Add(-90 * time.Second), Continue(B, A)}, {now.Add(-30 * time.Second), Continue(B, B)}, {now, Continue(B, B)},
+	}
+	// Recording rules are evaluated after the raw samples of every stamp:
+	// let their results land a day back.
+	db := teststorage.New(t, func(o *tsdb.Options) { o.OutOfOrderTimeWindow = (25 * time.Hour).Milliseconds() })
+	appendStamps(t, db, stamps)
+	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
+	records := recordRules(t)
+	for pass := 0; pass < 2; pass++ { // records over records
+		for _, r := range records {
+			for _, s := range stamps {
+				v := instant(t, engine, db, r.Expr, s.At)
+				app := db.Appender(ctx)
+				for _, smp := range v {
+					b := labels.NewBuilder(smp.Metric)
+					b.Set(labels.MetricName, r.Record)
+					for k, val := range r.Labels {
+						b.Set(k, val)
+					}
+					if _, err := app.Append(0, b.Labels(), s.At.UnixMilli(), smp.F); err != nil && !errors.Is(err, storage.ErrDuplicateSampleForTimestamp) {
+						t.Fatal(err)
+					}
+				}
+				if err := app.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+
+	cat := catalog.Default()
+	var checked, skipped int
+	var empty []string
+	for _, q := range queries(t) {
+		names, err := selectorNames(q.Expr)
+		if err != nil {
+			t.Errorf("%s: %v", q.Object, err)
+			continue
+		}
+		if src := unrunSource(cat, names); src != "" {
+			skipped++
+			t.Logf("skipped (%s not run here): %s", src, q.Object)
+			continue
+		}
+		checked++
+		if len(instant(t, engine, db, q.Expr, now)) == 0 {
+			empty = append(empty, fmt.Sprintf("%s: no data\n    %s", q.Object, q.Expr))
+		}
+	}
+	t.Logf("%d queries checked, %d skipped", checked, skipped)
+	if len(empty) > 0 {
+		t.Errorf("%d of %d queries over the GenOps and GenAI metrics have no data:\n  %s\ntimeline:\n%s", len(empty), checked, strings.Join(empty, "\n  "), Describe(stamps, now))
+	}
+	if checked < 40 {
+		t.Errorf("only %d queries checked: the rule files or dashboards were not found", checked)
+	}
+}
+
+// traffic is one round of what GenOps AI workloads send: every team calls
+// two providers, one call fails, policies decide, evaluations score, budgets
+// are recorded; one service is the seed's example application.
+func traffic(teams []stack.Team, round int) []workload.Call {
+	var calls []workload.Call
+	for i, tm := range teams {
+		for j, p := range []struct{ provider, model string }{{"openai", "gpt-4o"}, {"anthropic", "claude-sonnet-4"}} {
+			c := workload.Call{
+				Service: "chat-api", Team: tm.Name, Project: "assistant", CostCenter: tm.CostCenter,
+				Customer: fmt.Sprintf("cust-%d-%d", i, round), Provider: p.provider, Model: p.model,
+				CostUSD: 0.25 * float64(round+j), InputTokens: 400, OutputTokens: 150, Duration: time.Duration(700+300*j) * time.Millisecond,
+				Policy: &workload.Policy{Name: "content-safety", Result: []string{"allowed", "blocked"}[j], Reason: "matched rule 12"},
+				Eval:   &workload.Eval{Metric: "relevance", Score: 0.6 + 0.1*float64(j), Threshold: 0.7},
+				Budget: &workload.Budget{Name: tm.Name + "-monthly", Allocated: tm.MonthlyBudgetUSD, Consumed: tm.MonthlyBudgetUSD * 0.4 * float64(round)},
+			}
+			calls = append(calls, c)
+		}
+		calls = append(calls, workload.Call{Service: "chat-api", Team: tm.Name, Project: "assistant", Customer: "cust-err",
+			Provider: "anthropic", Model: "claude-sonnet-4", Duration: 12 * time.Second, Err: true})
+	}
+	calls = append(calls, workload.Call{Shape: workload.Seed, Service: "inference-service", Team: teams[0].Name, Project: "inference-service",
+		CostCenter: teams[0].CostCenter, Customer: "customer-123", Model: "gpt-4", CostUSD: 1.5, InputTokens: 900, OutputTokens: 300,
+		Duration: 2 * time.Second, Policy: &workload.Policy{Result: "blocked"}, Tier: "premium"})
+	return calls
+}
+
+func genAITraffic(round int) []workload.GenAICall {
+	var calls []workload.GenAICall
+	for i := 0; i < round*3; i++ {
+		calls = append(calls, workload.GenAICall{Provider: "openai", Model: "gpt-4o-mini", InputTokens: 120, OutputTokens: 80,
+			Duration: 900 * time.Millisecond, FirstChunk: 250 * time.Millisecond})
+	}
+	calls = append(calls, workload.GenAICall{Provider: "cohere", Model: "command-r", System: true, Duration: 3 * time.Second, ErrorType: "timeout"})
+	return calls
+}
+
+// requests counts the provider calls among calls (every call is one).
+func requests(calls []workload.Call) int { return len(calls) }
+
+// rounds0 is the provider calls of the rounds already scraped.
+func rounds0(rounds [][]Sample) int {
+	if len(rounds) == 0 {
+		return 0
+	}
+	return int(sumOf(rounds[len(rounds)-1], "genops_requests_total"))
+}
+
+func sumOf(samples []Sample, name string) float64 {
+	var s float64
+	for _, x := range samples {
+		if x.Labels.Get(labels.MetricName) == name {
+			s += x.Value
+		}
+	}
+	return s
+}
+
+// waitFor scrapes until genops_requests_total adds up to want.
+func waitFor(ctx context.Context, url string, target map[string]string, want float64) ([]Sample, error) {
+	var got float64
+	for {
+		samples, err := Scrape(ctx, url, target)
+		if err == nil {
+			if got = sumOf(samples, "genops_requests_total"); got == want {
+				return samples, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("genops_requests_total adds up to %v, want %v (last error: %v)", got, want, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func appendStamps(t *testing.T, db storage.Appendable, stamps []Stamp) {
+	t.Helper()
+	for _, s := range stamps {
+		app := db.Appender(context.Background())
+		for _, smp := range s.Samples {
+			if _, err := app.Append(0, smp.Labels, s.At.UnixMilli(), smp.Value); err != nil {
+				t.Fatalf("append %s: %v", smp.Labels, err)
+			}
+		}
+		if err := app.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func instant(t *testing.T, engine *promql.Engine, db storage.Queryable, expr string, at time.Time) promql.Vector {
+	t.Helper()
+	q, err := engine.NewInstantQuery(context.Background(), db, nil, expr, at)
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	defer q.Close()
+	res := q.Exec(context.Background())
+	if res.Err != nil {
+		t.Fatalf("%s: %v", expr, res.Err)
+	}
+	switch v := res.Value.(type) {
+	case promql.Vector:
+		return v
+	case promql.Scalar:
+		return promql.Vector{{F: v.V}}
+	}
+	t.Fatalf("%s: unexpected result %T", expr, res.Value)
+	return nil
+}
+
+type record struct {
+	Record, Expr string
+	Labels       map[string]string
+}
+
+// ruleFiles parses every rendered rule file with Prometheus' rulefmt.
+func ruleFiles(t *testing.T) []*rulefmt.RuleGroups {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(out, "prometheus/rules/*.yaml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no rule files in %s: %v", out, err)
+	}
+	sort.Strings(paths)
+	var gs []*rulefmt.RuleGroups
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, errs := rulefmt.Parse(data, false, model.UTF8Validation, parser.NewParser(parser.Options{}), nil)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", p, errors.Join(errs...))
+		}
+		gs = append(gs, g)
+	}
+	return gs
+}
+
+func recordRules(t *testing.T) []record {
+	var out []record
+	for _, f := range ruleFiles(t) {
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					out = append(out, record{Record: r.Record, Expr: r.Expr, Labels: r.Labels})
+				}
+			}
+		}
+	}
+	return out
+}
+
+type query struct{ Object, Expr string }
+
+// queries are every rule's expression (an alert's value side: the
+// expression it compares with its threshold) and every panel target of
+// every rendered dashboard, Grafana's variables substituted with "All".
+func queries(t *testing.T) []query {
+	var qs []query
+	p := parser.NewParser(parser.Options{})
+	for _, f := range ruleFiles(t) {
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				expr := r.Expr
+				if r.Alert != "" {
+					e, err := p.ParseExpr(expr)
+					if err != nil {
+						t.Fatalf("alert %s: %v", r.Alert, err)
+					}
+					if b, ok := e.(*parser.BinaryExpr); ok && b.Op.IsComparisonOperator() && !b.ReturnBool {
+						expr = b.LHS.String()
+					}
+					qs = append(qs, query{fmt.Sprintf("alert %s in group %s", r.Alert, g.Name), expr})
+					continue
+				}
+				qs = append(qs, query{fmt.Sprintf("recording rule %s in group %s", r.Record, g.Name), expr})
+			}
+		}
+	}
+	paths, err := filepath.Glob(filepath.Join(out, "grafana/dashboards/*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no dashboards in %s: %v", out, err)
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Title  string  `json:"title"`
+			Panels []panel `json:"panels"`
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		all := func(string) string { return ".*" }
+		var walk func([]panel)
+		walk = func(ps []panel) {
+			for _, pn := range ps {
+				for _, tg := range pn.Targets {
+					if tg.Expr != "" {
+						qs = append(qs, query{fmt.Sprintf("dashboard %q panel %q target %s", d.Title, pn.Title, tg.RefID),
+							promlint.Substitute(tg.Expr, scrapeInterval, all)})
+					}
+				}
+				walk(pn.Panels)
+			}
+		}
+		walk(d.Panels)
+	}
+	return qs
+}
+
+type panel struct {
+	Title   string `json:"title"`
+	Targets []struct {
+		RefID string `json:"refId"`
+		Expr  string `json:"expr"`
+	} `json:"targets"`
+	Panels []panel `json:"panels"`
+}
+
+func selectorNames(expr string) ([]string, error) {
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			names = append(names, vs.Name)
+		}
+		return nil
+	})
+	return names, nil
+}
+
+// unrunSource names the source of the first metric a query reads that this
+// test does not run: an exporter scraped in a cluster.
+func unrunSource(cat *catalog.Catalog, names []string) string {
+	for _, n := range names {
+		s, ok := cat.Lookup(n)
+		if !ok || s.Metric.Source == nil {
+			continue // a recording rule's series
+		}
+		if s.Metric.Source.Kind == catalog.Scraped {
+			return s.Metric.Source.Exporter
+		}
+	}
+	return ""
+}
