@@ -98,6 +98,9 @@ type analysis struct {
 	reporter
 	l     *Linter
 	query string // the text parsed, to quote it
+	// sourceless are the metrics without a source already reported: once
+	// per metric per query.
+	sourceless map[string]bool
 }
 
 // text is the source text of n, as written.
@@ -167,6 +170,13 @@ func (a *analysis) selector(vs *parser.VectorSelector, counterOK bool) shape {
 		return shape{}
 	}
 	if cs, ok := a.l.cat.Lookup(name); ok {
+		if m := cs.Metric; m.Source == nil && !a.sourceless[m.Name] {
+			if a.sourceless == nil {
+				a.sourceless = map[string]bool{}
+			}
+			a.sourceless[m.Name] = true
+			a.errorf(CheckNoSource, "%s", noSource(m))
+		}
 		if job := equalityMatch(vs, "job"); job != "" {
 			if via, ok := a.l.cat.Via(cs, job); ok {
 				s = seriesShape(via) // only the labels this job's path adds

@@ -32,7 +32,7 @@ func syntheticRules(n int) []byte {
 `, i)
 		case 2:
 			fmt.Fprintf(&b, `  - alert: CostAnomaly%d
-    expr: sum by (team) (delta(genops_cost_total_usd[1h])) > 1.5 * sum by (team) (delta(genops_cost_total_usd[1h] offset 1d))
+    expr: sum by (team) (increase(genops_cost_usd_total[1h])) > 1.5 * sum by (team) (increase(genops_cost_usd_total[1h] offset 1d))
     for: 30m
     labels: {severity: warning, category: cost}
     annotations:

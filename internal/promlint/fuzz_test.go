@@ -24,14 +24,15 @@ import (
 // seedExprs are queries of every shape the stack writes, and a few broken.
 var seedExprs = []string{
 	`genops_budget_utilization_percent > 80`,
-	`sum by (team) (delta(genops_cost_total_usd[1h])) > 1.5 * sum by (team) (delta(genops_cost_total_usd[1h] offset 1d))`,
+	`sum by (team) (increase(genops_cost_usd_total[1h])) > 1.5 * sum by (team) (increase(genops_cost_usd_total[1h] offset 1d))`,
 	`histogram_quantile(0.95, sum by (provider, model, le) (rate(genops_request_duration_seconds_bucket[5m])))`,
 	`sum by (provider) (rate(genops_requests_total{status="error"}[5m])) / sum by (provider) (rate(genops_requests_total[5m]))`,
-	`label_replace(sum by (genops_team) (rate(genops_policy_violations_total[5m])), "team", "$1", "genops_team", "(.*)")`,
+	`label_replace(sum by (team) (rate(genops_policy_violations_total[5m])), "owner", "$1", "team", "(.*)")`,
+	`histogram_quantile(0.95, sum by (gen_ai_provider_name, le) (rate(gen_ai_client_token_usage_bucket[5m])))`,
 	`max_over_time(genops_eval_quality_score{metric=~"relevance|accuracy"}[1h:5m]) < 0.7`,
 	`up{job="genops-pods"} == 0`,
 	`sum(container_memory_working_set_bytes) / on (namespace, pod, container) group_left sum(container_spec_memory_limit_bytes)`,
-	`rate(genops_cost_total_usd[$__rate_interval])`,
+	`rate(genops_cost_usd_total[$__rate_interval])`,
 	`sum(genops_tokens_total{provider=~"$provider"}) @ end()`,
 	`count_values("value", genops_budget_utilization_percent)`,
 	`topk by (team) (3, genops_budget_remaining_usd)`,
@@ -198,7 +199,7 @@ func FuzzDashboard(f *testing.F) {
 // FuzzRunbook reads the PromQL blocks of Markdown runbooks.
 func FuzzRunbook(f *testing.F) {
 	for _, s := range []string{
-		"# Runbook\n\n```promql\nsum by (team) (delta(genops_cost_total_usd[1h]))\n```\n",
+		"# Runbook\n\n```promql\nsum by (team) (increase(genops_cost_usd_total[1h]))\n```\n",
 		"```promql\nsum(\n```\n```bash\nkubectl get pods\n```\n",
 		"```promql\n",
 		"text only\n",

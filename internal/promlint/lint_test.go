@@ -14,15 +14,16 @@ import (
 // testCatalog is small, so messages listing labels stay short.
 func testCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
-	c, err := catalog.New(
+	app := &catalog.Source{Kind: catalog.Scraped, Exporter: "the app"}
+	c, err := catalog.New(catalog.Contract{},
 		[]catalog.Job{{Name: "app", TargetLabels: []string{"job", "instance"}}, {Name: "batch", TargetLabels: []string{"job", "instance", "pod"}}},
 		[]catalog.Metric{
-			{Name: "cost_usd", Type: catalog.Gauge, Unit: "USD", Help: "cost", Labels: []string{"team", "provider"}, Jobs: []string{"app"}},
-			{Name: "requests_total", Type: catalog.Counter, Unit: "requests", Help: "requests", Labels: []string{"provider", "status"}, Jobs: []string{"app"}},
-			{Name: "violations_total", Type: catalog.Counter, Unit: "violations", Help: "violations", Labels: []string{"policy_type", "severity"}, Jobs: []string{"app"}},
-			{Name: "duration_seconds", Type: catalog.Histogram, Unit: "seconds", Help: "duration", Labels: []string{"provider"}, Jobs: []string{"app"}},
-			{Name: "latency_seconds", Type: catalog.Summary, Unit: "seconds", Help: "latency", Labels: []string{"model"}, Jobs: []string{"app"}},
-			{Name: "up", Type: catalog.Gauge, Unit: "boolean", Help: "up", Jobs: []string{"app", "batch"}},
+			{Name: "cost_usd", Type: catalog.Gauge, Unit: "USD", Help: "cost", Labels: []string{"team", "provider"}, Jobs: []string{"app"}, Source: app},
+			{Name: "requests_total", Type: catalog.Counter, Unit: "requests", Help: "requests", Labels: []string{"provider", "status"}, Jobs: []string{"app"}, Source: app},
+			{Name: "violations_total", Type: catalog.Counter, Unit: "violations", Help: "violations", Labels: []string{"policy_type", "severity"}, Jobs: []string{"app"}, Source: app},
+			{Name: "duration_seconds", Type: catalog.Histogram, Unit: "seconds", Help: "duration", Labels: []string{"provider"}, Jobs: []string{"app"}, Source: app},
+			{Name: "latency_seconds", Type: catalog.Summary, Unit: "seconds", Help: "latency", Labels: []string{"model"}, Jobs: []string{"app"}, Source: app},
+			{Name: "up", Type: catalog.Gauge, Unit: "boolean", Help: "up", Jobs: []string{"app", "batch"}, Source: app},
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +67,7 @@ func TestExprChecks(t *testing.T) {
 		want  []string // "severity: check: message"
 	}{
 		{"unknown metric, suggestion", `cost_us`, []string{"error: unknown-metric: unknown metric cost_us: it is neither in the metric catalog nor a recording rule (did you mean cost_usd?)"}},
+		{"unknown metric, words reordered", `rate(total_requests[5m])`, []string{"error: unknown-metric: unknown metric total_requests: it is neither in the metric catalog nor a recording rule (did you mean requests_total?)"}},
 		{"unknown metric, nothing close", `sum(tokens_used)`, []string{"error: unknown-metric: unknown metric tokens_used: it is neither in the metric catalog nor a recording rule"}},
 		{"histogram by its family name", `rate(duration_seconds[5m])`, []string{"error: unknown-metric: duration_seconds is a histogram: select its _bucket, _sum or _count series"}},
 		{"known metric", `sum by (team) (cost_usd)`, nil},
@@ -131,6 +133,68 @@ func TestExprChecks(t *testing.T) {
 			assertLines(t, got, tt.want...)
 		})
 	}
+}
+
+// TestNoSource: a query over a metric nothing sends (no Source) is an
+// error, once per metric per query, wherever the query is.
+func TestNoSource(t *testing.T) {
+	app := &catalog.Source{Kind: catalog.Scraped, Exporter: "the app"}
+	cat, err := catalog.New(catalog.Contract{},
+		[]catalog.Job{{Name: "app", TargetLabels: []string{"job", "instance"}}},
+		[]catalog.Metric{
+			{Name: "requests_total", Type: catalog.Counter, Unit: "requests", Help: "requests", Labels: []string{"provider"}, Jobs: []string{"app"}, Source: app},
+			{Name: "duration_seconds", Type: catalog.Histogram, Unit: "seconds", Help: "duration", Labels: []string{"provider"}, Jobs: []string{"app"}, Source: app},
+			{Name: "eval_latency_seconds", Type: catalog.Histogram, Unit: "seconds", Help: "declared, never sent", Labels: []string{"provider"}, Jobs: []string{"app"}},
+			{Name: "queue_depth", Type: catalog.Gauge, Unit: "requests", Help: "declared, never sent", Jobs: []string{"app"}},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		latency = "metric eval_latency_seconds has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)"
+		queue   = "metric queue_depth has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)"
+	)
+	l := New(cat, Options{})
+	assertLines(t, render(l.Expr("q.json", 3, "panel", `histogram_quantile(0.9, sum by (le) (rate(duration_seconds_bucket[5m]))) / sum(rate(requests_total[5m]))`)))
+	assertLines(t, render(l.Expr("q.json", 3, "panel", `sum(queue_depth)`)),
+		"q.json:3: error: no-source: panel: "+queue)
+	// Once per metric: its _bucket, _sum and _count series are one metric.
+	assertLines(t, render(l.Expr("q.json", 3, "panel",
+		`histogram_quantile(0.9, sum by (le) (rate(eval_latency_seconds_bucket[5m]))) + sum(rate(eval_latency_seconds_sum[5m])) / sum(rate(eval_latency_seconds_count[5m])) + max(queue_depth) - min(queue_depth offset 1d)`)),
+		"q.json:3: error: no-source: panel: "+latency,
+		"q.json:3: error: no-source: panel: "+queue)
+
+	rules := File{Path: "rules.yaml", Data: []byte(`groups:
+- name: g
+  rules:
+  - record: provider:eval_latency_seconds:p95
+    expr: histogram_quantile(0.95, sum by (provider, le) (rate(eval_latency_seconds_bucket[5m])))
+  - alert: SlowEval
+    expr: provider:eval_latency_seconds:p95 > 10
+    for: 5m
+    labels: {severity: warning, category: performance}
+    annotations: {summary: "Slow {{ $labels.provider }}", description: d}
+  - alert: Backlog
+    expr: max(queue_depth) > 100 and sum(rate(requests_total[5m])) > 0
+    for: 5m
+    labels: {severity: warning, category: performance}
+    annotations: {summary: s, description: d}
+`)}
+	dash := File{Path: "d.json", Data: []byte(`{"uid": "d",
+"templating": {"list": [{"name": "provider", "type": "query", "query": "label_values(eval_latency_seconds_count, provider)"}]},
+"panels": [{"title": "Latency", "targets": [
+  {"expr": "sum by (provider) (rate(eval_latency_seconds_count[$__rate_interval]))"},
+  {"expr": "sum by (provider) (rate(duration_seconds_count[$__rate_interval]))"}
+]}]}`)}
+	runbook := File{Path: "runbooks/Backlog.md", Data: []byte("# Backlog\n\n```promql\nqueue_depth\n```\n")}
+	// The record reports it; the alert over the record does not again.
+	assertLines(t, render(New(cat, Options{}).Files([]File{rules, dash, runbook})),
+		"rules.yaml:5: error: no-source: record provider:eval_latency_seconds:p95: "+latency,
+		"rules.yaml:12: error: no-source: alert Backlog: "+queue,
+		"d.json:2: error: no-source: dashboard d variable provider: "+latency,
+		`d.json:4: error: no-source: dashboard d panel "Latency": `+latency,
+		"runbooks/Backlog.md:4: error: no-source: runbook Backlog: "+queue,
+	)
 }
 
 func TestOutputLabels(t *testing.T) {

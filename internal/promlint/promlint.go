@@ -3,7 +3,8 @@
 // manifests), a Grafana dashboard, the PromQL blocks of a runbook. It finds
 // what promtool cannot: queries that parse, yet cannot work against the
 // metrics the exporters define (rate() over a gauge, by a label the metric
-// does not have, a template label the expression aggregates away).
+// does not have, a template label the expression aggregates away, a metric
+// nothing sends).
 //
 // Expressions are parsed by the Prometheus parser and rule files validated by
 // rulefmt, exactly as promtool does; the checks of this package come on top.
@@ -26,6 +27,7 @@ import (
 const (
 	CheckParse                = "promql-parse"
 	CheckUnknownMetric        = "unknown-metric"
+	CheckNoSource             = "no-source"
 	CheckUnknownLabel         = "unknown-label"
 	CheckUnknownJob           = "unknown-job"
 	CheckTemplateLabel        = "template-label"
@@ -144,6 +146,11 @@ func (l *Linter) unknownMetric(name string) string {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)
 	}
 	return msg
+}
+
+// noSource says that nothing sends a catalog metric: it has no Source.
+func noSource(m catalog.Metric) string {
+	return fmt.Sprintf("metric %s has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)", m.Name)
 }
 
 // analyze lints an expression parsed from query and returns the shape of
