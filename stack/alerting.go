@@ -61,13 +61,13 @@ func alertmanagerValues(s routing.Spec) *kubeprometheus.AlertmanagerSpec {
 // routedAlerts are the alerts Alertmanager routes: every alert rule of
 // groups, with the labels of its expression's result (from the metric
 // catalog) and the external labels Prometheus adds to every alert it sends.
-func routedAlerts(groups []alerts.Group, external map[string]string) ([]routing.Alert, error) {
+func routedAlerts(groups []alerts.Group, cat *catalog.Catalog, external map[string]string) ([]routing.Alert, error) {
 	names := make([]string, 0, len(external))
 	for n := range external {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	ns, err := alerts.Notifications(groups, catalog.Default(), names...)
+	ns, err := alerts.Notifications(groups, cat, names...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 // TestAlertmanagerConfigsPassAmtool runs the pinned `amtool check-config`
@@ -200,7 +201,7 @@ func TestLiteralSecretInARenderedConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertErrors(t, Validate(set), []string{
+	assertErrors(t, Validate(set, catalog.Default()), []string{
 		`alertmanager/production/alertmanager.yaml: receiver policy-violations: webhook_configs[0].url carries a credential (query parameter "api_key"): put the URL in the credentials Secret and use url_file`,
 	})
 }

@@ -23,11 +23,16 @@ func Build(env Environment) (*Stack, error) { return DefaultContent().Build(env)
 // only when the environment cannot be assembled at all (an unknown tracing
 // backend); everything else is reported by Check.
 func (c Content) Build(env Environment) (*Stack, error) {
-	return c.build(env, newSharedDashboards())
+	cat, err := c.Catalog.Build()
+	if err != nil {
+		return nil, err
+	}
+	return c.build(env, cat, newSharedDashboards())
 }
 
-// build is Build with the dashboards shared among the environments of a run.
-func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, error) {
+// build is Build with the catalog built once and the dashboards shared
+// among the environments of a run.
+func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *sharedDashboards) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -60,7 +65,7 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 		Sampling:          env.Sampling,
 		LogsEndpoint:      logging.OTLPEndpoint(ns.Monitoring),
 		FileLogs:          env.Logging.Agent == logging.Filelog,
-		Catalog:           catalog.Default(),
+		Catalog:           cat,
 	}
 	if h := env.Integrations.Honeycomb; h.Enabled {
 		wiring.Honeycomb = &collector.Honeycomb{Endpoint: h.Endpoint, Secret: collector.SecretRef{Name: h.Secret, Key: h.Key}}
@@ -87,12 +92,13 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 	if err != nil {
 		return nil, err
 	}
-	routed, err := routedAlerts(groups, kp.Prometheus.PrometheusSpec.ExternalLabels)
+	routed, err := routedAlerts(groups, cat, kp.Prometheus.PrometheusSpec.ExternalLabels)
 	if err != nil {
 		return nil, err
 	}
 	s := &Stack{
 		Env:            env,
+		Catalog:        cat,
 		Teams:          c.Teams,
 		Collectors:     instances,
 		Components:     []kube.Component{nsComp, otel, plan.Monitors, amComp, rules},
@@ -120,7 +126,7 @@ func (c Content) build(env Environment, dashboards *sharedDashboards) (*Stack, e
 		s.Promtail = &c
 	}
 	if env.Integrations.Datadog.Enabled {
-		dd, err := integrations.DatadogComponent(catalog.Default(), ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, CommonLabels)
+		dd, err := integrations.DatadogComponent(cat, ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, CommonLabels)
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,6 @@ import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
-	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/logging"
@@ -33,10 +32,10 @@ func Check(s *Stack) finding.List {
 		}
 	}
 	fs.Add(collector.Check(a, s.Collectors)...)
-	fs.Add(collector.CheckDerivation(a, catalog.Default().Derived())...)
+	fs.Add(collector.CheckDerivation(a, s.Catalog.Derived())...)
 	fs.Add(kube.CheckPosture(a, s.Objects(), s.Exceptions()...)...)
 	fs.Add(sampling.Check(a, env.Sampling)...)
-	fs.Add(sampling.CheckAttributes(a, env.Sampling, catalog.Default().Contract())...)
+	fs.Add(sampling.CheckAttributes(a, env.Sampling, s.Catalog.Contract())...)
 	fs.Add(tracing.Check(a, env.Tracing, env.Tempo, env.Jaeger)...)
 	fs.Add(logging.Check(a, env.Logging)...)
 	fs.Add(scrape.CheckSpec(a, env.Scrape, env.Collector.ScrapeInterval)...)

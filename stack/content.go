@@ -6,6 +6,7 @@ import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/dashboards"
 	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 // Content is what the content packages define and every environment
@@ -25,6 +26,9 @@ type Content struct {
 	// Teams each get a budget forecast alert, a route to their channel and
 	// a row on the FinOps dashboard (stack/teams.go).
 	Teams []Team
+	// Catalog is the metric catalog and the telemetry contract: what the
+	// workloads send and where every metric a query may use comes from.
+	Catalog catalog.Definition
 }
 
 // DefaultContent is the content of this repository.
@@ -39,6 +43,7 @@ func DefaultContent() Content {
 		},
 		Routing: routing.Build,
 		Teams:   Teams(),
+		Catalog: catalog.DefaultDefinition(),
 	}
 }
 
@@ -50,6 +55,9 @@ func (c Content) missing() []string {
 	}
 	if c.Routing == nil {
 		out = append(out, "Routing")
+	}
+	if len(c.Catalog.Metrics) == 0 {
+		out = append(out, "Catalog")
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -64,13 +65,26 @@ func Generate(def Definition, opts Options) (*Result, error) {
 		res.Findings.Sort()
 		return res, nil
 	}
-	base, envs, found := buildAndCheck(def)
+	// So does the catalog: every query and the gateway's derivation read it.
+	cat, err := def.Content.Catalog.Build()
+	if err != nil {
+		var ce *catalog.Errors
+		if !errors.As(err, &ce) {
+			return nil, err
+		}
+		for _, p := range ce.Problems {
+			object, msg, _ := strings.Cut(p, ": ")
+			res.Findings.Errorf("catalog", object, "catalog", "%s", msg)
+		}
+		res.Findings.Sort()
+		return res, nil
+	}
+	base, envs, found := buildAndCheck(def, cat)
 	res.Findings.Add(found...)
 	if res.Findings.Errors() > 0 {
 		res.Findings.Sort()
 		return res, nil
 	}
-	var err error
 	res.Files, err = Render(base, envs)
 	if err != nil {
 		return nil, err
@@ -87,7 +101,7 @@ func Generate(def Definition, opts Options) (*Result, error) {
 // buildAndCheck builds and checks the base and every environment with the
 // definition's content, each on a goroutine of its own. They share the
 // content and the rendered dashboards, which they only read.
-func buildAndCheck(def Definition) (base *Stack, envs []*Stack, fs finding.List) {
+func buildAndCheck(def Definition, cat *catalog.Catalog) (base *Stack, envs []*Stack, fs finding.List) {
 	all := append([]Environment{def.Base}, def.Environments...)
 	stacks := make([]*Stack, len(all))
 	found := make([]finding.List, len(all))
@@ -95,7 +109,7 @@ func buildAndCheck(def Definition) (base *Stack, envs []*Stack, fs finding.List)
 	var wg sync.WaitGroup
 	for i, e := range all {
 		wg.Go(func() {
-			s, err := def.Content.build(e, dashboards)
+			s, err := def.Content.build(e, cat, dashboards)
 			if err != nil {
 				found[i].Errorf(e.Artifact(), "", "build", "%v", err)
 				return
@@ -128,7 +142,7 @@ func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (fi
 	var validated, linked, policies, otelcol finding.List
 	var policyErr, otelcolErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { validated = Validate(set) })
+	wg.Go(func() { validated = Validate(set, base.Catalog) })
 	wg.Go(func() { linked = checkLinks(set, links) })
 	wg.Go(func() {
 		pol, err := loadPolicies(opts.PolicyDirs)
@@ -161,7 +175,7 @@ func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (fi
 // only to files and variables that exist, every rule file, dashboard and
 // runbook passes the PromQL lint against the metric catalog, and alerts link
 // to rendered runbooks and dashboards.
-func Validate(set *files.Set) finding.List {
+func Validate(set *files.Set, cat *catalog.Catalog) finding.List {
 	var fs finding.List
 	fs.Add(validateGrafana(set)...)
 	alerting := map[string]finding.List{}
@@ -180,7 +194,7 @@ func Validate(set *files.Set) finding.List {
 			}
 		}
 	}
-	fs.Add(lintRendered(set)...)
+	fs.Add(lintRendered(set, cat)...)
 	fs.Add(checkAlertLinks(set)...)
 	return fs
 }

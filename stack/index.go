@@ -73,7 +73,7 @@ func index(set *files.Set, base *Stack, envs []*Stack) ([]byte, error) {
 	alertsSection(&b, base, envs, loaded)
 	routingSection(&b, envs, loaded)
 	dashboardsSection(&b, base)
-	metricsSection(&b, catalog.Default())
+	metricsSection(&b, base.Catalog)
 	return []byte(b.String()), nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/integrations"
@@ -66,6 +67,9 @@ type Namespaces struct {
 // Stack is one environment, assembled: the input of every check and renderer.
 type Stack struct {
 	Env Environment
+	// Catalog is the metric catalog the content's queries are checked
+	// against, and the gateway derives its metrics from.
+	Catalog *catalog.Catalog
 	// Teams are the content's teams: their budget alerts, routes and rows.
 	Teams      []Team
 	Collectors []collector.Instance

@@ -121,7 +121,7 @@ func runbookAlerts(groups []alerts.Group) []alerts.Alert {
 // lintRendered runs the PromQL lint over every rendered rule file,
 // dashboard and runbook, found by path: a new dashboard is linted as soon
 // as it is rendered.
-func lintRendered(set *files.Set) finding.List {
+func lintRendered(set *files.Set, cat *catalog.Catalog) finding.List {
 	var in []promlint.File
 	for _, f := range set.Files() {
 		for _, pattern := range []string{rulesDir + "/*.yaml", dashboardsDir + "/*.json", runbooksDir + "/*.md"} {
@@ -130,7 +130,7 @@ func lintRendered(set *files.Set) finding.List {
 			}
 		}
 	}
-	return promlint.New(catalog.Default(), promlint.Options{}).Files(in)
+	return promlint.New(cat, promlint.Options{}).Files(in)
 }
 
 // checkAlertLinks checks that every alert's runbook_url names a rendered

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 // TestPrometheusRulesSelected: Prometheus (kube-prometheus-stack) selects
@@ -68,7 +69,7 @@ func TestValidateLintsByPath(t *testing.T) {
 ]}`)
 	add("otel/x/collector.yaml", "not: linted\n")
 	var got []string
-	for _, f := range Validate(set) {
+	for _, f := range Validate(set, catalog.Default()) {
 		if f.Check != "dashboard-strict" { // the fixture is no complete dashboard: only the lint is under test
 			got = append(got, f.String())
 		}

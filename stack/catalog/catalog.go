@@ -55,6 +55,25 @@ type Metric struct {
 	Source *Source
 }
 
+// Errors are every problem New found, each naming its object.
+type Errors struct {
+	Problems []string
+}
+
+func (e *Errors) Error() string { return "catalog: " + strings.Join(e.Problems, "; ") }
+
+// Definition is what a catalog is made of: the telemetry contract, the
+// scrape jobs and the metrics. Content carries one, so a run checks queries
+// against the catalog it is given.
+type Definition struct {
+	Contract Contract
+	Jobs     []Job
+	Metrics  []Metric
+}
+
+// Build validates the definition into a catalog.
+func (d Definition) Build() (*Catalog, error) { return New(d.Contract, d.Jobs, d.Metrics) }
+
 // Catalog is a validated set of jobs and metrics, and the telemetry
 // contract the derived metrics are checked against.
 type Catalog struct {
@@ -104,7 +123,7 @@ func New(contract Contract, jobs []Job, metrics []Metric) (*Catalog, error) {
 		errs = append(errs, contract.checkSource(m)...)
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("catalog: %s", strings.Join(errs, "; "))
+		return nil, &Errors{Problems: errs}
 	}
 	for n := range c.series {
 		c.names = append(c.names, n)

@@ -24,11 +24,16 @@ const (
 // every external metric the stack's queries use, each with its source. It
 // panics if the definitions are invalid, which every test would catch.
 func Default() *Catalog {
-	c, err := New(DefaultContract(), defaultJobs(), defaultMetrics())
+	c, err := DefaultDefinition().Build()
 	if err != nil {
 		panic(err)
 	}
 	return c
+}
+
+// DefaultDefinition is what Default is built from.
+func DefaultDefinition() Definition {
+	return Definition{Contract: DefaultContract(), Jobs: defaultJobs(), Metrics: defaultMetrics()}
 }
 
 // defaultJobs are the scrape paths. The kube-prometheus-stack jobs are
