@@ -24,6 +24,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
+	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
@@ -62,7 +63,19 @@ const (
 	artSecrets    = "secrets"
 	artPolicies   = "policies"
 	artLint       = "lint inputs"
+	artContract   = "telemetry contract"
 )
+
+// withMetric changes the catalog metric called name.
+func withMetric(name string, f func(*catalog.Metric)) func(*stack.Definition) {
+	return func(d *stack.Definition) {
+		for i := range d.Content.Catalog.Metrics {
+			if d.Content.Catalog.Metrics[i].Name == name {
+				f(&d.Content.Catalog.Metrics[i])
+			}
+		}
+	}
+}
 
 // production mutates the production environment of the definition.
 func production(f func(*stack.Environment)) func(*stack.Definition) {
@@ -220,9 +233,9 @@ func badInputs() []badInput {
 				`definition: content: has no Rules function: start from stack.DefaultContent() and change what differs`,
 			}},
 		{class: "container without a memory limit", artifact: artModel,
-			mutate: production(func(e *stack.Environment) { e.Exporter.Resources.MemoryLimit = resource.Quantity{} }),
+			mutate: production(func(e *stack.Environment) { e.Tempo.Resources.MemoryLimit = resource.Quantity{} }),
 			want: []string{
-				`environment production: Deployment genops-system/genops-metrics-exporter: container exporter: has no memory limit`,
+				`environment production: StatefulSet monitoring/tempo: container tempo: has no memory limit`,
 			}},
 
 		// The Collector.
@@ -637,6 +650,40 @@ spec:
 			want: []string{
 				`Runbook.md:4: error: unknown-metric: runbook Runbook: unknown metric genops_cost_usd: it is neither in the metric catalog nor a recording rule`,
 			}},
+		// The telemetry contract: what workloads send, where metrics come from.
+		{class: "metric derived from an attribute nothing sends", artifact: artContract,
+			mutate: withMetric("genops_cost_usd_total", func(m *catalog.Metric) {
+				m.Source.Derivation.Parts[0].Value.Attribute = "genops.cost.amount"
+			}),
+			want: []string{
+				`catalog: metric genops_cost_usd_total: derived from span attribute genops.cost.amount, which the telemetry contract does not define (no producer sends it)`,
+			}},
+		{class: "unbounded attribute as a label", artifact: artContract,
+			mutate: withMetric("genops_requests_total", func(m *catalog.Metric) {
+				m.Labels = append(m.Labels, "customer")
+				m.Source.Derivation.Labels = append(m.Source.Derivation.Labels, catalog.Label{Name: "customer", Attribute: "genops.customer_id"})
+			}),
+			want: []string{
+				`catalog: metric genops_requests_total: label customer comes from span attribute genops.customer_id, which is unbounded: one series per value; keep it on spans`,
+			}},
+		{class: "alias that collides with a canonical name", artifact: artContract,
+			mutate: func(d *stack.Definition) {
+				d.Content.Catalog.Contract.Aliases = append(d.Content.Catalog.Contract.Aliases, catalog.Alias{Name: "genops.team", Canonical: "genops.project"})
+			},
+			want: []string{
+				`catalog: alias genops.team of genops.project collides with the canonical attribute genops.team: a producer setting it could not be told apart`,
+			}},
+		{class: "sampling policy on an attribute nothing sends", artifact: artContract,
+			mutate: production(func(e *stack.Environment) {
+				e.Sampling.Tail.Policies[2] = sampling.StringAttribute("governance-policy", "genops.policy_violation", "true")
+			}),
+			want: []string{
+				`environment production: sampling policy governance-policy: keys on genops.policy_violation, an alias of genops.policy.result: the gateway normalizes aliases before spans reach the sampler, key on genops.policy.result`,
+			}},
+		{class: "query over a metric without a source", artifact: artContract,
+			mutate: withMetric("genops_eval_quality_score", func(m *catalog.Metric) { m.Source = nil }),
+			want:   nil, // filled in below from the run
+		},
 		{class: "label the metric does not have", artifact: artLint,
 			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: team:genops_policy_violations:rate5m\n    expr: sum by (team) (rate(genops_policy_violations_total[5m]))\n"},
 			want: []string{
