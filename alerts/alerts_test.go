@@ -11,6 +11,7 @@ import (
 
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/promlint"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -161,13 +162,16 @@ func TestNotifications(t *testing.T) {
 	}
 	for alert, want := range map[string]string{
 		"HighLatency":              "cluster environment provider",
-		"HighPolicyViolationRate":  "cluster environment policy_type",
-		"PolicyViolationsDetected": "cluster environment policy_type",
+		"HighPolicyViolationRate":  "cluster environment policy",
+		"PolicyViolationsDetected": "cluster environment policy",
 		"CostAnomaly":              "cluster environment team",
 		"OTelCollectorDown":        "cluster environment instance job namespace pod",
 		"TeamBudgetForecast":       "cluster environment",
-		"BudgetExhausted": "cluster environment exported_instance exported_job genops_cost_center genops_environment genops_project genops_team " +
-			"instance job namespace otel_scope_name otel_scope_schema_url otel_scope_version pod project team",
+		// The gauges are reduced over the gateway replicas: no pod, instance
+		// or other target label, one notification per team and budget.
+		"BudgetThreshold80Percent": "budget cluster environment team",
+		"BudgetExhausted":          "budget cluster environment project team",
+		"LowQualityScore":          "cluster environment metric model team",
 	} {
 		if got[alert] != want {
 			t.Errorf("%s: %s\nwant %s", alert, got[alert], want)
@@ -175,6 +179,32 @@ func TestNotifications(t *testing.T) {
 	}
 	if len(ns) != 14 {
 		t.Errorf("%d alerts, want the seed's 12 and one per team", len(ns))
+	}
+}
+
+// TestLint lints every rule file and runbook the groups render against the
+// metric catalog, as the stack does when it generates them: no finding at
+// all, warnings included (a counter without rate(), a metric nothing sends,
+// a label the metric lacks).
+func TestLint(t *testing.T) {
+	links := alerts.Links{Grafana: "http://grafana.example.com", Runbooks: "https://runbooks.example.com"}
+	var in []promlint.File
+	seen := map[string]bool{}
+	for _, g := range alerts.Groups(config) {
+		data, err := g.RuleFile(links)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, promlint.File{Path: g.Name + ".yaml", Data: data})
+		for _, a := range g.Alerts {
+			if !seen[a.Alert] {
+				seen[a.Alert] = true
+				in = append(in, promlint.File{Path: a.RunbookFile(), Data: a.Markdown(links, config)})
+			}
+		}
+	}
+	if fs := promlint.New(catalog.Default(), promlint.Options{}).Files(in); len(fs) > 0 {
+		t.Errorf("lint findings:\n%s", strings.Join(fs.Strings(), "\n"))
 	}
 }
 

@@ -22,26 +22,30 @@ type Team struct {
 // team's forecast with its own budget; its static team label routes it to
 // the team's channel (package routing).
 //
-// genops_cost_total_usd is the team's spend in the current budget period, a
-// running total the exporter sets (its sample data: ml-platform has spent
-// 125.50 USD with 874.50 left, 12.55% of its budget). It is a gauge, so the
-// forecast is predict_linear() over the last 24 hours, extrapolated to the
-// end of the month; rate() and increase() would read the monthly restart as
-// a counter reset. On the first day of a month the window still holds the
-// end of the previous one and the forecast reads low: the rule stays quiet
-// rather than wrong.
+// The forecast is the cost of the whole current month at the pace of the
+// last 24 hours: rate(genops_cost_usd_total[24h]), summed over the gateway
+// replicas' series, times the seconds of the month. It is not "spent so far
+// plus the rest at this pace", because PromQL cannot say what was spent so
+// far this month: that is increase() over a range as long as the elapsed
+// part of the month, and a range is a constant. Nor does the counter's value
+// say it: genops_cost_usd_total counts from whenever its gateway replica
+// started, not from the first of the month. The projection needs neither,
+// reads no month boundary (no low forecast on the first day, as a forecast
+// from the month's running total had), and is what the alert means: a month
+// at today's pace costs more than the budget. It lags a change of pace by up
+// to a day and, early in a month that started with a burst, it reads lower
+// than the month will end; the team rows of the FinOps dashboard show the
+// month so far next to it.
 func teamBudgets(teams []Team) Group {
 	g := Group{
 		Name:     "genops-team-budget-alerts",
 		Interval: "1m",
 		Records: []Record{{
-			// The seconds left in the month: days_in_month(), day_of_month(),
-			// hour() and minute() are UTC, like Prometheus' clock.
+			// USD per second over the last 24 hours times the seconds of
+			// the current month (days_in_month() is UTC, like Prometheus'
+			// clock).
 			Record: "genops:cost:team_month_forecast",
-			Expr: `sum by (team) (
-  predict_linear(genops_cost_total_usd[24h],
-    scalar((days_in_month() - day_of_month() + 1) * 86400 - hour() * 3600 - minute() * 60))
-)`,
+			Expr:   `sum by (team) (rate(genops_cost_usd_total[24h])) * scalar(days_in_month() * 86400)`,
 		}},
 	}
 	for _, t := range teams {
@@ -54,7 +58,7 @@ func teamBudgets(teams []Team) Group {
 			Severity:    Warning,
 			Category:    Cost,
 			Summary:     "Team " + t.Name + " is on course to exceed its monthly budget",
-			Description: `At the pace of the last 24 hours, team ` + t.Name + ` will have spent {{ printf "%.0f" $value }} USD by the end of the month, over its budget of ` + budget + ` USD (cost center ` + t.CostCenter + `)`,
+			Description: `At the pace of the last 24 hours, this month costs team ` + t.Name + ` {{ printf "%.0f" $value }} USD, over its budget of ` + budget + ` USD (cost center ` + t.CostCenter + `)`,
 			Dashboard:   t.Dashboard,
 			Runbook:     teamBudgetForecastRunbook,
 		})
@@ -63,14 +67,17 @@ func teamBudgets(teams []Team) Group {
 }
 
 var teamBudgetForecastRunbook = Runbook{
-	Meaning: "At the pace of the last 24 hours, a team will spend more than its monthly budget before the month ends. " +
+	Meaning: "At the pace of the last 24 hours, the current month costs a team more than its monthly budget. " +
+		"The forecast (genops:cost:team_month_forecast) is the team's spend per second over the last 24 hours times the seconds of the month: " +
+		"PromQL cannot tell what was spent since the first of the month (that needs a range as long as the elapsed part of the month, and a range is a constant), " +
+		"so the forecast projects today's pace onto the whole month. It lags a change of pace by up to a day; compare it with the month so far on the team's row of the FinOps dashboard. " +
 		"Every team of the stack (stack/teams.go) has a TeamBudgetForecast rule of its own, with its own budget; the expression below is the first team's. " +
 		"In production the alert reaches the team's budget channel and the FinOps channel; elsewhere, the environment's one channel.",
 	Impact: []string{"None yet: this is a forecast. Left alone, the team's budget alerts follow (80%, 95%, exhausted), and its AI operations are throttled when the budget runs out"},
 	Investigation: []Step{
-		{Text: "Compare every team's forecast for the month with what it has spent so far:", Query: `genops:cost:team_month_forecast`},
-		{Text: "Spent so far this month, by team:", Query: `genops:cost:team_total`},
-		{Text: "Find where the pace comes from: USD per day by project and provider, at the last 6 hours' pace:", Query: `sum by (team, project, provider) (deriv(genops_cost_total_usd[6h])) * 86400`},
+		{Text: "Compare every team's forecast for the month:", Query: `genops:cost:team_month_forecast`},
+		{Text: "The spend of the last 24 hours, by team, which the forecast extrapolates (the month so far is on the team's row of the FinOps dashboard):", Query: `genops:cost:team_increase24h`},
+		{Text: "Find where the pace comes from: USD per day by project and provider, at the last 6 hours' pace:", Query: `sum by (team, project, provider) (rate(genops_cost_usd_total[6h])) * 86400`},
 		costBreakdown[2],
 	},
 	Remediation: []Step{

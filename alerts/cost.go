@@ -2,11 +2,14 @@ package alerts
 
 // cost are the budget and spend alerts.
 //
-// genops_cost_total_usd is a gauge holding a running total (the exporter
-// sets it), not a counter: rate() and increase() would read every decrease
-// (a reset of the total, a correction) as a counter reset and invent spend.
-// The seed's CostAnomaly took rate() of it; here the spend of an hour is
-// delta() of the total over that hour.
+// The gateway Collector derives the metrics from GenOps AI's spans, and
+// every gateway replica exports its own series (told apart by pod and
+// instance): the expressions aggregate them away, or one alert would fire
+// per replica. Budget gauges hold the last value a replica saw: the highest
+// utilization and the lowest remaining budget are the current ones.
+// genops_cost_usd_total is a cumulative counter (it restarts from zero with
+// its replica): the spend of an hour is increase() over that hour, summed
+// over the replicas' series.
 func cost() Group {
 	return Group{
 		Name:     "genops-cost-alerts",
@@ -14,7 +17,7 @@ func cost() Group {
 		Alerts: []Alert{
 			{
 				Alert:       "BudgetThreshold80Percent",
-				Expr:        `genops_budget_utilization_percent > 80`,
+				Expr:        `max by (team, budget) (genops_budget_utilization_percent) > 80`,
 				For:         "5m",
 				Severity:    Warning,
 				Category:    Cost,
@@ -25,7 +28,7 @@ func cost() Group {
 			},
 			{
 				Alert:       "BudgetThreshold95Percent",
-				Expr:        `genops_budget_utilization_percent > 95`,
+				Expr:        `max by (team, budget) (genops_budget_utilization_percent) > 95`,
 				For:         "5m",
 				Severity:    Critical,
 				Category:    Cost,
@@ -36,7 +39,7 @@ func cost() Group {
 			},
 			{
 				Alert:       "BudgetExhausted",
-				Expr:        `genops_budget_remaining_usd <= 0`,
+				Expr:        `min by (team, project, budget) (genops_budget_remaining_usd) <= 0`,
 				For:         "1m",
 				Severity:    Critical,
 				Category:    Cost,
@@ -47,8 +50,8 @@ func cost() Group {
 			},
 			{
 				Alert: "CostAnomaly",
-				Expr: `sum by (team) (delta(genops_cost_total_usd[1h]))
-  > 1.5 * sum by (team) (delta(genops_cost_total_usd[1h] offset 1d))`,
+				Expr: `sum by (team) (increase(genops_cost_usd_total[1h]))
+  > 1.5 * sum by (team) (increase(genops_cost_usd_total[1h] offset 1d))`,
 				For:         "30m",
 				Severity:    Warning,
 				Category:    Cost,
@@ -65,12 +68,12 @@ func cost() Group {
 var costBreakdown = []Step{
 	{Text: "Check the current cost breakdown of the team:", Shell: `kubectl exec -n "$NS" deployment/genops-ai -- \
   genops-cli cost-report --team <TEAM> --period today`},
-	{Text: "See which providers the team's spend goes to:", Query: `sum by (team, provider) (genops_cost_total_usd)`},
+	{Text: "See which providers and models the team's spend of the last 24 hours went to:", Query: `sum by (team, provider, model) (increase(genops_cost_usd_total[24h]))`},
 	{Text: "Identify the cost drivers, by model and by customer:", Shell: `kubectl exec -n "$NS" deployment/genops-ai -- \
   genops-cli cost-breakdown --by model --team <TEAM>
 kubectl exec -n "$NS" deployment/genops-ai -- \
   genops-cli cost-breakdown --by customer --team <TEAM>`},
-	{Text: "Check for anomalies: an unexpected spike in API calls, a new expensive model deployed, cost optimization disabled. The spend of the last hour, by team:", Query: `sum by (team) (delta(genops_cost_total_usd[1h]))`},
+	{Text: "Check for anomalies: an unexpected spike in API calls, a new expensive model deployed, cost optimization disabled. The spend of the last hour, by team:", Query: `sum by (team) (increase(genops_cost_usd_total[1h]))`},
 }
 
 var budgetRemediation = []Step{
@@ -95,7 +98,7 @@ func budgetThresholdRunbook(used, impact string) Runbook {
 	return Runbook{
 		Meaning:       "A team has consumed more than " + used + " of its monthly AI budget.",
 		Impact:        []string{impact},
-		Investigation: append([]Step{{Text: "Check how fast the team's budget is going:", Query: `genops_budget_utilization_percent`}}, costBreakdown...),
+		Investigation: append([]Step{{Text: "Check how much of each budget is used, by team and budget:", Query: `max by (team, budget) (genops_budget_utilization_percent)`}}, costBreakdown...),
 		Remediation:   budgetRemediation,
 		LongTerm:      budgetLongTerm,
 		Escalation:    []string{"Notify: FinOps team", "Slack: #genops-cost"},
@@ -108,7 +111,7 @@ var budgetExhaustedRunbook = Runbook{
 		"AI operations for the affected team/project will be throttled or blocked",
 		"Users may experience service degradation",
 	},
-	Investigation: append([]Step{{Text: "See which projects are out of budget:", Query: `genops_budget_remaining_usd <= 0`}}, costBreakdown...),
+	Investigation: append([]Step{{Text: "See which projects are out of budget:", Query: `min by (team, project, budget) (genops_budget_remaining_usd) <= 0`}}, costBreakdown...),
 	Remediation:   budgetRemediation,
 	LongTerm:      budgetLongTerm,
 	Escalation: []string{
@@ -122,11 +125,11 @@ var costAnomalyRunbook = Runbook{
 	Meaning: "A team's spend over the last hour is more than 1.5 times its spend in the same hour yesterday, for 30 minutes.",
 	Impact:  []string{"None yet; if the spend continues, budgets run out early and the budget alerts follow"},
 	Investigation: []Step{
-		{Text: "Compare the team's spend of the last hour with the same hour yesterday:", Query: `sum by (team) (delta(genops_cost_total_usd[1h]))
-/ sum by (team) (delta(genops_cost_total_usd[1h] offset 1d))`},
-		{Text: "Find the provider whose spend grew:", Query: `sum by (team, provider) (delta(genops_cost_total_usd[1h]))`},
-		{Text: "Find the models behind it: request rates by model, and token usage by type:", Query: `sum by (provider, model) (rate(genops_requests_total[5m]))`},
-		{Text: "Token usage by model and type:", Query: `sum by (model, type) (rate(genops_tokens_total[5m]))`},
+		{Text: "Compare the team's spend of the last hour with the same hour yesterday:", Query: `sum by (team) (increase(genops_cost_usd_total[1h]))
+/ sum by (team) (increase(genops_cost_usd_total[1h] offset 1d))`},
+		{Text: "Find the providers and models whose spend grew:", Query: `sum by (team, provider, model) (increase(genops_cost_usd_total[1h]))`},
+		{Text: "See whether it is more requests or bigger ones: request rates by team and model:", Query: `sum by (team, provider, model) (rate(genops_requests_total[5m]))`},
+		{Text: "Token usage by team, model and type:", Query: `sum by (team, model, type) (rate(genops_tokens_total[5m]))`},
 		{Text: "Check the GenOps cost report for new callers or customers:", Shell: `kubectl exec -n "$NS" deployment/genops-ai -- \
   genops-cli cost-breakdown --by customer --team <TEAM>`},
 	},

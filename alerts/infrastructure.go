@@ -97,8 +97,8 @@ func highMemoryRunbook(ns string) Runbook {
 var collectorDownRunbook = Runbook{
 	Meaning: "Prometheus cannot scrape an OpenTelemetry Collector (gateway or cluster collector), or has no Collector target at all, for 5 minutes.",
 	Impact: []string{
-		"Gateway down: GenOps workloads cannot send traces, metrics or logs; their SDKs drop data once their queues fill",
-		"Cluster collector down: the GenOps pods are not scraped; every GenOps alert and dashboard goes blind",
+		"Gateway down: GenOps workloads cannot send traces, metrics or logs; their SDKs drop data once their queues fill. The genops_* metrics are derived from spans in the gateway: every GenOps alert and dashboard goes blind",
+		"Cluster collector down: the annotated GenOps pods (job genops-pods) are not scraped",
 	},
 	Investigation: []Step{
 		{Text: "See which Collector instances are down:", Query: `up{job="otel-collector"}`},

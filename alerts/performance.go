@@ -1,8 +1,12 @@
 package alerts
 
-// performance are the latency, error and evaluation quality alerts. The
-// seed's queries here are right against the exporter's metrics and stay as
-// they were.
+// performance are the latency, error and evaluation quality alerts, over
+// the metrics the gateway derives from GenOps AI's spans. The seed's latency
+// and error queries already summed over every series (the gateway replicas'
+// included) and stay as they were; the span status the error rate reads is
+// "ok" or "error". The quality score is a gauge each replica holds the last
+// value of: averaged over the replicas, one alert per team, model and
+// evaluation metric.
 func performance() Group {
 	return Group{
 		Name:     "genops-performance-alerts",
@@ -34,7 +38,7 @@ func performance() Group {
 			},
 			{
 				Alert:       "LowQualityScore",
-				Expr:        `genops_eval_quality_score < 0.7`,
+				Expr:        `avg by (team, model, metric) (genops_eval_quality_score) < 0.7`,
 				For:         "15m",
 				Severity:    Warning,
 				Category:    Quality,
@@ -95,8 +99,7 @@ var lowQualityScoreRunbook = Runbook{
 	Meaning: "An evaluation metric (relevance, coherence, ...) of a model has stayed below 0.7 for 15 minutes.",
 	Impact:  []string{"Users get worse answers from that model"},
 	Investigation: []Step{
-		{Text: "See the scores of every model and metric:", Query: `genops_eval_quality_score`},
-		{Text: "Check whether the evaluations themselves are slow or stalled:", Query: `rate(genops_eval_latency_seconds_sum[15m]) / rate(genops_eval_latency_seconds_count[15m])`},
+		{Text: "See the scores of every team, model and metric:", Query: `avg by (team, model, metric) (genops_eval_quality_score)`},
 		{Text: "Check whether the model or its prompt changed recently (deployments, provider model versions)."},
 	},
 	Remediation: []Step{

@@ -2,14 +2,16 @@ package alerts
 
 // policy are the governance alerts.
 //
-// genops_policy_violations_total has labels policy_type and severity (the
-// policy's). The seed alerted on rate() of it per series, keeping that
-// severity label, which the alert's own severity then overwrote: series of
-// one policy type with different policy severities collided, and the rule
-// failed to evaluate ("vector contains metrics with the same labelset after
-// applying alert labels"). The alerts aggregate it away and keep
-// policy_type, the label their templates and Alertmanager's inhibition (a
-// high rate of a policy type mutes its warning) use.
+// genops_policy_violations_total counts the policy decisions other than
+// "allowed" that GenOps AI records on spans, with labels team, policy (the
+// policy's name) and result (blocked, warning, rate_limited, or violation
+// for the seed example's flag). The seed alerted per series and per policy
+// type; the policy's name takes the place of its type. The alerts sum every
+// series of a policy (teams, results and gateway replicas) and keep policy,
+// the label their templates and Alertmanager's inhibition (a high rate of a
+// policy mutes its warning) use. The seed's per-series rule also failed on
+// the policy severity label its own severity overwrote; no label of the
+// result collides with the static ones now.
 func policy() Group {
 	return Group{
 		Name:     "genops-policy-alerts",
@@ -17,18 +19,18 @@ func policy() Group {
 		Alerts: []Alert{
 			{
 				Alert:       "PolicyViolationsDetected",
-				Expr:        `sum by (policy_type) (rate(genops_policy_violations_total[5m])) > 0`,
+				Expr:        `sum by (policy) (rate(genops_policy_violations_total[5m])) > 0`,
 				For:         "5m",
 				Severity:    Warning,
 				Category:    Policy,
-				Summary:     "Policy violations detected ({{ $labels.policy_type }})",
-				Description: "{{ $value }} violations/sec of policy type {{ $labels.policy_type }}",
+				Summary:     "Policy violations detected ({{ $labels.policy }})",
+				Description: "{{ $value }} violations/sec of policy {{ $labels.policy }}",
 				Dashboard:   DashboardPolicy,
 				Runbook:     policyViolationsRunbook,
 			},
 			{
 				Alert:       "HighPolicyViolationRate",
-				Expr:        `sum by (policy_type) (rate(genops_policy_violations_total[5m])) > 0.1`,
+				Expr:        `sum by (policy) (rate(genops_policy_violations_total[5m])) > 0.1`,
 				For:         "10m",
 				Severity:    Critical,
 				Category:    Policy,
@@ -42,8 +44,8 @@ func policy() Group {
 }
 
 var policyInvestigation = []Step{
-	{Text: "See which policy types are violated, and how severe the violations are:", Query: `sum by (policy_type, severity) (rate(genops_policy_violations_total[5m]))`},
-	{Text: "See what the policy engine does about them (block, throttle, warn):", Query: `sum by (action) (rate(genops_policy_enforcements_total[5m]))`},
+	{Text: "See which policies are violated, by which teams, and what the policy engine decided (blocked, rate_limited, warning, or violation):", Query: `sum by (team, policy, result) (rate(genops_policy_violations_total[5m]))`},
+	{Text: "See every decision of the policies, allowed included, to tell a flood of requests from a policy that started refusing them:", Query: `sum by (policy, result) (rate(genops_policy_enforcements_total[5m]))`},
 	{Text: "Find the requests behind them in the GenOps audit log:", Shell: `kubectl logs -n "$NS" deployment/genops-ai --since=30m | grep -i violation`},
 }
 
@@ -59,7 +61,7 @@ var policyViolationsRunbook = Runbook{
 }
 
 var highPolicyViolationRateRunbook = Runbook{
-	Meaning: "More than 0.1 violations per second of one policy type, for 10 minutes: a misbehaving caller, an attack or a broken policy.",
+	Meaning: "More than 0.1 violations per second of one policy, for 10 minutes: a misbehaving caller, an attack or a broken policy.",
 	Impact: []string{
 		"Many requests are blocked or throttled, or, for policies that only log, many non-compliant requests go through",
 	},

@@ -14,11 +14,15 @@ import (
 // Cost is "GenOps AI - Cost Tracking": the seed's six panels, with its
 // titles, units, thresholds and layout.
 //
-// genops_cost_total_usd is a gauge holding a running total per team, project
-// and provider. The seed rate()s and increase()s it, which only works on
-// counters: both read any drop (a correction, a restarted exporter) as a
-// counter reset and add the whole total again. Spend over a window is the
-// growth of the total, delta(); spend per second is its slope, deriv().
+// The seed's genops_cost_total_usd (a running-total gauge) and
+// genops_cost_by_model_usd are gone: genops_cost_usd_total, a counter by
+// team, project, cost center, provider and model, holds every cost. Spend
+// over a window is its increase(), spend per second its rate(), summed over
+// every series (the gateway replicas' included). The seed's running-total
+// panels (Cost by Team, Cost by Provider, Cost by Model) show the spend over
+// the dashboard's time range (24 hours by default, like Total Cost), as
+// instant queries over [$__range]: a counter that restarts with its gateway
+// replica totals nothing by itself.
 func Cost(in Inputs) *dashboard.DashboardBuilder {
 	return withCostFilters(newDashboard(in, "GenOps AI - Cost Tracking", CostUID, "now-24h", "30s", "cost", "ai")).
 		WithPanel(stat.NewPanelBuilder().
@@ -26,9 +30,8 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Title("Total Cost (Last 24h)").
 			GridPos(grid(0, 0, 6, 4)).
 			Datasource(datasource).
-			// Seed: sum(increase(genops_cost_total_usd[24h])). increase() is for
-			// counters; the 24h growth of a running-total gauge is delta().
-			WithTarget(query(`sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))`, "Total Cost")).
+			// As in the seed, over the counter that replaces its gauge.
+			WithTarget(query(`sum(increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))`, "Total Cost")).
 			Unit("currencyUSD").
 			Thresholds(thresholds("green", at(100, "yellow"), at(500, "red"))).
 			Orientation(common.VizOrientationAuto).
@@ -39,8 +42,9 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Title("Cost by Team").
 			GridPos(grid(6, 0, 6, 8)).
 			Datasource(datasource).
-			// As in the seed: the running total, summed per team.
-			WithTarget(query(`sum by (team) (genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"})`, "{{team}}")).
+			// Seed: the running total per team. Now the spend over the
+			// dashboard's time range.
+			WithTarget(query(`sum by (team) (increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[$__range]))`, "{{team}}").Instant()).
 			Unit("currencyUSD").
 			ReduceOptions(lastValue())).
 		WithPanel(bargauge.NewPanelBuilder().
@@ -48,8 +52,9 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Title("Cost by Provider").
 			GridPos(grid(12, 0, 6, 8)).
 			Datasource(datasource).
-			// As in the seed: the running total, summed per provider.
-			WithTarget(query(`sum by (provider) (genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"})`, "{{provider}}")).
+			// Seed: the running total per provider. Now the spend over the
+			// dashboard's time range.
+			WithTarget(query(`sum by (provider) (increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[$__range]))`, "{{provider}}").Instant()).
 			Unit("currencyUSD").
 			Orientation(common.VizOrientationHorizontal).
 			DisplayMode(common.BarGaugeDisplayModeGradient).
@@ -59,9 +64,8 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Title("Cost Over Time").
 			GridPos(grid(0, 8, 12, 8)).
 			Datasource(datasource).
-			// Seed: sum by (team) (rate(genops_cost_total_usd[5m])). rate() is for
-			// counters; the per-second slope of a gauge is deriv().
-			WithTarget(query(`sum by (team) (deriv(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[5m]))`, "{{team}}")).
+			// As in the seed, over the counter that replaces its gauge.
+			WithTarget(query(`sum by (team) (rate(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[5m]))`, "{{team}}")).
 			Unit("currencyUSD/s").
 			Links(runbooks(in, "CostAnomaly"))).
 		WithPanel(table.NewPanelBuilder().
@@ -69,9 +73,10 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Title("Cost by Model").
 			GridPos(grid(12, 8, 6, 8)).
 			Datasource(datasource).
-			// As in the seed. genops_cost_by_model_usd has no team or project
-			// label: only the provider filter applies.
-			WithTarget(instant(`sum by (model, provider) (genops_cost_by_model_usd{provider=~"$provider"})`)).
+			// Seed: genops_cost_by_model_usd, a running total without team or
+			// project. Now the spend over the dashboard's time range, by model
+			// of the cost counter: every filter applies.
+			WithTarget(instant(`sum by (provider, model) (increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[$__range]))`)).
 			WithTransformation(organize(map[string]string{"model": "Model", "provider": "Provider", "Value": "Cost (USD)"})).
 			Footer(noFooter())).
 		WithPanel(gauge.NewPanelBuilder().
@@ -79,8 +84,9 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Title("Budget Utilization").
 			GridPos(grid(18, 0, 6, 8)).
 			Datasource(datasource).
-			// Seed: sum by (team). A percentage does not add up: two scrape
-			// targets reporting 50% are not at 100%. Take the highest.
+			// Seed: sum by (team). A percentage does not add up: two gateway
+			// replicas reporting 50% are not at 100%, nor two budgets of a
+			// team. Take the highest.
 			WithTarget(query(`max by (team) (genops_budget_utilization_percent{team=~"$team"})`, "{{team}}")).
 			Unit("percent").
 			Min(0).

@@ -1,7 +1,14 @@
 // Package dashboards holds the Grafana dashboards of the stack, one file
 // each, every one a single Grafana Foundation SDK builder chain. Queries are
-// written against the GenOps metrics as the exporter defines them (types and
-// labels); the stack lints every one of them when it renders the JSON.
+// written against the metric catalog (stack/catalog: types and labels); the
+// stack lints every one of them when it renders the JSON.
+//
+// The genops_* metrics are derived from GenOps AI's spans by the gateway
+// Collector, whose replicas each export their own series (told apart by pod
+// and instance): counters are summed across them, gauges reduced with max
+// (budget utilization), min (budget remaining) or avg (quality scores).
+// Counters are cumulative and restart with their replica: spend over a
+// window is increase(), spend per second rate(), never delta() or deriv().
 //
 // This file holds what every dashboard shares: the inputs, the $datasource
 // variable, the link bar, and small helpers that keep the dashboards
@@ -63,9 +70,9 @@ func newDashboard(in Inputs, title, uid, from, refresh string, tags ...string) *
 // variables, each narrowed by the ones before it.
 func withCostFilters(d *dashboard.DashboardBuilder) *dashboard.DashboardBuilder {
 	return d.
-		WithVariable(labelVariable("team", "Team", `label_values(genops_cost_total_usd, team)`)).
-		WithVariable(labelVariable("project", "Project", `label_values(genops_cost_total_usd{team=~"$team"}, project)`)).
-		WithVariable(labelVariable("provider", "Provider", `label_values(genops_cost_total_usd{team=~"$team", project=~"$project"}, provider)`))
+		WithVariable(labelVariable("team", "Team", `label_values(genops_cost_usd_total, team)`)).
+		WithVariable(labelVariable("project", "Project", `label_values(genops_cost_usd_total{team=~"$team"}, project)`)).
+		WithVariable(labelVariable("provider", "Provider", `label_values(genops_cost_usd_total{team=~"$team", project=~"$project"}, provider)`))
 }
 
 // datasourceVariable is the $datasource variable: any Prometheus data
@@ -91,6 +98,14 @@ func labelVariable(name, label, query string) *dashboard.QueryVariableBuilder {
 		IncludeAll(true).
 		AllValue(".*").
 		Current(dashboard.VariableOption{Text: text("All"), Value: text("$__all")})
+}
+
+// resultVariable is a labelVariable over the values of label in the result
+// of a PromQL expression: query_result(expr), with a regex picking the
+// label's value out of each series Grafana lists ({label="value"} 1 ts).
+// label_values() reads one metric only; this unions several.
+func resultVariable(name, title, label, expr string) *dashboard.QueryVariableBuilder {
+	return labelVariable(name, title, "query_result("+expr+")").Regex(`/\b` + label + `="([^"]*)"/`)
 }
 
 func text(s string) dashboard.StringOrArrayOfString {

@@ -1,11 +1,18 @@
 package dashboards
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/internal/dashjson"
+	"github.com/koshihq/genops-stack/internal/promlint"
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 var in = Inputs{Prometheus: "genops-prometheus", Runbooks: "https://runbooks.example.com"}
@@ -30,12 +37,14 @@ type seedPanel struct {
 }
 
 // TestSeedPanels checks that the three seed dashboards carry all 14 of the
-// seed's panels with its titles, types, layout, units and thresholds.
+// seed's panels with its titles, types, layout, units and thresholds, first,
+// and then only the panels added since (their titles in extra).
 func TestSeedPanels(t *testing.T) {
 	seed := []struct {
 		uid    string
 		build  func(Inputs) *dashboard.DashboardBuilder
 		panels []seedPanel
+		extra  []string
 	}{
 		{CostUID, Cost, []seedPanel{
 			{1, "Total Cost (Last 24h)", "stat", 0, 0, 6, 4, "currencyUSD", "", "", "green, 100 yellow, 500 red"},
@@ -44,19 +53,19 @@ func TestSeedPanels(t *testing.T) {
 			{4, "Cost Over Time", "timeseries", 0, 8, 12, 8, "currencyUSD/s", "", "", ""},
 			{5, "Cost by Model", "table", 12, 8, 6, 8, "", "", "", ""},
 			{6, "Budget Utilization", "gauge", 18, 0, 6, 8, "percent", "0", "100", "green, 80 yellow, 95 red"},
-		}},
+		}, nil},
 		{PolicyUID, Policy, []seedPanel{
 			{1, "Policy Violations (Last Hour)", "stat", 0, 0, 6, 4, "", "", "", "green, 1 yellow, 10 red"},
 			{2, "Violations by Policy Type", "timeseries", 6, 0, 12, 8, "", "", "", ""},
 			{3, "Policy Enforcement Actions", "piechart", 18, 0, 6, 8, "", "", "", ""},
 			{4, "Compliance Score by Team", "bargauge", 0, 8, 12, 8, "percent", "0", "100", "red, 90 yellow, 95 green"},
-		}},
+		}, nil},
 		{PerformanceUID, Performance, []seedPanel{
 			{1, "Request Rate", "timeseries", 0, 0, 12, 8, "reqps", "", "", ""},
 			{2, "Average Latency (p50, p95, p99)", "timeseries", 12, 0, 12, 8, "s", "", "", ""},
 			{3, "Token Usage Rate", "timeseries", 0, 8, 12, 8, "tokens/s", "", "", ""},
 			{4, "Quality Scores", "gauge", 12, 8, 12, 8, "percentunit", "0", "1", "red, 0.7 yellow, 0.85 green"},
-		}},
+		}, []string{"Time to First Token"}},
 	}
 	total := 0
 	for _, s := range seed {
@@ -64,8 +73,13 @@ func TestSeedPanels(t *testing.T) {
 		if *d.Uid != s.uid {
 			t.Errorf("uid %s, want %s", *d.Uid, s.uid)
 		}
-		if len(d.Panels) != len(s.panels) {
-			t.Errorf("%s has %d panels, the seed %d", s.uid, len(d.Panels), len(s.panels))
+		if len(d.Panels) != len(s.panels)+len(s.extra) {
+			t.Errorf("%s has %d panels, the seed %d and %d added", s.uid, len(d.Panels), len(s.panels), len(s.extra))
+		}
+		for i, title := range s.extra {
+			if j := len(s.panels) + i; j < len(d.Panels) && *d.Panels[j].Panel.Title != title {
+				t.Errorf("%s panel %d: %q, want the added %q", s.uid, j+1, *d.Panels[j].Panel.Title, title)
+			}
 		}
 		for i, want := range s.panels {
 			if i >= len(d.Panels) {
@@ -209,5 +223,95 @@ func TestTeamRows(t *testing.T) {
 	}
 	if TeamDashboard(0) != FinOpsUID || TeamDashboard(TeamsPerDashboard) != FinOpsUID+"-teams-2" {
 		t.Errorf("TeamDashboard: %s, %s", TeamDashboard(0), TeamDashboard(TeamsPerDashboard))
+	}
+}
+
+// queryResult matches a query_result() variable as Grafana does (one line).
+var queryResult = regexp.MustCompile(`^query_result\((.+)\)\s*$`)
+
+// TestLint lints every query of every dashboard, team rows included,
+// against the metric catalog and the recording rules of package alerts, as
+// the stack does when it renders them: no finding at all, warnings included.
+// The lint reads label_values() variables; the expressions of query_result()
+// variables are linted here too.
+func TestLint(t *testing.T) {
+	withTeams := in
+	withTeams.Teams = []Team{{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering"}, {Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research"}}
+	l := promlint.New(catalog.Default(), promlint.Options{})
+	for _, g := range alerts.Groups(alerts.Config{Teams: []alerts.Team{{Name: "ml-platform", MonthlyBudgetUSD: 1000}}}) {
+		for _, r := range g.Records {
+			l.Learn(r.Record, r.Expr, r.Labels)
+		}
+	}
+	for _, f := range []func(Inputs) *dashboard.DashboardBuilder{Cost, Policy, Performance, FinOps} {
+		d, err := f(withTeams).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := dashjson.Render(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := *d.Uid + ".json"
+		fs := l.Dashboard(path, data)
+		var vars struct {
+			Templating struct {
+				List []struct {
+					Name  string `json:"name"`
+					Query any    `json:"query"`
+				} `json:"list"`
+			} `json:"templating"`
+		}
+		if err := json.Unmarshal(data, &vars); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vars.Templating.List {
+			q, _ := v.Query.(string)
+			if m := queryResult.FindStringSubmatch(q); m != nil {
+				fs.Add(l.Expr(path, 0, "variable "+v.Name, m[1])...)
+			} else if strings.HasPrefix(q, "query_result(") {
+				t.Errorf("%s variable %s: Grafana does not read %q as query_result() (one line only)", *d.Uid, v.Name, q)
+			}
+		}
+		if len(fs) > 0 {
+			t.Errorf("lint findings:\n%s", strings.Join(fs.Strings(), "\n"))
+		}
+	}
+}
+
+// TestPerformanceSources: the request, latency and token panels read the
+// GenOps metrics and the OTel GenAI metrics, and so do the provider and
+// model variables; time to first token reads the client's and the server's
+// GenAI histograms in each query.
+func TestPerformanceSources(t *testing.T) {
+	d := build(t, Performance)
+	for _, p := range d.Panels[:3] {
+		for _, target := range p.Panel.Targets {
+			data, err := json.Marshal(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), "genops_") || !strings.Contains(string(data), "gen_ai_") {
+				t.Errorf("panel %q: query %s does not read both sources", *p.Panel.Title, data)
+			}
+		}
+	}
+	for _, v := range d.Templating.List[1:] {
+		if q := *v.Query.String; !strings.Contains(q, "genops_") || !strings.Contains(q, "gen_ai_") {
+			t.Errorf("variable %s: %s does not list both sources", v.Name, q)
+		}
+	}
+	p := d.Panels[4].Panel
+	if len(p.Targets) != 2 {
+		t.Errorf("panel %q: %d queries, want p50 and p95", *p.Title, len(p.Targets))
+	}
+	for _, target := range p.Targets {
+		data, err := json.Marshal(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "gen_ai_client_operation_time_to_first_chunk_seconds_bucket") || !strings.Contains(string(data), "gen_ai_server_time_to_first_token_seconds_bucket") {
+			t.Errorf("panel %q: query %s does not read the client's and the server's time to first token", *p.Title, data)
+		}
 	}
 }

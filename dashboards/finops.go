@@ -13,25 +13,30 @@ import (
 // morning. The top row answers "what did yesterday cost, is it growing, who
 // is running out of budget, what does a token cost us"; below, each team's
 // burn rate and runway, the budgets left, the models that cost most, and
-// what we pay per 1K tokens against the providers' list prices. Team panels
-// drill down into Cost Tracking for the clicked team.
+// what each model's tokens cost us. Team panels drill down into Cost
+// Tracking for the clicked team.
 //
-// Spend is the growth of genops_cost_total_usd, a running-total gauge:
-// delta() over a window, deriv() per second (never rate() or increase()).
-// genops_cost_by_model_usd and genops_tokens_total have no team or project
-// label: the model and token panels cover every team.
+// Spend comes from genops_cost_usd_total, a counter by team, project, cost
+// center, provider and model: increase() over a window, rate() per second,
+// summed over every series (the gateway replicas' included). Tokens come
+// from genops_tokens_total, by team, project, provider and model too, so
+// every filter applies to every panel. The cost per 1K tokens is the
+// effective one, the data's: spend over tokens. The seed's list prices
+// (genops_token_cost_per_1k) are gone: GenOps AI sends no price data, so the
+// "Token List Prices (per 1K)" table, which had no other source, is removed
+// and the per-model table takes its width.
 //
 // Below, one collapsed row per team shows its month against its own budget
 // (teams.go), for the first TeamsPerDashboard teams of in.Teams.
 func FinOps(in Inputs) *dashboard.DashboardBuilder {
 	d := withCostFilters(newDashboard(in, "GenOps AI - FinOps Daily", FinOpsUID, "now-7d", "5m", "cost", "finops")).
-		Description("Yesterday's AI spend, budget burn and runway per team, the most expensive models and the cost per 1K tokens.").
+		Description("Yesterday's AI spend, budget burn and runway per team, the most expensive models and the effective cost per 1K tokens.").
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
 			Title("Spend (Last 24h)").
 			GridPos(grid(0, 0, 6, 4)).
 			Datasource(datasource).
-			WithTarget(query(`sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))`, "Spend")).
+			WithTarget(query(`sum(increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))`, "Spend")).
 			Unit("currencyUSD").
 			Thresholds(thresholds("green", at(100, "yellow"), at(500, "red"))).
 			Orientation(common.VizOrientationAuto).
@@ -44,12 +49,12 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			GridPos(grid(6, 0, 6, 4)).
 			Datasource(datasource).
 			WithTarget(query(`(
-    sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))
+    sum(increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))
   -
-    sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h] offset 24h))
+    sum(increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h] offset 24h))
 )
 /
-  (sum(delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h] offset 24h)) > 0)`, "Change")).
+  (sum(increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h] offset 24h)) > 0)`, "Change")).
 			Unit("percentunit").
 			Thresholds(thresholds("green", at(0.2, "yellow"), at(0.5, "red"))).
 			Orientation(common.VizOrientationAuto).
@@ -70,12 +75,12 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 		WithPanel(stat.NewPanelBuilder().
 			Id(4).
 			Title("Cost per 1K Tokens (Last 24h)").
-			Description("What the last 24 hours' tokens cost on average, every team and model together.").
+			Description("What the last 24 hours' tokens cost on average, the selected teams, projects and providers together: their spend over their tokens (no value without tokens).").
 			GridPos(grid(18, 0, 6, 4)).
 			Datasource(datasource).
-			WithTarget(query(`sum(delta(genops_cost_by_model_usd{provider=~"$provider"}[24h]))
+			WithTarget(query(`sum(increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))
 /
-(sum(increase(genops_tokens_total{provider=~"$provider"}[24h])) / 1000)`, "USD per 1K tokens")).
+(sum(increase(genops_tokens_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h])) / 1000 > 0)`, "USD per 1K tokens")).
 			Unit("currencyUSD").
 			Decimals(4).
 			Orientation(common.VizOrientationAuto).
@@ -85,7 +90,7 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Title("Burn Rate by Team (USD per Hour)").
 			GridPos(grid(0, 4, 12, 8)).
 			Datasource(datasource).
-			WithTarget(query(`sum by (team) (deriv(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[1h])) * 3600`, "{{team}}")).
+			WithTarget(query(`sum by (team) (rate(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[1h])) * 3600`, "{{team}}")).
 			Unit("currencyUSD").
 			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", CostUID, "team", "team")).
 			Links(runbooks(in, "CostAnomaly"))).
@@ -96,10 +101,12 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			GridPos(grid(12, 4, 12, 8)).
 			Datasource(datasource).
 			// Remaining budget over a day's spend; "> 0" drops the projects that
-			// spent nothing, whose runway is unbounded.
-			WithTarget(query(`sum by (team, project) (genops_budget_remaining_usd{team=~"$team", project=~"$project"})
+			// spent nothing, whose runway is unbounded. The remaining budget is
+			// a gauge each gateway replica holds the last value of, per budget:
+			// the lowest is the current one, and the binding budget.
+			WithTarget(query(`min by (team, project) (genops_budget_remaining_usd{team=~"$team", project=~"$project"})
 /
-(sum by (team, project) (delta(genops_cost_total_usd{team=~"$team", project=~"$project", provider=~"$provider"}[24h])) > 0)`, "{{team}}/{{project}}")).
+(sum by (team, project) (increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h])) > 0)`, "{{team}}/{{project}}")).
 			Unit("d").
 			Min(0).
 			Thresholds(thresholds("red", at(7, "yellow"), at(14, "green"))).
@@ -113,8 +120,9 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Title("Budget Remaining").
 			GridPos(grid(0, 12, 12, 8)).
 			Datasource(datasource).
-			WithTarget(instant(`sum by (team, project) (genops_budget_remaining_usd{team=~"$team", project=~"$project"})`)).
-			WithTransformation(organize(map[string]string{"team": "Team", "project": "Project", "Value": "Remaining (USD)"})).
+			// The lowest of the gateway replicas' last values, per budget.
+			WithTarget(instant(`min by (team, project, budget) (genops_budget_remaining_usd{team=~"$team", project=~"$project"})`)).
+			WithTransformation(organize(map[string]string{"team": "Team", "project": "Project", "budget": "Budget", "Value": "Remaining (USD)"})).
 			Unit("currencyUSD").
 			Footer(noFooter()).
 			Links(runbooks(in, "BudgetExhausted"))).
@@ -123,7 +131,7 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Title("Top Models by Spend (Last 24h)").
 			GridPos(grid(12, 12, 12, 8)).
 			Datasource(datasource).
-			WithTarget(query(`topk(10, sum by (provider, model) (delta(genops_cost_by_model_usd{provider=~"$provider"}[24h])))`, "{{provider}}/{{model}}").Instant()).
+			WithTarget(query(`topk(10, sum by (provider, model) (increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h])))`, "{{provider}}/{{model}}").Instant()).
 			Unit("currencyUSD").
 			Orientation(common.VizOrientationHorizontal).
 			DisplayMode(common.BarGaugeDisplayModeGradient).
@@ -131,25 +139,18 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 		WithPanel(table.NewPanelBuilder().
 			Id(9).
 			Title("Cost per 1K Tokens by Model (Last 24h)").
-			Description("What each model's tokens of the last 24 hours cost on average: its spend over its tokens.").
-			GridPos(grid(0, 20, 12, 8)).
+			Description("What each model's tokens of the last 24 hours cost on average: its spend over its tokens (models without tokens are left out).").
+			GridPos(grid(0, 20, 24, 8)).
 			Datasource(datasource).
-			WithTarget(instant(`sum by (provider, model) (delta(genops_cost_by_model_usd{provider=~"$provider"}[24h]))
+			WithTarget(instant(`sum by (provider, model) (increase(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h]))
 /
-(sum by (provider, model) (increase(genops_tokens_total{provider=~"$provider"}[24h])) / 1000)`)).
+(sum by (provider, model) (increase(genops_tokens_total{team=~"$team", project=~"$project", provider=~"$provider"}[24h])) / 1000 > 0)`)).
 			WithTransformation(organize(map[string]string{"provider": "Provider", "model": "Model", "Value": "USD per 1K tokens"})).
 			Unit("currencyUSD").
 			Decimals(4).
-			Footer(noFooter())).
-		WithPanel(table.NewPanelBuilder().
-			Id(10).
-			Title("Token List Prices (per 1K)").
-			GridPos(grid(12, 20, 12, 8)).
-			Datasource(datasource).
-			WithTarget(instant(`max by (provider, model, type) (genops_token_cost_per_1k{provider=~"$provider"})`)).
-			WithTransformation(organize(map[string]string{"provider": "Provider", "model": "Model", "type": "Token type", "Value": "USD per 1K tokens"})).
-			Unit("currencyUSD").
-			Decimals(4).
 			Footer(noFooter()))
+	// Panel 10, the "Token List Prices (per 1K)" table, is removed: it read
+	// genops_token_cost_per_1k, list prices GenOps AI does not send. The
+	// team rows keep their panel ids (from 11).
 	return withTeamRows(d, in, in.Teams[:min(len(in.Teams), TeamsPerDashboard)], 28, 11)
 }

@@ -12,21 +12,24 @@ import (
 // Policy is "GenOps AI - Policy Compliance": the seed's four panels, with
 // its titles, units, thresholds and layout.
 //
-// genops_policy_violations_total and genops_policy_enforcements_total carry
-// no team label (only policy_type, severity and action). The team a
-// violation belongs to is the team of the workload that reported it: the
-// genops_team target label, which the scrape job copies from the pod's
-// genops.ai/team label. $team filters on it.
+// genops_policy_violations_total (decisions other than allowed) and
+// genops_policy_enforcements_total (every decision) are derived from the
+// policy decisions GenOps AI records on spans, with labels team, policy (the
+// policy's name, which takes the place of the seed's policy type) and result
+// (allowed, blocked, warning, rate_limited, violation: the decision, which
+// takes the place of the seed's action). $team filters on team, the span's
+// genops.team; policy decisions of spans without one have no team label and
+// show only while $team is All.
 func Policy(in Inputs) *dashboard.DashboardBuilder {
 	return newDashboard(in, "GenOps AI - Policy Compliance", PolicyUID, "now-6h", "30s", "policy", "compliance").
-		WithVariable(labelVariable("team", "Team", `label_values(genops_requests_total, genops_team)`)).
+		WithVariable(labelVariable("team", "Team", `label_values(genops_policy_enforcements_total, team)`)).
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
 			Title("Policy Violations (Last Hour)").
 			GridPos(grid(0, 0, 6, 4)).
 			Datasource(datasource).
 			// As in the seed: increase() over a counter.
-			WithTarget(query(`sum(increase(genops_policy_violations_total{genops_team=~"$team"}[1h]))`, "Violations")).
+			WithTarget(query(`sum(increase(genops_policy_violations_total{team=~"$team"}[1h]))`, "Violations")).
 			Thresholds(thresholds("green", at(1, "yellow"), at(10, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
@@ -36,8 +39,8 @@ func Policy(in Inputs) *dashboard.DashboardBuilder {
 			Title("Violations by Policy Type").
 			GridPos(grid(6, 0, 12, 8)).
 			Datasource(datasource).
-			// As in the seed: rate() over a counter.
-			WithTarget(query(`sum by (policy_type) (rate(genops_policy_violations_total{genops_team=~"$team"}[5m]))`, "{{policy_type}}")).
+			// Seed: by policy_type; the policy's name takes its place.
+			WithTarget(query(`sum by (policy) (rate(genops_policy_violations_total{team=~"$team"}[5m]))`, "{{policy}}")).
 			Links(runbooks(in, "PolicyViolationsDetected", "HighPolicyViolationRate"))).
 		WithPanel(piechart.NewPanelBuilder().
 			Id(3).
@@ -47,33 +50,29 @@ func Policy(in Inputs) *dashboard.DashboardBuilder {
 			Datasource(datasource).
 			// Seed: sum by (action) (genops_policy_enforcements_total), the raw
 			// counter: a count since each exporter last restarted, which drops
-			// to zero on every restart. Count the actions of a fixed window.
-			WithTarget(query(`sum by (action) (increase(genops_policy_enforcements_total{genops_team=~"$team"}[24h]))`, "{{action}}")).
+			// to zero on every restart. Count the decisions (result, which
+			// takes the place of action) of a fixed window.
+			WithTarget(query(`sum by (result) (increase(genops_policy_enforcements_total{team=~"$team"}[24h]))`, "{{result}}")).
 			ReduceOptions(lastValue())).
 		WithPanel(bargauge.NewPanelBuilder().
 			Id(4).
 			Title("Compliance Score by Team").
-			Description("Share of the last hour's requests of each team that broke no policy.").
+			Description("Share of each team's policy decisions of the last hour that allowed the request (a request checked by several policies counts once per policy). Teams without a policy decision in the hour have no bar.").
 			GridPos(grid(0, 8, 12, 8)).
 			Datasource(datasource).
-			// Seed: 100 - (sum by (team) (rate(genops_policy_violations_total[1h])) * 100).
-			// The counter has no team label, and 100 minus a per-second rate is no
-			// score. Per team (genops_team), the violations of the last hour over
-			// its requests: "or 0 * requests" keeps the teams without a single
-			// violation at 100%, clamp_min keeps requests with several violations
-			// from going below 0%.
-			WithTarget(query(`clamp_min(
-  100 * (1 - (
-      (
-          sum by (genops_team) (increase(genops_policy_violations_total{genops_team=~"$team"}[1h]))
-        or
-          0 * sum by (genops_team) (increase(genops_requests_total{genops_team=~"$team"}[1h]))
-      )
-    /
-      sum by (genops_team) (increase(genops_requests_total{genops_team=~"$team"}[1h]))
-  )),
-  0
-)`, "{{genops_team}}")).
+			// Seed: 100 - (sum by (team) (rate(genops_policy_violations_total[1h])) * 100):
+			// 100 minus a per-second rate is no score. Per team, the allowed
+			// decisions of the last hour over all its decisions, both from the
+			// enforcements counter (every decision, allowed included), so the
+			// score stays within 0 to 100%; "or 0 * all" keeps the teams
+			// without a single allowed decision at 0% instead of no bar.
+			WithTarget(query(`100 * (
+    sum by (team) (increase(genops_policy_enforcements_total{team=~"$team", result="allowed"}[1h]))
+  or
+    0 * sum by (team) (increase(genops_policy_enforcements_total{team=~"$team"}[1h]))
+)
+/
+  sum by (team) (increase(genops_policy_enforcements_total{team=~"$team"}[1h]))`, "{{team}}")).
 			Unit("percent").
 			Min(0).
 			Max(100).

@@ -57,9 +57,17 @@ func withTeamRows(d *dashboard.DashboardBuilder, in Inputs, teams []Team, y, id 
 }
 
 // teamRow is the collapsed row of a team at grid row y, with panel ids id
-// to id+2: the share of its budget spent so far and forecast for the
-// month's end, and its spend against the budget in USD (from the recording
-// rules of the team budget alerts).
+// to id+2: the share of its budget spent this month so far and forecast for
+// the month, and what the month costs at the last 24 hours' and the last 30
+// days' pace against the budget, in USD.
+//
+// The month so far is spend over a range as long as the elapsed part of the
+// month, which no rule can compute (a range is a constant) but a panel can:
+// its relative time "now/M" (this month so far, in the dashboard's time
+// zone) makes $__range that long, and an instant increase() over it is the
+// month's spend. The forecast is the team budget alerts' recording rule
+// (the month at the last 24 hours' pace, see package alerts), so the row
+// shows what TeamBudgetForecast compares with the budget.
 func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
 	budget := strconv.FormatFloat(t.MonthlyBudgetUSD, 'f', -1, 64)
 	team := `{team="` + t.Name + `"}`
@@ -70,11 +78,12 @@ func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
 		WithPanel(stat.NewPanelBuilder().
 			Id(id + 1).
 			Title("Budget Burned and Forecast").
-			Description("Share of the month's budget spent so far, and spent by the month's end at the last 24 hours' pace.").
+			Description("Share of the month's budget spent this month so far, and the month's spend at the last 24 hours' pace.").
 			GridPos(grid(0, y+1, 8, 6)).
 			Datasource(datasource).
-			WithTarget(query(`100 * sum(genops:cost:team_total`+team+`) / `+budget, "Burned")).
-			WithTarget(query(`100 * sum(genops:cost:team_month_forecast`+team+`) / `+budget, "Forecast").RefId("B")).
+			TimeFrom("now/M").
+			WithTarget(query(`100 * sum(increase(genops_cost_usd_total`+team+`[$__range])) / `+budget, "Burned").Instant()).
+			WithTarget(query(`100 * sum(genops:cost:team_month_forecast`+team+`) / `+budget, "Forecast").RefId("B").Instant()).
 			Unit("percent").
 			Thresholds(thresholds("green", at(80, "yellow"), at(100, "red"))).
 			Orientation(common.VizOrientationAuto).
@@ -82,12 +91,19 @@ func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
 			Links(runbooks(in, "TeamBudgetForecast"))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(id + 2).
-			Title("Spend This Month vs Budget").
-			Description("Spent so far and forecast for the month's end, in USD; the line is the budget.").
+			Title("Monthly Pace vs Budget").
+			// What a month costs at two paces, comparable with the monthly
+			// budget at every point of the range (the month's running total,
+			// which this panel showed, no counter gives; the month so far is on
+			// the left): the last 24 hours' (the forecast), and the average day
+			// of the last 30 days', from the 24-hour spend the recording rules
+			// keep. One point an hour: it reads 30 days of one recorded series.
+			Description("What the month costs at the pace of the last 24 hours (the forecast TeamBudgetForecast compares with the budget) and at the average pace of the last 30 days, in USD; the line is the budget.").
 			GridPos(grid(8, y+1, 16, 6)).
 			Datasource(datasource).
-			WithTarget(query(`sum(genops:cost:team_total`+team+`)`, "Spent")).
-			WithTarget(query(`sum(genops:cost:team_month_forecast`+team+`)`, "Forecast").RefId("B")).
+			Interval("1h").
+			WithTarget(query(`sum(genops:cost:team_month_forecast`+team+`)`, "Last 24 hours' pace (forecast)")).
+			WithTarget(query(`sum(avg_over_time(genops:cost:team_increase24h`+team+`[30d])) * scalar(days_in_month())`, "Last 30 days' pace").RefId("B")).
 			Unit("currencyUSD").
 			Legend(common.NewVizLegendOptionsBuilder().ShowLegend(true).DisplayMode(common.LegendDisplayModeList).Placement(common.LegendPlacementBottom)).
 			Thresholds(thresholds("green", at(t.MonthlyBudgetUSD, "red"))).

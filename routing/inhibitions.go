@@ -12,10 +12,10 @@ func inhibitions() []InhibitRule {
 			Equal:          []string{"team"},
 		},
 		{
-			// A high violation rate mutes the warning of the same policy type.
+			// A high violation rate mutes the warning of the same policy.
 			SourceMatchers: []string{`severity="critical"`, `category="policy"`},
 			TargetMatchers: []string{`severity="warning"`, `category="policy"`},
-			Equal:          []string{"policy_type"},
+			Equal:          []string{"policy"},
 		},
 		{
 			// An exhausted budget mutes the team's threshold alerts. Budget

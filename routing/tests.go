@@ -8,8 +8,8 @@ func RouteTests() []RouteTest {
 		{Labels{"alertname": "BudgetThreshold95Percent", "severity": "critical", "category": "cost", "team": "ml-platform"}, []string{CostCritical}},
 		{Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost", "team": "ml-platform", "project": "inference"}, []string{CostCritical}},
 		{Labels{"alertname": "CostAnomaly", "severity": "warning", "category": "cost", "team": "research"}, []string{CostWarning}},
-		{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "budget_exceeded"}, []string{PolicyViolations}},
-		{Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy_type": "budget_exceeded"}, []string{PolicyViolations}},
+		{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "content-safety"}, []string{PolicyViolations}},
+		{Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy": "content-safety"}, []string{PolicyViolations}},
 		{Labels{"alertname": "HighLatency", "severity": "warning", "category": "performance", "provider": "openai"}, []string{PerformanceAlerts}},
 		{Labels{"alertname": "HighErrorRate", "severity": "critical", "category": "performance", "provider": "anthropic"}, []string{PerformanceAlerts}},
 		{Labels{"alertname": "LowQualityScore", "severity": "warning", "category": "quality", "model": "gpt-4", "metric": "relevance"}, []string{PerformanceAlerts}},
@@ -39,10 +39,10 @@ func InhibitionTests() []InhibitionTest {
 			{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
 			{Labels{"alertname": "BudgetThreshold95Percent", "severity": "critical", "category": "cost", "team": "research"}, false},
 		}},
-		{"a high violation rate mutes the warning of its policy type", []Firing{
-			{Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy_type": "budget_exceeded"}, false},
-			{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "budget_exceeded"}, true},
-			{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "pii_detected"}, false},
+		{"a high violation rate mutes the warning of its policy", []Firing{
+			{Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy": "content-safety"}, false},
+			{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "content-safety"}, true},
+			{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "pii"}, false},
 		}},
 		{"critical alerts of other categories mute nothing", []Firing{
 			{Labels{"alertname": "HighErrorRate", "severity": "critical", "category": "performance", "provider": "openai"}, false},
