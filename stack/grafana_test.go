@@ -59,19 +59,19 @@ func TestBadDashboards(t *testing.T) {
 			`dashboards: dashboard "GenOps AI - Cost Tracking": uid "genops-cost" is also the uid of dashboard "GenOps AI - Cost Tracking": every dashboard needs its own uid`,
 		}},
 		{"unknown data source", withTheStack(
-			panelDashboard("genops-bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(genops_cost_total_usd)`),
+			panelDashboard("genops-bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(genops_cost_usd_total)`),
 		), []string{
 			`grafana/dashboards/genops-bad-datasource.json: panel 1 "Spend": references data source uid "mimir", which the stack does not define (genops-alertmanager, genops-loki, genops-prometheus, genops-traces): use the $datasource variable or one of these uids`,
 		}},
 		{"panel over an unknown variable", withTheStack(
-			panelDashboard("genops-bad-variable", promVar, `sum(genops_cost_total_usd{team=~"$team"})`),
+			panelDashboard("genops-bad-variable", promVar, `sum(genops_cost_usd_total{team=~"$team"})`),
 		), []string{
 			`grafana/dashboards/genops-bad-variable.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
 		}},
 		{"query on an unknown metric", withTheStack(
-			panelDashboard("genops-bad-metric", promVar, `sum(genops_cost_totl_usd)`),
+			panelDashboard("genops-bad-metric", promVar, `sum(genops_cost_usd_totl)`),
 		), []string{
-			`grafana/dashboards/genops-bad-metric.json:18: dashboard genops-bad-metric panel "Spend": unknown metric genops_cost_totl_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_total_usd?)`,
+			`grafana/dashboards/genops-bad-metric.json:18: dashboard genops-bad-metric panel "Spend": unknown metric genops_cost_usd_totl: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
 		}},
 		{"builder error", []func(dashboards.Inputs) *dashboard.DashboardBuilder{
 			func(dashboards.Inputs) *dashboard.DashboardBuilder {
@@ -166,7 +166,7 @@ func BenchmarkDashboards(b *testing.B) {
 // each with two queries over $team and $provider.
 func benchDashboard(uid string) func(dashboards.Inputs) *dashboard.DashboardBuilder {
 	return func(in dashboards.Inputs) *dashboard.DashboardBuilder {
-		team, provider := `label_values(genops_cost_total_usd, team)`, `label_values(genops_cost_total_usd, provider)`
+		team, provider := `label_values(genops_cost_usd_total, team)`, `label_values(genops_cost_usd_total, provider)`
 		d := dashboard.NewDashboardBuilder("Bench " + uid).
 			Uid(uid).
 			Tags([]string{dashboards.Tag}).
@@ -180,7 +180,7 @@ func benchDashboard(uid string) func(dashboards.Inputs) *dashboard.DashboardBuil
 				Title(fmt.Sprintf("Panel %d", i+1)).
 				GridPos(dashboard.GridPos{X: uint32(i%4) * 6, Y: uint32(i/4) * 8, W: 6, H: 8}).
 				Datasource(promVar).
-				WithTarget(prometheus.NewDataqueryBuilder().RefId("A").Expr(`sum by (team) (deriv(genops_cost_total_usd{team=~"$team", provider=~"$provider"}[5m]))`).LegendFormat("{{team}}")).
+				WithTarget(prometheus.NewDataqueryBuilder().RefId("A").Expr(`sum by (team) (rate(genops_cost_usd_total{team=~"$team", provider=~"$provider"}[5m]))`).LegendFormat("{{team}}")).
 				WithTarget(prometheus.NewDataqueryBuilder().RefId("B").Expr(`sum by (provider) (rate(genops_requests_total{provider=~"$provider"}[5m]))`).LegendFormat("{{provider}}")).
 				Unit("currencyUSD").
 				Links([]cog.Builder[dashboard.DashboardLink]{dashboard.NewDashboardLinkBuilder("Runbook").Url(url)}))

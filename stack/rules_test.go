@@ -54,7 +54,7 @@ func TestValidateLintsByPath(t *testing.T) {
 - name: genops-extra
   rules:
   - alert: CostRising
-    expr: rate(genops_cost_total_usd[5m]) > 1
+    expr: rate(genops_budget_remaining_usd[5m]) > 1
     for: 5m
     labels: {severity: warning, category: cost}
     annotations:
@@ -63,9 +63,9 @@ func TestValidateLintsByPath(t *testing.T) {
       runbook_url: https://example.com/runbooks/CostRising.md
       dashboard_url: https://grafana.example.com/d/genops-costs
 `)
-	add("runbooks/Other.md", "```promql\nsum by (team) (genops_policy_violations_total)\n```\n")
+	add("runbooks/Other.md", "```promql\nsum by (policy_type) (genops_policy_violations_total)\n```\n")
 	add("grafana/dashboards/genops-cost.json", `{"uid": "genops-cost", "title": "Cost", "panels": [
-  {"title": "Spend", "datasource": {"type": "prometheus", "uid": "genops-prometheus"}, "targets": [{"expr": "sum(increase(genops_cost_total_usd[1h]))"}]}
+  {"title": "Spend", "datasource": {"type": "prometheus", "uid": "genops-prometheus"}, "targets": [{"expr": "sum(increase(genops_budget_remaining_usd[1h]))"}]}
 ]}`)
 	add("otel/x/collector.yaml", "not: linted\n")
 	var got []string
@@ -75,10 +75,10 @@ func TestValidateLintsByPath(t *testing.T) {
 		}
 	}
 	want := []string{
-		`grafana/dashboards/genops-cost.json:2: dashboard genops-cost panel "Spend": increase(genops_cost_total_usd[1h]): genops_cost_total_usd is a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
-		`prometheus/rules/genops-extra.yaml:4: alert CostRising: annotation description uses $labels.model, which the expression's result never carries (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, project, provider, team)`,
-		`prometheus/rules/genops-extra.yaml:5: alert CostRising: rate(genops_cost_total_usd[5m]): genops_cost_total_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
-		`runbooks/Other.md:2: runbook Other: sum by (team): genops_policy_violations_total has no label team (it has: cluster, exported_instance, exported_job, genops_cost_center, genops_environment, genops_project, genops_team, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy_type, severity)`,
+		`grafana/dashboards/genops-cost.json:2: dashboard genops-cost panel "Spend": increase(genops_budget_remaining_usd[1h]): genops_budget_remaining_usd is a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`prometheus/rules/genops-extra.yaml:4: alert CostRising: annotation description uses $labels.model, which the expression's result never carries (it has: budget, cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, project, team)`,
+		`prometheus/rules/genops-extra.yaml:5: alert CostRising: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+		`runbooks/Other.md:2: runbook Other: sum by (policy_type): genops_policy_violations_total has no label policy_type (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
 		`warning: runbooks/Other.md:2: runbook Other: genops_policy_violations_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; wrap it in rate() or increase()`,
 		`prometheus/rules/genops-extra.yaml: alert CostRising: runbook_url "https://example.com/runbooks/CostRising.md" does not end in a rendered runbook (want .../CostRising.md)`,
 		`prometheus/rules/genops-extra.yaml: alert CostRising: dashboard_url "https://grafana.example.com/d/genops-costs" names dashboard genops-costs, which is not rendered (genops-cost)`,

@@ -149,7 +149,7 @@ func TestBadDefinitions(t *testing.T) {
 		{"percentage over 100", func(e *Environment) { e.Sampling.Tail.Policies[5].Probabilistic.Percentage = 150 },
 			[]string{"environment production: sampling policy probabilistic-policy: sampling percentage 150 must be above 0 and at most 100"}},
 		{"unknown policy attribute type", func(e *Environment) { e.Sampling.Tail.Policies[3].NumericAttribute.Type = "float" },
-			[]string{`environment production: sampling policy high-cost-policy: attribute genops.cost_usd has unknown type "float": want "int" or "double" (the value type the instrumentation sets)`}},
+			[]string{`environment production: sampling policy high-cost-policy: attribute genops.cost.total has unknown type "float": want "int" or "double" (the value type the instrumentation sets)`}},
 		{"head sampler in front of tail sampling", func(e *Environment) { e.Sampling.Head = &sampling.Head{Percentage: 10} },
 			[]string{"environment production: head sampler: keeps 10% of traces before tail sampling sees them, so error-policy, latency-policy, governance-policy, high-cost-policy, premium-customer-policy keep only 10% of the traces they exist to keep; drop the head sampler (a probabilistic tail policy samples the rest) or set it to 100"}},
 		{"tail sampling replicated", func(e *Environment) { e.Collector.Sampler.Replicas = 2 },

@@ -26,19 +26,20 @@ var wiring = routing.Wiring{
 	PolicyWebhook: "http://genops-ai.genops-system.svc/api/policy/alert",
 }
 
-// fixtures are a few of the seed's alerts: enough for every route and
+// fixtures are a few of the stack's alerts, with the labels their
+// expressions keep (see alerts.Notifications): enough for every route and
 // inhibit rule of routing.Build to select some.
 func fixtures() []routing.Alert {
 	alert := func(name, severity, category string, labels ...string) routing.Alert {
 		return routing.Alert{Name: name, Labels: routing.Labels{"severity": severity, "category": category}, LabelNames: append(labels, "cluster")}
 	}
 	return []routing.Alert{
-		alert("BudgetThreshold80Percent", "warning", "cost", "team", "job", "instance"),
-		alert("BudgetExhausted", "critical", "cost", "team", "project", "job", "instance"),
-		alert("PolicyViolationsDetected", "warning", "policy", "policy_type", "job", "instance"),
-		alert("HighPolicyViolationRate", "critical", "policy", "policy_type", "job", "instance"),
-		alert("LowQualityScore", "warning", "quality", "model", "metric", "job", "instance"),
-		alert("OTelCollectorDown", "critical", "observability", "job", "instance"),
+		alert("BudgetThreshold80Percent", "warning", "cost", "team", "budget"),
+		alert("BudgetExhausted", "critical", "cost", "team", "project", "budget"),
+		alert("PolicyViolationsDetected", "warning", "policy", "policy"),
+		alert("HighPolicyViolationRate", "critical", "policy", "policy"),
+		alert("LowQualityScore", "warning", "quality", "team", "model", "metric"),
+		alert("OTelCollectorDown", "critical", "observability", "job", "instance", "namespace", "pod"),
 	}
 }
 
@@ -174,14 +175,14 @@ func TestRoutingTableMismatch(t *testing.T) {
 	tests := Tests{
 		Routes: []routing.RouteTest{{Labels: routing.Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost"}, Receivers: []string{routing.CostWarning}}},
 		Inhibitions: []routing.InhibitionTest{{Name: "policy", Firing: []routing.Firing{
-			{Labels: routing.Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy_type": "pii"}, Muted: true},
-			{Labels: routing.Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy_type": "pii"}, Muted: false},
+			{Labels: routing.Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy": "pii"}, Muted: true},
+			{Labels: routing.Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "pii"}, Muted: false},
 		}}},
 	}
 	assertFindings(t, check(t, routing.Build(spec(), wiring), fixtures(), tests),
 		`environment test: routing test {alertname="BudgetExhausted", category="cost", severity="critical"}: reaches cost-critical, want cost-warning`,
-		`environment test: inhibition test "policy": {alertname="HighPolicyViolationRate", category="policy", policy_type="pii", severity="critical"} is not muted, want muted`,
-		`environment test: inhibition test "policy": {alertname="PolicyViolationsDetected", category="policy", policy_type="pii", severity="warning"} is muted, want not muted`,
+		`environment test: inhibition test "policy": {alertname="HighPolicyViolationRate", category="policy", policy="pii", severity="critical"} is not muted, want muted`,
+		`environment test: inhibition test "policy": {alertname="PolicyViolationsDetected", category="policy", policy="pii", severity="warning"} is muted, want not muted`,
 	)
 }
 

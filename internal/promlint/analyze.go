@@ -98,9 +98,9 @@ type analysis struct {
 	reporter
 	l     *Linter
 	query string // the text parsed, to quote it
-	// sourceless are the metrics without a source already reported: once
-	// per metric per query.
-	sourceless map[string]bool
+	// reported are the unknown and sourceless metrics already reported:
+	// once per metric per query.
+	reported map[string]bool
 }
 
 // text is the source text of n, as written.
@@ -159,6 +159,19 @@ func equalityMatch(vs *parser.VectorSelector, label string) string {
 	return ""
 }
 
+// once reports whether the metric is reported for the first time in this
+// query.
+func (a *analysis) once(metric string) bool {
+	if a.reported[metric] {
+		return false
+	}
+	if a.reported == nil {
+		a.reported = map[string]bool{}
+	}
+	a.reported[metric] = true
+	return true
+}
+
 func (a *analysis) selector(vs *parser.VectorSelector, counterOK bool) shape {
 	name := selectorName(vs)
 	if name == "" {
@@ -166,15 +179,13 @@ func (a *analysis) selector(vs *parser.VectorSelector, counterOK bool) shape {
 	}
 	s, ok := a.l.series(name)
 	if !ok {
-		a.errorf(CheckUnknownMetric, "%s", a.l.unknownMetric(name))
+		if a.once(name) {
+			a.errorf(CheckUnknownMetric, "%s", a.l.unknownMetric(name))
+		}
 		return shape{}
 	}
 	if cs, ok := a.l.cat.Lookup(name); ok {
-		if m := cs.Metric; m.Source == nil && !a.sourceless[m.Name] {
-			if a.sourceless == nil {
-				a.sourceless = map[string]bool{}
-			}
-			a.sourceless[m.Name] = true
+		if m := cs.Metric; m.Source == nil && a.once(m.Name) {
 			a.errorf(CheckNoSource, "%s", noSource(m))
 		}
 		if job := equalityMatch(vs, "job"); job != "" {

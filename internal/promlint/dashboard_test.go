@@ -96,7 +96,6 @@ func TestSeed(t *testing.T) {
 	}
 	assertLines(t, render(New(catalog.Default(), Options{}).Files(files)),
 		`testdata/seed/genops-alerts.yaml:40: error: unknown-metric: alert CostAnomaly: unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
-		`testdata/seed/genops-alerts.yaml:40: error: unknown-metric: alert CostAnomaly: unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
 		`testdata/seed/genops-alerts.yaml:58: error: template-label: alert PolicyViolationsDetected: annotation description uses $labels.policy_type, which the expression's result never carries (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
 		`testdata/seed/genops-alerts.yaml:58: error: template-label: alert PolicyViolationsDetected: annotation summary uses $labels.policy_type, which the expression's result never carries (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
 		`testdata/seed/genops-cost-tracking.json:13: error: unknown-metric: dashboard "GenOps AI - Cost Tracking" panel "Total Cost (Last 24h)": unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,

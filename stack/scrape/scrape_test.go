@@ -79,7 +79,7 @@ func TestTargetLabels(t *testing.T) {
 			for _, tg := range ts {
 				got := names(tg.Labels)
 				if j.Name == scrape.JobGenOpsPods && tg.Pod != workload.Workload {
-					continue // the exporter carries no governance labels
+					continue // only the GenOps workloads carry governance labels
 				}
 				if strings.Join(sorted(got), ",") != strings.Join(sorted(want), ",") {
 					t.Errorf("%s: job %s target %s has labels %v, want %v", env.Name, j.Name, tg.Pod, got, want)
@@ -133,15 +133,18 @@ func sorted(xs []string) []string {
 
 // TestCheck feeds one scraping mistake at a time and asserts the exact findings.
 func TestCheck(t *testing.T) {
-	exporterMonitor := &monitoringv1.ServiceMonitor{
-		ObjectMeta: kube.Meta("genops-metrics-exporter", "monitoring", map[string]string{"release": "monitoring"}),
+	// gatewayTelemetryMonitor scrapes the gateway's own telemetry (port
+	// metrics, 8888) through its Service, which the otel-collector
+	// PodMonitor scrapes already.
+	gatewayTelemetryMonitor := &monitoringv1.ServiceMonitor{
+		ObjectMeta: kube.Meta("otel-collector-telemetry", "monitoring", map[string]string{"release": "monitoring"}),
 		Spec: monitoringv1.ServiceMonitorSpec{
-			Selector:          *selector(map[string]string{"app.kubernetes.io/name": "genops-metrics-exporter"}),
-			NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{"genops-system"}},
+			Selector:          *selector(map[string]string{"app.kubernetes.io/name": "otel-collector"}),
+			NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{"monitoring"}},
 			Endpoints:         []monitoringv1.Endpoint{{Port: "metrics"}},
 		},
 	}
-	if err := kube.SetTypeMeta(exporterMonitor); err != nil {
+	if err := kube.SetTypeMeta(gatewayTelemetryMonitor); err != nil {
 		t.Fatal(err)
 	}
 	gatewayMonitor := func(s *stack.Stack) *monitoringv1.ServiceMonitor {
@@ -168,15 +171,17 @@ func TestCheck(t *testing.T) {
 			gatewayMonitor(s).Spec.Selector = *selector(map[string]string{"app.kubernetes.io/name": "otel-gateway"})
 			return s.Objects()
 		}, []string{"env: ServiceMonitor monitoring/genops-otel-metrics: selects no Service: it scrapes nothing"}},
-		{"exporter scraped by a ServiceMonitor and genops-pods", stack.Production(), func(s *stack.Stack) []kube.Object {
-			return append(s.Objects(), exporterMonitor)
-		}, []string{"env: Deployment genops-system/genops-metrics-exporter: port 8080 /metrics is scraped by ServiceMonitor monitoring/genops-metrics-exporter and job genops-pods (cluster collector): every series would be stored 2 times; scrape each pod in one job"}},
-		{"genops-pods in the collector and in Prometheus", stack.Development(), func(s *stack.Stack) []kube.Object {
-			s.Scrape.CollectorJobs = s.Scrape.PrometheusJobs[:1]
+		{"gateway scraped by a ServiceMonitor and the otel-collector PodMonitor", stack.Production(), func(s *stack.Stack) []kube.Object {
+			return append(s.Objects(), gatewayTelemetryMonitor)
+		}, []string{"env: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by PodMonitor monitoring/otel-collector and ServiceMonitor monitoring/otel-collector-telemetry: every series would be stored 2 times; scrape each pod in one job"}},
+		{"otel-collector in the collector and in Prometheus", stack.Development(), func(s *stack.Stack) []kube.Object {
+			s.Scrape.CollectorJobs = s.Scrape.PrometheusJobs[1:2]
 			return s.Objects()
 		}, []string{
-			"env: Deployment genops-system/genops-metrics-exporter: port 8080 /metrics is scraped by PodMonitor monitoring/genops-pods and job genops-pods (cluster collector): every series would be stored 2 times; scrape each pod in one job",
-			"env: Deployment genops-system/genops-metrics-exporter: port 8080 /metrics is scraped by job genops-pods (Prometheus) and job genops-pods (cluster collector): every series would be stored 2 times; scrape each pod in one job",
+			"env: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by PodMonitor monitoring/otel-collector and job otel-collector (cluster collector): every series would be stored 2 times; scrape each pod in one job",
+			"env: Deployment monitoring/otel-collector-cluster: port 8888 /metrics is scraped by PodMonitor monitoring/otel-collector and job otel-collector (cluster collector): every series would be stored 2 times; scrape each pod in one job",
+			"env: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by job otel-collector (Prometheus) and job otel-collector (cluster collector): every series would be stored 2 times; scrape each pod in one job",
+			"env: Deployment monitoring/otel-collector-cluster: port 8888 /metrics is scraped by job otel-collector (Prometheus) and job otel-collector (cluster collector): every series would be stored 2 times; scrape each pod in one job",
 		}},
 		{"monitor Prometheus does not select", stack.Production(), func(s *stack.Stack) []kube.Object {
 			delete(gatewayMonitor(s).Labels, "release")
