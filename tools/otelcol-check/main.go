@@ -11,8 +11,11 @@
 // Usage:
 //
 //	otelcol-check FILE...
+//	otelcol-check run --config FILE
 //
-// Exit status: 0 when every file is valid, 1 when any is not, 2 on usage errors.
+// The first form validates; exit status 0 when every file is valid, 1 when
+// any is not, 2 on usage errors. The second runs a Collector built from
+// exactly these factories (the live tests run the rendered configs with it).
 package main
 
 import (
@@ -25,6 +28,11 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/provider/envprovider"
+	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/debugexporter"
@@ -44,20 +52,26 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/signaltometricsconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/deltatocumulativeprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/k8sclusterreceiver"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/prometheusreceiver"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "run" {
+		os.Exit(run(os.Args[2:]))
+	}
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
 		fmt.Fprintln(os.Stderr, "usage: otelcol-check FILE...\n\nValidates Collector configs with the real component factories.")
 		os.Exit(2)
@@ -99,6 +113,8 @@ func Factories() (otelcol.Factories, error) {
 		attributesprocessor.NewFactory(),
 		tailsamplingprocessor.NewFactory(),
 		probabilisticsamplerprocessor.NewFactory(),
+		transformprocessor.NewFactory(),
+		deltatocumulativeprocessor.NewFactory(),
 	)
 	errs = append(errs, err)
 	f.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
@@ -107,6 +123,10 @@ func Factories() (otelcol.Factories, error) {
 		otlpexporter.NewFactory(),
 		otlphttpexporter.NewFactory(),
 		debugexporter.NewFactory(),
+	)
+	errs = append(errs, err)
+	f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
+		signaltometricsconnector.NewFactory(),
 	)
 	errs = append(errs, err)
 	f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
@@ -129,6 +149,9 @@ func Validate(path string, factories otelcol.Factories) error {
 	for _, id := range sortedPipelines(cfg) {
 		p := cfg.Service.Pipelines[id]
 		for _, rid := range p.Receivers {
+			if _, ok := cfg.Connectors[rid]; ok {
+				continue // created as the exporter of the pipeline it connects from
+			}
 			if err := createReceiver(ctx, factories, cfg, id.Signal(), rid); err != nil {
 				return fmt.Errorf("pipeline %s: receiver %s: %w", id, rid, err)
 			}
@@ -139,6 +162,12 @@ func Validate(path string, factories otelcol.Factories) error {
 			}
 		}
 		for _, eid := range p.Exporters {
+			if _, ok := cfg.Connectors[eid]; ok {
+				if err := createConnector(ctx, factories, cfg, id.Signal(), eid); err != nil {
+					return fmt.Errorf("pipeline %s: connector %s: %w", id, eid, err)
+				}
+				continue
+			}
 			if err := createExporter(ctx, factories, cfg, id.Signal(), eid); err != nil {
 				return fmt.Errorf("pipeline %s: exporter %s: %w", id, eid, err)
 			}
@@ -202,6 +231,47 @@ func createExporter(ctx context.Context, fs otelcol.Factories, cfg *otelcol.Conf
 		_, err = f.CreateLogs(ctx, set, c)
 	}
 	return err
+}
+
+// createConnector creates a connector from the signal of the pipeline it
+// exports from to the metrics pipelines it feeds (the only kind the stack
+// configures: signal_to_metrics).
+func createConnector(ctx context.Context, fs otelcol.Factories, cfg *otelcol.Config, sig pipeline.Signal, id component.ID) error {
+	f := fs.Connectors[id.Type()]
+	set := connectortest.NewNopSettings(id.Type())
+	set.ID = id
+	c := cfg.Connectors[id]
+	var err error
+	switch sig {
+	case pipeline.SignalTraces:
+		_, err = f.CreateTracesToMetrics(ctx, set, c, consumertest.NewNop())
+	case pipeline.SignalLogs:
+		_, err = f.CreateLogsToMetrics(ctx, set, c, consumertest.NewNop())
+	case pipeline.SignalMetrics:
+		_, err = f.CreateMetricsToMetrics(ctx, set, c, consumertest.NewNop())
+	default:
+		return fmt.Errorf("unsupported signal %s", sig)
+	}
+	return err
+}
+
+// run starts a Collector with these factories: otelcol's own command line
+// (--config FILE, file and env providers), as the contrib image would.
+func run(args []string) int {
+	cmd := otelcol.NewCommand(otelcol.CollectorSettings{
+		BuildInfo: component.BuildInfo{Command: "otelcol-check run", Description: "genops-stack Collector", Version: "0.149.0"},
+		Factories: Factories,
+		ConfigProviderSettings: otelcol.ConfigProviderSettings{ResolverSettings: confmap.ResolverSettings{
+			ProviderFactories: []confmap.ProviderFactory{fileprovider.NewFactory(), envprovider.NewFactory()},
+			DefaultScheme:     "env",
+		}},
+	})
+	cmd.SetArgs(args)
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "otelcol-check run:", err)
+		return 1
+	}
+	return 0
 }
 
 // startProcessor creates the processor, starts it with a no-op host and shuts
