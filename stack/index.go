@@ -378,6 +378,9 @@ func spanSection(b *strings.Builder, c catalog.Contract) {
 		if a.Fallback != "" {
 			values = strings.TrimPrefix(values+"; unset: `"+a.Fallback+"`", "; ")
 		}
+		if a.OnResource {
+			values = strings.TrimPrefix(values+"; or on the resource", "; ")
+		}
 		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", a.Name, a.Type, a.SetBy, bounded, values)
 	}
 	b.WriteString("\nAliases, normalized by the gateway before anything reads the span (where the canonical attribute is unset):\n\n")

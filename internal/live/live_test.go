@@ -79,6 +79,7 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	target := map[string]string{"job": catalog.JobGenOpsOTelMetrics, "instance": a.Listen["exporters.prometheus"], "namespace": "monitoring", "pod": "otel-collector-6b7c9-x2x4q"}
 	metricsURL := "http://" + a.Listen["exporters.prometheus"] + "/metrics"
 	var rounds [][]Sample
+	var genaiCalls []workload.GenAICall // cumulative: an SDK exports its totals so far
 	sent := 0
 	for round := 1; round <= 2; round++ {
 		calls := traffic(teams, round)
@@ -90,16 +91,20 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "traces", body); err != nil {
 			t.Fatal(err)
 		}
-		genai, err := workload.GenAIMetrics("rag-bot", genAITraffic(round), start, time.Now())
+		genaiCalls = append(genaiCalls, genAITraffic(round)...)
+		genai, err := workload.GenAIMetrics("rag-bot", genaiCalls, start, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "metrics", genai); err != nil {
 			t.Fatal(err)
 		}
-		// The gateway batches for up to 10s before and after the connector:
-		// wait until every provider call of the round is counted.
-		samples, err := waitFor(ctx, metricsURL, target, float64(requests(calls)+rounds0(rounds)))
+		// Wait until every provider call of the round is counted, and every
+		// GenAI operation so far (the metrics pipeline batches for up to 10s).
+		samples, err := waitFor(ctx, metricsURL, target, map[string]float64{
+			"genops_requests_total":                          float64(len(calls) + rounds0(rounds)),
+			"gen_ai_client_operation_duration_seconds_count": float64(len(genaiCalls)),
+		})
 		if err != nil {
 			t.Fatalf("round %d (%d spans sent): %v", round, len(calls), err)
 		}
@@ -205,9 +210,6 @@ func genAITraffic(round int) []workload.GenAICall {
 	return calls
 }
 
-// requests counts the provider calls among calls (every call is one).
-func requests(calls []workload.Call) int { return len(calls) }
-
 // rounds0 is the provider calls of the rounds already scraped.
 func rounds0(rounds [][]Sample) int {
 	if len(rounds) == 0 {
@@ -226,20 +228,26 @@ func sumOf(samples []Sample, name string) float64 {
 	return s
 }
 
-// waitFor scrapes until genops_requests_total adds up to want.
-func waitFor(ctx context.Context, url string, target map[string]string, want float64) ([]Sample, error) {
-	var got float64
+// waitFor scrapes until each metric's series add up to what it wants.
+func waitFor(ctx context.Context, url string, target map[string]string, want map[string]float64) ([]Sample, error) {
+	var miss string
 	for {
 		samples, err := Scrape(ctx, url, target)
 		if err == nil {
-			if got = sumOf(samples, "genops_requests_total"); got == want {
+			miss = ""
+			for name, w := range want {
+				if got := sumOf(samples, name); got != w {
+					miss += fmt.Sprintf("; %s adds up to %v, want %v", name, got, w)
+				}
+			}
+			if miss == "" {
 				return samples, nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("genops_requests_total adds up to %v, want %v (last error: %v)", got, want, err)
-		case <-time.After(500 * time.Millisecond):
+			return nil, fmt.Errorf("timed out%s (last error: %v)", miss, err)
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }

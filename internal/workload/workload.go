@@ -10,7 +10,6 @@ package workload
 import (
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -143,11 +142,10 @@ func nanos(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 // attributes are the span's attributes as its producer sets them.
 func (c Call) attributes(end time.Time) []kv {
 	if c.Shape == Seed {
-		// The seed's inference_request span, with the governance context
-		// of its @track_usage decorator.
+		// The seed's inference_request span; its team, project and cost
+		// center are on the Resource (resource below).
 		as := []kv{
 			str("genops.customer_id", c.Customer), str("genops.model", c.Model), num("genops.prompt_length", 412),
-			str("genops.team", c.Team), str("genops.project", c.Project), str("genops.cost_center", c.CostCenter),
 			dbl("genops.cost_usd", c.CostUSD), num("genops.tokens_input", c.InputTokens), num("genops.tokens_output", c.OutputTokens),
 		}
 		if c.Policy != nil && c.Policy.Result != "allowed" {
@@ -212,8 +210,21 @@ func (c Call) span(end time.Time) span {
 	return s
 }
 
+// resource is the SDK's Resource of the call's service. The seed's example
+// application puts its governance attributes there (Resource.create with
+// genops.team, genops.project, genops.cost_center).
+func (c Call) resource() []kv {
+	as := []kv{str("service.name", c.Service), str("service.instance.id", c.Service+"-7d9f8")}
+	if c.Shape == Seed {
+		as = append(as, str("service.namespace", "genops-system"), str("deployment.environment", "production"),
+			str("genops.team", c.Team), str("genops.project", c.Project), str("genops.cost_center", c.CostCenter))
+	}
+	return as
+}
+
 // Traces renders calls as one OTLP/JSON ExportTraceServiceRequest, each
-// call ending at end; calls of one service share a resource. Missing ids
+// call ending at end; calls of one service share a resource (so calls of
+// a Seed service share the first one's team). Missing ids
 // are drawn from g.
 func (g *Generator) Traces(calls []Call, end time.Time) ([]byte, error) {
 	type scopeSpans struct {
@@ -237,7 +248,7 @@ func (g *Generator) Traces(calls []Call, end time.Time) ([]byte, error) {
 				scope = "__main__" // trace.get_tracer(__name__) in the seed's app
 			}
 			rs = &resourceSpans{
-				Resource:   map[string][]kv{"attributes": {str("service.name", c.Service), str("service.instance.id", c.Service+"-7d9f8")}},
+				Resource:   map[string][]kv{"attributes": c.resource()},
 				ScopeSpans: []scopeSpans{{Scope: map[string]string{"name": scope}}},
 			}
 			byService[c.Service] = rs
@@ -297,7 +308,10 @@ func GenAIMetrics(service string, calls []GenAICall, start, now time.Time) ([]by
 			metrics[name] = m
 			order = append(order, name)
 		}
-		key := name + fmt.Sprint(attrs)
+		key := name
+		for _, a := range attrs {
+			key += "\x00" + a.Key + "=" + *a.Value.String
+		}
 		p, ok := points[key]
 		if !ok {
 			p = &point{Attributes: attrs, Start: nanos(start), Time: nanos(now), Bounds: bounds, Buckets: make([]string, len(bounds)+1)}

@@ -39,6 +39,10 @@ type Attribute struct {
 	// Fallback is an attribute of the same meaning read when this one is
 	// unset (record_cost's genops.cost.provider for genops.provider).
 	Fallback string
+	// OnResource attributes may come as resource attributes instead (the
+	// seed's example application sets its team on the SDK's Resource); the
+	// gateway copies them onto spans that lack them.
+	OnResource bool
 }
 
 // Alias is another producer's name for a canonical attribute. The gateway

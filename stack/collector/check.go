@@ -15,6 +15,9 @@ import (
 // pullReceivers scrape or poll: every replica does the whole job.
 var pullReceivers = map[string]bool{"prometheus": true, "k8s_cluster": true}
 
+// pullExporters are scraped: they serve what they hold, nothing is sent.
+var pullExporters = map[string]bool{"prometheus": true}
+
 // Check reports what the Collector would only reveal at start-up or in
 // production: pipelines naming components that are not configured, a
 // memory_limiter at or above the container limit, a health check the probes
@@ -155,7 +158,10 @@ func checkPipelines(fs *finding.List, artifact, obj string, in Instance) {
 		if !fedByConnectors && (len(p.Processors) == 0 || p.Processors[0] != "memory_limiter") {
 			fs.Errorf(artifact, obj, "processor-order", "pipeline %s: memory_limiter must be the first processor, so data is refused before it is buffered", n)
 		}
-		if len(p.Processors) > 0 && p.Processors[len(p.Processors)-1] != "batch" {
+		// Batching pays before a push exporter; a connector aggregates what
+		// it gets, and the prometheus exporter is scraped.
+		pushes := slices.ContainsFunc(p.Exporters, func(e string) bool { return !connectors[e] && !pullExporters[e] })
+		if pushes && len(p.Processors) > 0 && p.Processors[len(p.Processors)-1] != "batch" {
 			fs.Warnf(artifact, obj, "processor-order", "pipeline %s: batch should be the last processor", n)
 		}
 	}

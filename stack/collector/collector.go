@@ -210,21 +210,31 @@ func gatewayProcessors(s Spec, w Wiring) Processors {
 	p.Labels = Labels(derived)
 	p.GenAI = GenAI()
 	p.DeltaToCumulative = &Empty{}
+	p.BatchDerive = &BatchProcessor{Timeout: "1s", SendBatchSize: s.Batch.SendBatchSize}
 	return p
 }
 
 // derivationPipelines are the pipelines that derive the catalog's metrics
 // from every span the gateway receives, before any sampling (derive.go).
+//
+// batch/derive feeds the connectors from one goroutine. Without it,
+// concurrent OTLP requests reach the connector at once, its delta points
+// reach deltatocumulative out of order, and deltatocumulative drops every
+// point not newer than the last of its series (delta.ErrOutOfOrder): 3-4%
+// of the increments were lost with eight concurrent senders
+// (TestGatewayDerivationConcurrentExports). Its timeout is short: it only
+// orders, the SDKs batch already. Nothing batches after deltatocumulative:
+// the prometheus exporter is scraped, not pushed to.
 func derivationPipelines(connectors []string) map[string]Pipeline {
 	return map[string]Pipeline{
 		DerivationPipeline: {
 			Receivers:  []string{"otlp"},
-			Processors: []string{"memory_limiter", NormalizeProcessor, LabelsProcessor, "batch"},
+			Processors: []string{"memory_limiter", NormalizeProcessor, LabelsProcessor, DerivationBatch},
 			Exporters:  connectors,
 		},
 		DerivedPipeline: {
 			Receivers:  connectors,
-			Processors: []string{"deltatocumulative", "batch"},
+			Processors: []string{"deltatocumulative"},
 			Exporters:  []string{"prometheus"},
 		},
 	}

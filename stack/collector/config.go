@@ -78,6 +78,8 @@ type Processors struct {
 	// DeltaToCumulative turns delta sums into the cumulative ones the
 	// prometheus exporter serves.
 	DeltaToCumulative *Empty `json:"deltatocumulative,omitempty"`
+	// BatchDerive orders the spans the derivation connectors see.
+	BatchDerive *BatchProcessor `json:"batch/derive,omitempty"`
 }
 
 // Empty is a component configured with its defaults.

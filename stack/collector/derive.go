@@ -25,6 +25,7 @@ const (
 	NormalizeProcessor  = "transform/normalize"
 	LabelsProcessor     = "transform/labels"
 	GenAIProcessor      = "transform/genai"
+	DerivationBatch     = "batch/derive"
 	DerivationConnector = "signal_to_metrics"
 	DerivationPipeline  = "traces/genops-metrics"
 	DerivedPipeline     = "metrics/genops"
@@ -122,6 +123,10 @@ func Normalize(c catalog.Contract) *TransformProcessor {
 	for _, a := range c.Attributes {
 		if a.Fallback != "" {
 			st = append(st, fmt.Sprintf("set(%s, %s) where %s == nil and %s != nil", attr(a.Name), attr(a.Fallback), attr(a.Name), attr(a.Fallback)))
+		}
+		if a.OnResource {
+			res := fmt.Sprintf("resource.attributes[%q]", a.Name)
+			st = append(st, fmt.Sprintf("set(%s, %s) where %s == nil and %s != nil", attr(a.Name), res, attr(a.Name), res))
 		}
 	}
 	return &TransformProcessor{ErrorMode: "ignore", TraceStatements: []ContextStatements{{Context: "span", Statements: st}}}

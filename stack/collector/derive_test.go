@@ -15,6 +15,9 @@ func TestNormalizeStatements(t *testing.T) {
 		`set(span.attributes["genops.tokens.input"], span.attributes["genops.tokens_input"]) where span.attributes["genops.tokens.input"] == nil and span.attributes["genops.tokens_input"] != nil`,
 		`set(span.attributes["genops.tokens.output"], span.attributes["genops.tokens_output"]) where span.attributes["genops.tokens.output"] == nil and span.attributes["genops.tokens_output"] != nil`,
 		`set(span.attributes["genops.policy.result"], "violation") where span.attributes["genops.policy.result"] == nil and (span.attributes["genops.policy_violation"] == "true" or span.attributes["genops.policy_violation"] == true)`,
+		`set(span.attributes["genops.team"], resource.attributes["genops.team"]) where span.attributes["genops.team"] == nil and resource.attributes["genops.team"] != nil`,
+		`set(span.attributes["genops.project"], resource.attributes["genops.project"]) where span.attributes["genops.project"] == nil and resource.attributes["genops.project"] != nil`,
+		`set(span.attributes["genops.cost_center"], resource.attributes["genops.cost_center"]) where span.attributes["genops.cost_center"] == nil and resource.attributes["genops.cost_center"] != nil`,
 		`set(span.attributes["genops.provider"], span.attributes["genops.cost.provider"]) where span.attributes["genops.provider"] == nil and span.attributes["genops.cost.provider"] != nil`,
 		`set(span.attributes["genops.model"], span.attributes["genops.cost.model"]) where span.attributes["genops.model"] == nil and span.attributes["genops.cost.model"] != nil`,
 	}
