@@ -54,8 +54,8 @@ type Relabel struct {
 
 // GovernanceLabel maps a pod label to the target label every series of the
 // target gets. Target labels are prefixed with genops_ so they can never
-// collide with a metric's own labels (the exporter's metrics carry team and
-// project themselves).
+// collide with a metric's own labels (a workload's metrics may carry team
+// and project themselves).
 type GovernanceLabel struct {
 	PodLabel    string // e.g. genops.ai/team
 	TargetLabel string // e.g. genops_team
@@ -88,7 +88,7 @@ func sanitize(s string) string {
 // their queries against these job names and TargetLabels.
 const (
 	// JobGenOpsPods scrapes every GenOps pod that opts in with the
-	// prometheus.io annotations, the metrics exporter included.
+	// prometheus.io annotations.
 	JobGenOpsPods = "genops-pods"
 	// JobCollector scrapes the Collectors' own telemetry (port 8888).
 	JobCollector = "otel-collector"
