@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pipeline"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
@@ -134,23 +135,37 @@ func (r *rig) processorConfig(id component.ID) component.Config {
 	return c
 }
 
+// processor looks up a processor's factory and rendered config and makes
+// its settings.
+func (r *rig) processor(id component.ID) (processor.Factory, processor.Settings, component.Config) {
+	r.tb.Helper()
+	f, ok := r.factories.Processors[id.Type()]
+	if !ok {
+		r.tb.Fatalf("no factory for processor %s", id)
+	}
+	set := processortest.NewNopSettings(id.Type())
+	set.ID = id
+	set.TelemetrySettings = r.telemetry()
+	return f, set, r.processorConfig(id)
+}
+
+// created keeps a processor to start and stop, or fails the test.
+func (r *rig) created(id component.ID, p component.Component, err error) {
+	r.tb.Helper()
+	if err != nil {
+		r.tb.Fatalf("%s: processor %s: %v", r.path, id, err)
+	}
+	r.comps = append(r.comps, p)
+}
+
 // TracesProcessors creates the processors ids, in order, feeding next, and
 // returns the first.
 func (r *rig) TracesProcessors(ids []component.ID, next consumer.Traces) consumer.Traces {
 	r.tb.Helper()
 	for _, id := range slices.Backward(ids) {
-		f, ok := r.factories.Processors[id.Type()]
-		if !ok {
-			r.tb.Fatalf("no factory for processor %s", id)
-		}
-		set := processortest.NewNopSettings(id.Type())
-		set.ID = id
-		set.TelemetrySettings = r.telemetry()
-		p, err := f.CreateTraces(context.Background(), set, r.processorConfig(id), next)
-		if err != nil {
-			r.tb.Fatalf("%s: processor %s: %v", r.path, id, err)
-		}
-		r.comps = append(r.comps, p)
+		f, set, cfg := r.processor(id)
+		p, err := f.CreateTraces(context.Background(), set, cfg, next)
+		r.created(id, p, err)
 		next = p
 	}
 	return next
@@ -161,18 +176,9 @@ func (r *rig) TracesProcessors(ids []component.ID, next consumer.Traces) consume
 func (r *rig) MetricsProcessors(ids []component.ID, next consumer.Metrics) consumer.Metrics {
 	r.tb.Helper()
 	for _, id := range slices.Backward(ids) {
-		f, ok := r.factories.Processors[id.Type()]
-		if !ok {
-			r.tb.Fatalf("no factory for processor %s", id)
-		}
-		set := processortest.NewNopSettings(id.Type())
-		set.ID = id
-		set.TelemetrySettings = r.telemetry()
-		p, err := f.CreateMetrics(context.Background(), set, r.processorConfig(id), next)
-		if err != nil {
-			r.tb.Fatalf("%s: processor %s: %v", r.path, id, err)
-		}
-		r.comps = append(r.comps, p)
+		f, set, cfg := r.processor(id)
+		p, err := f.CreateMetrics(context.Background(), set, cfg, next)
+		r.created(id, p, err)
 		next = p
 	}
 	return next
