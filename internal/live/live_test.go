@@ -2,26 +2,20 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql"
-	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/prometheus/prometheus/util/teststorage"
 
-	"github.com/koshihq/genops-stack/internal/promlint"
 	"github.com/koshihq/genops-stack/internal/workload"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -123,7 +117,10 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	db := teststorage.New(t, func(o *tsdb.Options) { o.OutOfOrderTimeWindow = (25 * time.Hour).Milliseconds() })
 	appendStamps(t, db, stamps)
 	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
-	records := recordRules(t)
+	records, err := Records(out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for pass := 0; pass < 2; pass++ { // records over records
 		for _, r := range records {
 			for _, s := range stamps {
@@ -149,8 +146,12 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	cat := catalog.Default()
 	var checked, skipped int
 	var empty []string
-	for _, q := range queries(t) {
-		names, err := selectorNames(q.Expr)
+	qs, err := Queries(out, scrapeInterval)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		names, err := SelectorNames(q.Expr)
 		if err != nil {
 			t.Errorf("%s: %v", q.Object, err)
 			continue
@@ -286,133 +287,6 @@ func instant(t *testing.T, engine *promql.Engine, db storage.Queryable, expr str
 	}
 	t.Fatalf("%s: unexpected result %T", expr, res.Value)
 	return nil
-}
-
-type record struct {
-	Record, Expr string
-	Labels       map[string]string
-}
-
-// ruleFiles parses every rendered rule file with Prometheus' rulefmt.
-func ruleFiles(t *testing.T) []*rulefmt.RuleGroups {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(out, "prometheus/rules/*.yaml"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no rule files in %s: %v", out, err)
-	}
-	sort.Strings(paths)
-	var gs []*rulefmt.RuleGroups
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, errs := rulefmt.Parse(data, false, model.UTF8Validation, parser.NewParser(parser.Options{}), nil)
-		if len(errs) > 0 {
-			t.Fatalf("%s: %v", p, errors.Join(errs...))
-		}
-		gs = append(gs, g)
-	}
-	return gs
-}
-
-func recordRules(t *testing.T) []record {
-	var out []record
-	for _, f := range ruleFiles(t) {
-		for _, g := range f.Groups {
-			for _, r := range g.Rules {
-				if r.Record != "" {
-					out = append(out, record{Record: r.Record, Expr: r.Expr, Labels: r.Labels})
-				}
-			}
-		}
-	}
-	return out
-}
-
-type query struct{ Object, Expr string }
-
-// queries are every rule's expression (an alert's value side: the
-// expression it compares with its threshold) and every panel target of
-// every rendered dashboard, Grafana's variables substituted with "All".
-func queries(t *testing.T) []query {
-	var qs []query
-	p := parser.NewParser(parser.Options{})
-	for _, f := range ruleFiles(t) {
-		for _, g := range f.Groups {
-			for _, r := range g.Rules {
-				expr := r.Expr
-				if r.Alert != "" {
-					e, err := p.ParseExpr(expr)
-					if err != nil {
-						t.Fatalf("alert %s: %v", r.Alert, err)
-					}
-					if b, ok := e.(*parser.BinaryExpr); ok && b.Op.IsComparisonOperator() && !b.ReturnBool {
-						expr = b.LHS.String()
-					}
-					qs = append(qs, query{fmt.Sprintf("alert %s in group %s", r.Alert, g.Name), expr})
-					continue
-				}
-				qs = append(qs, query{fmt.Sprintf("recording rule %s in group %s", r.Record, g.Name), expr})
-			}
-		}
-	}
-	paths, err := filepath.Glob(filepath.Join(out, "grafana/dashboards/*.json"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no dashboards in %s: %v", out, err)
-	}
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d struct {
-			Title  string  `json:"title"`
-			Panels []panel `json:"panels"`
-		}
-		if err := json.Unmarshal(data, &d); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		all := func(string) string { return ".*" }
-		var walk func([]panel)
-		walk = func(ps []panel) {
-			for _, pn := range ps {
-				for _, tg := range pn.Targets {
-					if tg.Expr != "" {
-						qs = append(qs, query{fmt.Sprintf("dashboard %q panel %q target %s", d.Title, pn.Title, tg.RefID),
-							promlint.Substitute(tg.Expr, scrapeInterval, all)})
-					}
-				}
-				walk(pn.Panels)
-			}
-		}
-		walk(d.Panels)
-	}
-	return qs
-}
-
-type panel struct {
-	Title   string `json:"title"`
-	Targets []struct {
-		RefID string `json:"refId"`
-		Expr  string `json:"expr"`
-	} `json:"targets"`
-	Panels []panel `json:"panels"`
-}
-
-func selectorNames(expr string) ([]string, error) {
-	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
-		if vs, ok := n.(*parser.VectorSelector); ok {
-			names = append(names, vs.Name)
-		}
-		return nil
-	})
-	return names, nil
 }
 
 // unrunSource names the source of the first metric a query reads that this
