@@ -100,10 +100,7 @@ func Queries(out string, scrapeInterval time.Duration) ([]Query, error) {
 			if err != nil {
 				return nil, fmt.Errorf("alert %s: %w", r.Alert, err)
 			}
-			if b, ok := e.(*parser.BinaryExpr); ok && b.Op.IsComparisonOperator() && !b.ReturnBool {
-				expr = b.LHS.String()
-			}
-			qs = append(qs, Query{fmt.Sprintf("alert %s in group %s", r.Alert, g.Name), expr})
+			qs = append(qs, Query{fmt.Sprintf("alert %s in group %s", r.Alert, g.Name), valueSide(e).String()})
 		}
 	}
 	paths, err := filepath.Glob(filepath.Join(out, "grafana/dashboards/*.json"))
@@ -138,6 +135,20 @@ func Queries(out string, scrapeInterval time.Duration) ([]Query, error) {
 		walk(d.Panels)
 	}
 	return qs, nil
+}
+
+// valueSide is what an alert compares with its threshold: the left side of
+// a comparison, and of an `or` whose other side covers the series' absence
+// (`up == 0 or absent(up)`), so a healthy stack still has data for it.
+func valueSide(e parser.Expr) parser.Expr {
+	b, ok := e.(*parser.BinaryExpr)
+	if !ok {
+		return e
+	}
+	if (b.Op.IsComparisonOperator() && !b.ReturnBool) || b.Op == parser.LOR {
+		return valueSide(b.LHS)
+	}
+	return e
 }
 
 type panel struct {

@@ -1,0 +1,714 @@
+// Package e2e runs the rendered production stack for real, on loopback:
+// the gateway and sampling-tier Collectors, a trace sink, Prometheus with
+// the rule files and Alertmanager with alertmanager.yaml. A workload sends
+// what GenOps AI really sends, in scenarios; the test asserts that the
+// alerts fire and reach exactly the receivers the routing names, that an
+// inhibition holds, that resolved notifications follow recovery, that the
+// sampler keeps the traces that matter and that the panels have data.
+//
+// Only addresses, file paths and one uniform time scale change
+// (live.Loopback, live.AlertmanagerLoopback, live.TimeScale), on copies:
+// out/ is read, never written.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"sigs.k8s.io/yaml"
+
+	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/live"
+	"github.com/koshihq/genops-stack/internal/workload"
+	"github.com/koshihq/genops-stack/stack/catalog"
+)
+
+const out = "../out"
+
+// scale divides every duration of the rules and of Alertmanager (and the
+// scrape and evaluation intervals): `for: 5m` holds for 15 s.
+var scale = live.TimeScale{Factor: 20}
+
+// renderedScrape is the scrape interval of the gateway's job in a cluster.
+const renderedScrape = 30 * time.Second
+
+func read(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func env(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Skipf("%s is not set: run `make e2e`, which builds the servers", name)
+	}
+	return v
+}
+
+// stackUnderTest is every process of the harness, started.
+type stackUnderTest struct {
+	prom     *live.Prometheus
+	am       *live.Alertmanager
+	rec      *live.Recorder
+	otlpHTTP string // the gateway's OTLP/HTTP receiver
+	traces   string // the sink's file of received spans
+	routes   *alertmanager.Loaded
+	external map[string]string
+	// sendsResolved are the receivers with a Slack, PagerDuty or webhook
+	// integration that has send_resolved on.
+	sendsResolved map[string]bool
+}
+
+func start(t *testing.T) *stackUnderTest {
+	otel, promBin, amBin := env(t, "GENOPS_OTELCOL_CHECK"), env(t, "GENOPS_PROMETHEUS"), env(t, "GENOPS_ALERTMANAGER")
+	s := &stackUnderTest{rec: live.StartRecorder(t)}
+	dir := t.TempDir()
+
+	// Alertmanager, with the production configuration.
+	amRendered := read(t, "alertmanager/production/alertmanager.yaml")
+	loaded, err := alertmanager.Load(amRendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.routes = loaded
+	s.external = externalLabels(t)
+	s.sendsResolved = sendsResolved(t, amRendered)
+	amCfg, amRewrites, err := live.AlertmanagerLoopback(amRendered, s.rec, live.FreeAddr(t), dir, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logRewrites(t, "alertmanager.yaml", amRewrites)
+	s.am = live.StartAlertmanager(t, amBin, amCfg)
+
+	// The trace sink: a Collector writing every span it receives to a file.
+	s.traces = filepath.Join(dir, "traces.jsonl")
+	sinkGRPC, sinkHealth := live.FreeAddr(t), live.FreeAddr(t)
+	sink := fmt.Sprintf(`receivers:
+  otlp: {protocols: {grpc: {endpoint: %q}}}
+exporters:
+  file: {path: %q}
+extensions:
+  health_check: {endpoint: %q}
+service:
+  extensions: [health_check]
+  telemetry: {metrics: {level: none}}
+  pipelines:
+    traces: {receivers: [otlp], exporters: [file]}
+`, sinkGRPC, s.traces, sinkHealth)
+	live.StartCollector(t, otel, []byte(sink), sinkHealth)
+
+	// The sampling tier, sending what it keeps to the sink.
+	samplerGRPC := live.FreeAddr(t)
+	samplerAddrs := live.Addresses{
+		Listen: map[string]string{"receivers.otlp.protocols.grpc": samplerGRPC, "extensions.health_check": live.FreeAddr(t), "service.telemetry": live.FreeAddr(t)},
+		Send:   map[string]string{"otlp_grpc/traces": sinkGRPC, "otlp_grpc/honeycomb": sinkGRPC},
+	}
+	samplerCfg, rws, err := live.Loopback(read(t, "otel/production/collector-sampler.yaml"), samplerAddrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logRewrites(t, "collector-sampler.yaml", rws)
+	live.StartCollector(t, otel, samplerCfg, samplerAddrs.Listen["extensions.health_check"])
+
+	// The gateway, sending traces to the sampling tier.
+	gw := live.Addresses{
+		Listen: map[string]string{
+			"receivers.otlp.protocols.grpc": live.FreeAddr(t), "receivers.otlp.protocols.http": live.FreeAddr(t),
+			"exporters.prometheus": live.FreeAddr(t), "extensions.health_check": live.FreeAddr(t), "service.telemetry": live.FreeAddr(t),
+		},
+		Send: map[string]string{"otlp_grpc/sampler": samplerGRPC, "otlp_http/loki": "http://" + live.FreeAddr(t)},
+	}
+	gwCfg, rws, err := live.Loopback(read(t, "otel/production/collector.yaml"), gw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logRewrites(t, "collector.yaml", rws)
+	live.StartCollector(t, otel, gwCfg, gw.Listen["extensions.health_check"])
+	s.otlpHTTP = gw.Listen["receivers.otlp.protocols.http"]
+	telemetry := []map[string]any{
+		{"targets": []string{gw.Listen["service.telemetry"]}, "labels": map[string]string{"namespace": "monitoring", "pod": "otel-collector-6b7c9-x2x4q", "cluster": s.clusterLabel()}},
+		{"targets": []string{samplerAddrs.Listen["service.telemetry"]}, "labels": map[string]string{"namespace": "monitoring", "pod": "otel-collector-sampler-5d8f7-k9q2w", "cluster": s.clusterLabel()}},
+	}
+
+	// Prometheus: the rendered rule files (scaled), the gateway's exporter
+	// scraped with the target labels the operator adds, alerts to
+	// Alertmanager, the external labels of the production values.
+	files := map[string][]byte{}
+	var ruleFiles []string
+	paths, _ := filepath.Glob(filepath.Join(out, "prometheus/rules/*.yaml"))
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scaled, err := scale.Rules(data)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		files[filepath.Base(p)] = scaled
+		ruleFiles = append(ruleFiles, filepath.Base(p))
+	}
+	interval := model.Duration(scale.Duration(renderedScrape)).String()
+	promCfg := map[string]any{
+		"global":     map[string]any{"scrape_interval": interval, "evaluation_interval": interval, "external_labels": s.external},
+		"rule_files": ruleFiles,
+		"alerting": map[string]any{"alertmanagers": []any{map[string]any{
+			"static_configs": []any{map[string]any{"targets": []string{s.am.Addr}}}, "api_version": "v2"}}},
+		"scrape_configs": []any{
+			map[string]any{
+				"job_name": catalog.JobGenOpsOTelMetrics,
+				"static_configs": []any{map[string]any{"targets": []string{gw.Listen["exporters.prometheus"]},
+					"labels": map[string]string{"namespace": "monitoring", "pod": "otel-collector-6b7c9-x2x4q"}}},
+			},
+			// The Collectors' own telemetry, as the otel-collector PodMonitor
+			// scrapes it (its relabeling adds the cluster label).
+			map[string]any{"job_name": catalog.JobOTelCollector, "static_configs": telemetry},
+		},
+	}
+	promYAML, err := yaml.Marshal(promCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.prom = live.StartPrometheus(t, promBin, promYAML, files)
+	return s
+}
+
+// clusterLabel is the production cluster's name, the cluster label.
+func (s *stackUnderTest) clusterLabel() string { return s.external["cluster"] }
+
+func logRewrites(t *testing.T, file string, rws []live.Rewrite) {
+	for _, r := range rws {
+		t.Logf("%s: %s", file, r)
+	}
+}
+
+// externalLabels are the external labels of the production Prometheus.
+func externalLabels(t *testing.T) map[string]string {
+	var v struct {
+		Prometheus struct {
+			PrometheusSpec struct {
+				ExternalLabels map[string]string `json:"externalLabels"`
+			} `json:"prometheusSpec"`
+		} `json:"prometheus"`
+	}
+	if err := yaml.Unmarshal(read(t, "helm/production/kube-prometheus-stack.values.yaml"), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v.Prometheus.PrometheusSpec.ExternalLabels
+}
+
+// scenario is what one lane of the workload sends at second i of the run.
+type scenario struct {
+	name string
+	// calls returns the provider calls of second i.
+	calls func(i int) []workload.Call
+	// alerts must fire and be delivered; quiet must never be delivered.
+	alerts []alertKey
+	quiet  []alertKey
+	// recovers is the second from which the scenario sends healthy traffic
+	// (0: never): its alerts must resolve.
+	recovers int
+}
+
+// alertKey names an alert by its name and one identifying label.
+type alertKey struct{ name, label, value string }
+
+func (k alertKey) String() string { return fmt.Sprintf("%s{%s=%q}", k.name, k.label, k.value) }
+
+// call is a healthy GenOps AI provider call.
+func call(team, provider, model string) workload.Call {
+	return workload.Call{Service: "chat-api", Team: team, Project: "assistant", CostCenter: "cc-" + team, Customer: "cust-42",
+		Provider: provider, Model: model, CostUSD: 0.02, InputTokens: 300, OutputTokens: 120, Duration: 800 * time.Millisecond,
+		Policy: &workload.Policy{Name: "content-safety", Result: "allowed"}, Eval: &workload.Eval{Metric: "relevance", Score: 0.92, Threshold: 0.7}}
+}
+
+func budget(team string, allocated, consumed float64) *workload.Budget {
+	return &workload.Budget{Name: team + "-monthly", Allocated: allocated, Consumed: consumed}
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{name: "a team crosses 80% and then 95% of its budget",
+			calls: func(i int) []workload.Call {
+				c := call("ml-platform", "openai", "gpt-4o")
+				c.Budget = budget("ml-platform", 1000, 850)
+				if i >= 20 {
+					c.Budget = budget("ml-platform", 1000, 970)
+				}
+				return []workload.Call{c}
+			},
+			alerts: []alertKey{{"BudgetThreshold80Percent", "team", "ml-platform"}, {"BudgetThreshold95Percent", "team", "ml-platform"}}},
+		{name: "a budget exhausted: critical, its threshold warnings inhibited",
+			calls: func(i int) []workload.Call {
+				c := call("research", "openai", "gpt-4o")
+				c.Budget = budget("research", 750, 760)
+				return []workload.Call{c}
+			},
+			alerts: []alertKey{{"BudgetExhausted", "team", "research"}},
+			quiet:  []alertKey{{"BudgetThreshold80Percent", "team", "research"}, {"BudgetThreshold95Percent", "team", "research"}}},
+		{name: "an error burst on one provider, then recovery",
+			calls: func(i int) []workload.Call {
+				cs := []workload.Call{call("research", "cohere", "command-r"), call("research", "cohere", "command-r")}
+				if i < 35 {
+					cs[1].Err = true
+				}
+				return cs
+			},
+			alerts:   []alertKey{{"HighErrorRate", "provider", "cohere"}},
+			recovers: 35},
+		{name: "a latency regression",
+			calls: func(i int) []workload.Call {
+				c := call("ml-platform", "mistral", "mistral-large")
+				c.Duration = 12 * time.Second
+				return []workload.Call{c}
+			},
+			alerts: []alertKey{{"HighLatency", "provider", "mistral"}}},
+		{name: "a quality drop",
+			calls: func(i int) []workload.Call {
+				c := call("ml-platform", "openai", "gpt-4o-mini")
+				c.Eval = &workload.Eval{Metric: "coherence", Score: 0.55, Threshold: 0.7}
+				return []workload.Call{c}
+			},
+			alerts: []alertKey{{"LowQualityScore", "model", "gpt-4o-mini"}}},
+		{name: "a policy-violation spike, then recovery",
+			calls: func(i int) []workload.Call {
+				c := call("ml-platform", "anthropic", "claude-sonnet-4")
+				if i < 45 {
+					c.Policy = &workload.Policy{Name: "pii", Result: "blocked", Reason: "an e-mail address in the prompt"}
+				}
+				return []workload.Call{c}
+			},
+			alerts:   []alertKey{{"PolicyViolationsDetected", "policy", "pii"}, {"HighPolicyViolationRate", "policy", "pii"}},
+			recovers: 45},
+	}
+}
+
+// sent records the traces of each class the workload sent.
+type sent struct {
+	mu      sync.Mutex
+	byClass map[string][]string // trace id (hex) by class
+}
+
+func (s *sent) add(class string, c workload.Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byClass[class] = append(s.byClass[class], fmt.Sprintf("%x", c.TraceID))
+}
+
+func classOf(c workload.Call) string {
+	switch {
+	case c.Err:
+		return "error"
+	case c.Duration >= 5*time.Second:
+		return "slow"
+	case c.CostUSD >= 1:
+		return "high-cost"
+	case c.Policy != nil && c.Policy.Result != "allowed":
+		return "policy"
+	}
+	return "plain"
+}
+
+func TestEndToEnd(t *testing.T) {
+	s := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	gen := workload.New(7)
+	sc := scenarios()
+	traces := &sent{byClass: map[string][]string{}}
+	const seconds = 75
+	begin := time.Now()
+	var timeline []string
+	seen := map[string]live.AMAlert{} // every alert Alertmanager held, by fingerprint
+	watch := func() {
+		as, err := s.am.Alerts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			seen[a.Fingerprint] = a
+		}
+	}
+	var genai []workload.GenAICall
+	for i := 0; i < seconds; i++ {
+		var calls []workload.Call
+		for _, x := range sc {
+			calls = append(calls, x.calls(i)...)
+		}
+		// Steady traffic and, every fifth second, an expensive call.
+		for _, team := range []string{"ml-platform", "research"} {
+			calls = append(calls, call(team, "openai", "gpt-4o"), call(team, "anthropic", "claude-sonnet-4"))
+		}
+		if i%5 == 0 {
+			c := call("research", "openai", "o1")
+			c.CostUSD = 25
+			calls = append(calls, c)
+		}
+		for j := range calls {
+			gen.IDs(&calls[j])
+			traces.add(classOf(calls[j]), calls[j])
+		}
+		body, err := gen.Traces(calls, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
+			t.Fatalf("second %d: %v", i, err)
+		}
+		// An OpenLIT-instrumented service: cumulative GenAI metrics.
+		genai = append(genai, workload.GenAICall{Provider: "openai", Model: "gpt-4o-mini", InputTokens: 200, OutputTokens: 90,
+			Duration: 1200 * time.Millisecond, FirstChunk: 300 * time.Millisecond})
+		if i%5 == 0 {
+			m, err := workload.GenAIMetrics("rag-bot", genai, begin, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := live.Post(ctx, s.otlpHTTP, "metrics", m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		watch()
+		if i%15 == 0 {
+			timeline = append(timeline, fmt.Sprintf("  +%2ds sent %d spans; firing: %s", int(time.Since(begin).Seconds()), len(calls), strings.Join(firing(ctx, s), ", ")))
+		}
+		time.Sleep(time.Until(begin.Add(time.Duration(i+1) * time.Second)))
+	}
+	active := slices.Collect(maps.Values(seen))
+	fired, err := s.prom.Alerts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Recovery for everyone: healthy traffic only, while the last alerts
+	// resolve and the sampler decides.
+	for i := 0; i < 25; i++ {
+		calls := []workload.Call{call("research", "cohere", "command-r"), call("ml-platform", "openai", "gpt-4o")}
+		for j := range calls {
+			gen.IDs(&calls[j])
+			traces.add("plain", calls[j])
+		}
+		body, _ := gen.Traces(calls, time.Now())
+		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
+			t.Fatal(err)
+		}
+		watch()
+		time.Sleep(time.Second)
+	}
+	timeline = append(timeline, fmt.Sprintf("  +%2ds end; firing: %s", int(time.Since(begin).Seconds()), strings.Join(firing(ctx, s), ", ")))
+	notes := s.rec.Notifications()
+	report := func() string {
+		var b strings.Builder
+		b.WriteString("timeline:\n" + strings.Join(timeline, "\n") + "\ndelivered:\n")
+		for _, n := range notes {
+			fmt.Fprintf(&b, "  +%2ds %s/%s resolved=%v %q\n", int(n.At.Sub(begin).Seconds()), n.Receiver, n.Integration, n.Resolved, n.Title)
+		}
+		return b.String()
+	}
+
+	t.Run("alerts reach exactly their receivers", func(t *testing.T) {
+		for _, x := range sc {
+			for _, k := range x.alerts {
+				labels := alertLabels(active, k)
+				if labels == nil {
+					t.Errorf("%s: %s never fired in Prometheus\n%s", x.name, k, report())
+					continue
+				}
+				want := s.routes.Receivers(labels)
+				sort.Strings(want)
+				got := deliveredTo(notesFor(notes, k), false)
+				if first := notesFor(notes, k); len(first) > 0 {
+					t.Logf("%s: %s delivered %.0fs after the scenario's first span (rules and Alertmanager at 1/%d time)", x.name, k, first[0].At.Sub(begin).Seconds(), scale.Factor)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: %s delivered to %v, want %v (routes test of %v)\n%s", x.name, k, got, want, labels, report())
+				}
+			}
+			for _, k := range x.quiet {
+				if got := deliveredTo(notesFor(notes, k), false); len(got) > 0 {
+					t.Errorf("%s: %s is inhibited, but reached %v\n%s", x.name, k, got, report())
+				}
+			}
+		}
+	})
+
+	t.Run("inhibited alerts are held back, not lost", func(t *testing.T) {
+		for _, x := range sc {
+			for _, k := range x.quiet {
+				labels := alertLabels(active, k)
+				if labels == nil {
+					t.Errorf("%s: %s never reached Alertmanager: nothing was inhibited", x.name, k)
+					continue
+				}
+				for _, a := range active {
+					if a.Labels["alertname"] == k.name && a.Labels[k.label] == k.value && len(a.Status.InhibitedBy) == 0 {
+						t.Errorf("%s: %s is %s in Alertmanager, want inhibited", x.name, k, a.Status.State)
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("resolved notifications follow recovery", func(t *testing.T) {
+		for _, x := range sc {
+			if x.recovers == 0 {
+				continue
+			}
+			for _, k := range x.alerts {
+				labels := alertLabels(active, k)
+				if labels == nil {
+					continue // reported above
+				}
+				want := s.resolvedReceivers(labels)
+				got := deliveredTo(notesFor(notes, k), true)
+				t.Logf("%s: %s resolved at %v", x.name, k, got)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: %s resolved at %v, want %v (the receivers that send resolved notifications)\n%s", x.name, k, got, want, report())
+				}
+			}
+		}
+	})
+
+	t.Run("messages are rendered", func(t *testing.T) {
+		for _, a := range fired {
+			if a.State != "firing" {
+				continue
+			}
+			for _, key := range []string{"summary", "description", "runbook_url"} {
+				v := a.Annotations[key]
+				if v == "" || strings.Contains(v, "<no value>") || strings.Contains(v, "%!") {
+					t.Errorf("alert %s: annotation %s is %q", a.Labels["alertname"], key, v)
+				}
+			}
+		}
+		for _, n := range notes {
+			if n.Integration == "slack" && (strings.TrimSpace(n.Text) == "" || strings.Contains(n.Text+n.Title, "<no value>")) {
+				t.Errorf("%s: Slack message %q: %q", n.Receiver, n.Title, n.Text)
+			}
+		}
+	})
+
+	t.Run("the sampler keeps what matters", func(t *testing.T) {
+		kept := keptTraces(t, s.traces)
+		for _, class := range []string{"error", "slow", "high-cost", "policy"} {
+			var missing []string
+			for _, id := range traces.byClass[class] {
+				if !kept[id] {
+					missing = append(missing, id)
+				}
+			}
+			if len(missing) > 0 || len(traces.byClass[class]) == 0 {
+				t.Errorf("%s traces: %d sent, %d not kept (first: %v)", class, len(traces.byClass[class]), len(missing), missing[:min(3, len(missing))])
+			}
+		}
+		plain, keptPlain := len(traces.byClass["plain"]), 0
+		for _, id := range traces.byClass["plain"] {
+			if kept[id] {
+				keptPlain++
+			}
+		}
+		// 1% of the rest; a generous bound: the point is "not all of them".
+		if keptPlain > plain/10 {
+			t.Errorf("kept %d of %d plain traces, want about 1%%", keptPlain, plain)
+		}
+		t.Logf("plain traces kept: %d of %d", keptPlain, plain)
+	})
+
+	t.Run("panels and rules have data", func(t *testing.T) {
+		qs, err := live.Queries(out, renderedScrape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat := catalog.Default()
+		var empty []string
+		checked := 0
+		for _, q := range qs {
+			if why := notRunHere(cat, q.Expr, time.Since(begin)); why != "" {
+				t.Logf("not checked (%s): %s", why, q.Object)
+				continue
+			}
+			checked++
+			v, err := s.prom.Query(ctx, q.Expr)
+			if err != nil {
+				t.Errorf("%s: %v", q.Object, err)
+				continue
+			}
+			if len(v) == 0 {
+				empty = append(empty, q.Object+"\n    "+q.Expr)
+			}
+		}
+		t.Logf("%d queries checked", checked)
+		if len(empty) > 0 {
+			t.Errorf("%d of %d queries have no data in the live Prometheus:\n  %s", len(empty), checked, strings.Join(empty, "\n  "))
+		}
+	})
+}
+
+// resolvedReceivers are the receivers of labels whose configuration sends
+// resolved notifications to an integration the recorder sees.
+func (s *stackUnderTest) resolvedReceivers(labels model.LabelSet) []string {
+	var out []string
+	for _, r := range s.routes.Receivers(labels) {
+		if s.sendsResolved[r] {
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// firing lists the alerts firing in Prometheus.
+func firing(ctx context.Context, s *stackUnderTest) []string {
+	as, err := s.prom.Alerts(ctx)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, a := range as {
+		if a.State == "firing" {
+			out = append(out, a.Labels["alertname"])
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// alertLabels returns the labels Alertmanager got for the alert k (the
+// external labels included), nil when it never got it.
+func alertLabels(as []live.AMAlert, k alertKey) model.LabelSet {
+	for _, a := range as {
+		if a.Labels["alertname"] == k.name && a.Labels[k.label] == k.value {
+			ls := model.LabelSet{}
+			for n, v := range a.Labels {
+				ls[model.LabelName(n)] = model.LabelValue(v)
+			}
+			return ls
+		}
+	}
+	return nil
+}
+
+func sendsResolved(t *testing.T, config []byte) map[string]bool {
+	var cfg struct {
+		Receivers []map[string]any `json:"receivers"`
+	}
+	if err := yaml.Unmarshal(config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, r := range cfg.Receivers {
+		for _, key := range []string{"slack_configs", "pagerduty_configs", "webhook_configs"} {
+			cs, _ := r[key].([]any)
+			for _, c := range cs {
+				if m, _ := c.(map[string]any); m["send_resolved"] == true {
+					out[fmt.Sprint(r["name"])] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scrapedHere are the jobs the harness's Prometheus runs.
+var scrapedHere = []string{catalog.JobGenOpsOTelMetrics, catalog.JobOTelCollector}
+
+// notRunHere says why a query cannot have data in this harness: it reads a
+// metric only jobs the harness does not run deliver (kube-state-metrics,
+// cAdvisor), or looks further back than the harness has run (offset 24h).
+// Empty when it must have data.
+func notRunHere(cat *catalog.Catalog, expr string, ran time.Duration) string {
+	names, err := live.SelectorNames(expr)
+	if err != nil {
+		return ""
+	}
+	for _, n := range names {
+		sr, ok := cat.Lookup(n)
+		if ok && !slices.ContainsFunc(sr.Metric.Jobs, func(j string) bool { return slices.Contains(scrapedHere, j) }) {
+			return sr.Metric.Source.String() + ", not run here"
+		}
+	}
+	if strings.Contains(expr, "offset") {
+		return "it looks back further than the harness has run (" + ran.Truncate(time.Second).String() + ")"
+	}
+	return ""
+}
+
+// notesFor are the notifications of alert k: its name in the title, its
+// identifying label value in the title or text (a Slack message carries
+// the descriptions, which name it) or in the common labels.
+func notesFor(notes []live.Notification, k alertKey) []live.Notification {
+	var out []live.Notification
+	for _, n := range notes {
+		if !strings.Contains(n.Title, k.name) && n.Labels["alertname"] != k.name {
+			continue
+		}
+		if strings.Contains(n.Title+n.Text, k.value) || n.Labels[k.label] == k.value {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// deliveredTo are the receivers notes reached, sorted, once each.
+func deliveredTo(notes []live.Notification, resolved bool) []string {
+	var out []string
+	for _, n := range notes {
+		if n.Resolved == resolved {
+			out = append(out, n.Receiver)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// keptTraces are the trace ids the sink received.
+func keptTraces(t *testing.T, path string) map[string]bool {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	kept := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var req struct {
+			ResourceSpans []struct {
+				ScopeSpans []struct {
+					Spans []struct {
+						TraceID string `json:"traceId"`
+					} `json:"spans"`
+				} `json:"scopeSpans"`
+			} `json:"resourceSpans"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, rs := range req.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				for _, sp := range ss.Spans {
+					kept[strings.ToLower(sp.TraceID)] = true
+				}
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return kept
+}
