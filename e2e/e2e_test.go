@@ -44,9 +44,9 @@ var scale = live.TimeScale{Factor: 20}
 // renderedScrape is the scrape interval of the gateway's job in a cluster.
 const renderedScrape = 30 * time.Second
 
-func read(t *testing.T, path string) []byte {
+func read(t *testing.T, dir, path string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(out, path))
+	data, err := os.ReadFile(filepath.Join(dir, path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,21 +76,24 @@ type stackUnderTest struct {
 	sendsResolved map[string]bool
 }
 
-func start(t *testing.T) *stackUnderTest {
+// start runs the stack of the rendered files in dir. What the alerts must
+// reach is always the routing of out/'s alertmanager.yaml: what
+// `genops-stack routes test` names from the definitions.
+func start(t *testing.T, dir string) *stackUnderTest {
 	otel, promBin, amBin := env(t, "GENOPS_OTELCOL_CHECK"), env(t, "GENOPS_PROMETHEUS"), env(t, "GENOPS_ALERTMANAGER")
 	s := &stackUnderTest{rec: live.StartRecorder(t)}
-	dir := t.TempDir()
+	tmp := t.TempDir()
 
 	// Alertmanager, with the production configuration.
-	amRendered := read(t, "alertmanager/production/alertmanager.yaml")
-	loaded, err := alertmanager.Load(amRendered)
+	amRendered := read(t, dir, "alertmanager/production/alertmanager.yaml")
+	loaded, err := alertmanager.Load(read(t, out, "alertmanager/production/alertmanager.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.routes = loaded
-	s.external = externalLabels(t)
-	s.sendsResolved = sendsResolved(t, amRendered)
-	amCfg, amRewrites, err := live.AlertmanagerLoopback(amRendered, s.rec, live.FreeAddr(t), dir, scale)
+	s.external = externalLabels(t, dir)
+	s.sendsResolved = sendsResolved(t, read(t, out, "alertmanager/production/alertmanager.yaml"))
+	amCfg, amRewrites, err := live.AlertmanagerLoopback(amRendered, s.rec, live.FreeAddr(t), tmp, scale)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +101,7 @@ func start(t *testing.T) *stackUnderTest {
 	s.am = live.StartAlertmanager(t, amBin, amCfg)
 
 	// The trace sink: a Collector writing every span it receives to a file.
-	s.traces = filepath.Join(dir, "traces.jsonl")
+	s.traces = filepath.Join(tmp, "traces.jsonl")
 	sinkGRPC, sinkHealth := live.FreeAddr(t), live.FreeAddr(t)
 	sink := fmt.Sprintf(`receivers:
   otlp: {protocols: {grpc: {endpoint: %q}}}
@@ -120,7 +123,7 @@ service:
 		Listen: map[string]string{"receivers.otlp.protocols.grpc": samplerGRPC, "extensions.health_check": live.FreeAddr(t), "service.telemetry": live.FreeAddr(t)},
 		Send:   map[string]string{"otlp_grpc/traces": sinkGRPC, "otlp_grpc/honeycomb": sinkGRPC},
 	}
-	samplerCfg, rws, err := live.Loopback(read(t, "otel/production/collector-sampler.yaml"), samplerAddrs)
+	samplerCfg, rws, err := live.Loopback(read(t, dir, "otel/production/collector-sampler.yaml"), samplerAddrs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +138,7 @@ service:
 		},
 		Send: map[string]string{"otlp_grpc/sampler": samplerGRPC, "otlp_http/loki": "http://" + live.FreeAddr(t)},
 	}
-	gwCfg, rws, err := live.Loopback(read(t, "otel/production/collector.yaml"), gw)
+	gwCfg, rws, err := live.Loopback(read(t, dir, "otel/production/collector.yaml"), gw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +155,7 @@ service:
 	// Alertmanager, the external labels of the production values.
 	files := map[string][]byte{}
 	var ruleFiles []string
-	paths, _ := filepath.Glob(filepath.Join(out, "prometheus/rules/*.yaml"))
+	paths, _ := filepath.Glob(filepath.Join(dir, "prometheus/rules/*.yaml"))
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -200,7 +203,7 @@ func logRewrites(t *testing.T, file string, rws []live.Rewrite) {
 }
 
 // externalLabels are the external labels of the production Prometheus.
-func externalLabels(t *testing.T) map[string]string {
+func externalLabels(t *testing.T, dir string) map[string]string {
 	var v struct {
 		Prometheus struct {
 			PrometheusSpec struct {
@@ -208,7 +211,7 @@ func externalLabels(t *testing.T) map[string]string {
 			} `json:"prometheusSpec"`
 		} `json:"prometheus"`
 	}
-	if err := yaml.Unmarshal(read(t, "helm/production/kube-prometheus-stack.values.yaml"), &v); err != nil {
+	if err := yaml.Unmarshal(read(t, dir, "helm/production/kube-prometheus-stack.values.yaml"), &v); err != nil {
 		t.Fatal(err)
 	}
 	return v.Prometheus.PrometheusSpec.ExternalLabels
@@ -326,17 +329,25 @@ func classOf(c workload.Call) string {
 	return "plain"
 }
 
-func TestEndToEnd(t *testing.T) {
-	s := start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+// run is what one run of the scenarios produced.
+type run struct {
+	s        *stackUnderTest
+	sc       []scenario
+	begin    time.Time
+	traces   *sent
+	active   []live.AMAlert // every alert Alertmanager held during the run
+	fired    []live.PromAlert
+	notes    []live.Notification
+	timeline []string
+}
+
+// runScenarios sends the scenarios' traffic for seconds, then healthy
+// traffic for recovery seconds while the last alerts resolve and the
+// sampler decides.
+func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []scenario, seconds, recovery int) *run {
 	gen := workload.New(7)
-	sc := scenarios()
-	traces := &sent{byClass: map[string][]string{}}
-	const seconds = 75
-	begin := time.Now()
-	var timeline []string
-	seen := map[string]live.AMAlert{} // every alert Alertmanager held, by fingerprint
+	r := &run{s: s, sc: sc, begin: time.Now(), traces: &sent{byClass: map[string][]string{}}}
+	seen := map[string]live.AMAlert{} // by fingerprint
 	watch := func() {
 		as, err := s.am.Alerts(ctx)
 		if err != nil {
@@ -346,8 +357,26 @@ func TestEndToEnd(t *testing.T) {
 			seen[a.Fingerprint] = a
 		}
 	}
+	send := func(i int, calls []workload.Call, class func(workload.Call) string) {
+		for j := range calls {
+			gen.IDs(&calls[j])
+			r.traces.add(class(calls[j]), calls[j])
+		}
+		body, err := gen.Traces(calls, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
+			t.Fatalf("second %d: %v", i, err)
+		}
+		watch()
+		if i%15 == 0 {
+			r.timeline = append(r.timeline, fmt.Sprintf("  +%2ds sent %d spans; firing: %s", int(time.Since(r.begin).Seconds()), len(calls), strings.Join(firing(ctx, s), ", ")))
+		}
+		time.Sleep(time.Until(r.begin.Add(time.Duration(i+1) * time.Second)))
+	}
 	var genai []workload.GenAICall
-	for i := 0; i < seconds; i++ {
+	for i := range seconds {
 		var calls []workload.Call
 		for _, x := range sc {
 			calls = append(calls, x.calls(i)...)
@@ -360,23 +389,12 @@ func TestEndToEnd(t *testing.T) {
 			c := call("research", "openai", "o1")
 			c.CostUSD = 25
 			calls = append(calls, c)
-		}
-		for j := range calls {
-			gen.IDs(&calls[j])
-			traces.add(classOf(calls[j]), calls[j])
-		}
-		body, err := gen.Traces(calls, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
-			t.Fatalf("second %d: %v", i, err)
-		}
-		// An OpenLIT-instrumented service: cumulative GenAI metrics.
-		genai = append(genai, workload.GenAICall{Provider: "openai", Model: "gpt-4o-mini", InputTokens: 200, OutputTokens: 90,
-			Duration: 1200 * time.Millisecond, FirstChunk: 300 * time.Millisecond})
-		if i%5 == 0 {
-			m, err := workload.GenAIMetrics("rag-bot", genai, begin, time.Now())
+			// An OpenLIT-instrumented service: cumulative GenAI metrics.
+			for range 5 {
+				genai = append(genai, workload.GenAICall{Provider: "openai", Model: "gpt-4o-mini", InputTokens: 200, OutputTokens: 90,
+					Duration: 1200 * time.Millisecond, FirstChunk: 300 * time.Millisecond})
+			}
+			m, err := workload.GenAIMetrics("rag-bot", genai, r.begin, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -384,179 +402,200 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		watch()
-		if i%15 == 0 {
-			timeline = append(timeline, fmt.Sprintf("  +%2ds sent %d spans; firing: %s", int(time.Since(begin).Seconds()), len(calls), strings.Join(firing(ctx, s), ", ")))
-		}
-		time.Sleep(time.Until(begin.Add(time.Duration(i+1) * time.Second)))
+		send(i, calls, classOf)
 	}
-	active := slices.Collect(maps.Values(seen))
 	fired, err := s.prom.Alerts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Recovery for everyone: healthy traffic only, while the last alerts
-	// resolve and the sampler decides.
-	for i := 0; i < 25; i++ {
-		calls := []workload.Call{call("research", "cohere", "command-r"), call("ml-platform", "openai", "gpt-4o")}
-		for j := range calls {
-			gen.IDs(&calls[j])
-			traces.add("plain", calls[j])
-		}
-		body, _ := gen.Traces(calls, time.Now())
-		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
-			t.Fatal(err)
-		}
-		watch()
-		time.Sleep(time.Second)
+	r.fired = fired
+	for i := seconds; i < seconds+recovery; i++ {
+		send(i, []workload.Call{call("research", "cohere", "command-r"), call("ml-platform", "openai", "gpt-4o")}, classOf)
 	}
-	timeline = append(timeline, fmt.Sprintf("  +%2ds end; firing: %s", int(time.Since(begin).Seconds()), strings.Join(firing(ctx, s), ", ")))
-	notes := s.rec.Notifications()
-	report := func() string {
-		var b strings.Builder
-		b.WriteString("timeline:\n" + strings.Join(timeline, "\n") + "\ndelivered:\n")
-		for _, n := range notes {
-			fmt.Fprintf(&b, "  +%2ds %s/%s resolved=%v %q\n", int(n.At.Sub(begin).Seconds()), n.Receiver, n.Integration, n.Resolved, n.Title)
-		}
-		return b.String()
+	r.active = slices.Collect(maps.Values(seen))
+	r.notes = s.rec.Notifications()
+	r.timeline = append(r.timeline, fmt.Sprintf("  +%2ds end; firing: %s", int(time.Since(r.begin).Seconds()), strings.Join(firing(ctx, s), ", ")))
+	return r
+}
+
+// report is the run's timeline and every notification, for a failure.
+func (r *run) report() string {
+	var b strings.Builder
+	b.WriteString("timeline:\n" + strings.Join(r.timeline, "\n") + "\ndelivered:\n")
+	for _, n := range r.notes {
+		fmt.Fprintf(&b, "  +%2ds %s/%s resolved=%v %q\n", int(n.At.Sub(r.begin).Seconds()), n.Receiver, n.Integration, n.Resolved, n.Title)
 	}
+	return b.String()
+}
 
-	t.Run("alerts reach exactly their receivers", func(t *testing.T) {
-		for _, x := range sc {
-			for _, k := range x.alerts {
-				labels := alertLabels(active, k)
-				if labels == nil {
-					t.Errorf("%s: %s never fired in Prometheus\n%s", x.name, k, report())
-					continue
-				}
-				want := s.routes.Receivers(labels)
-				sort.Strings(want)
-				got := deliveredTo(notesFor(notes, k), false)
-				if first := notesFor(notes, k); len(first) > 0 {
-					t.Logf("%s: %s delivered %.0fs after the scenario's first span (rules and Alertmanager at 1/%d time)", x.name, k, first[0].At.Sub(begin).Seconds(), scale.Factor)
-				}
-				if !slices.Equal(got, want) {
-					t.Errorf("%s: %s delivered to %v, want %v (routes test of %v)\n%s", x.name, k, got, want, labels, report())
-				}
-			}
-			for _, k := range x.quiet {
-				if got := deliveredTo(notesFor(notes, k), false); len(got) > 0 {
-					t.Errorf("%s: %s is inhibited, but reached %v\n%s", x.name, k, got, report())
-				}
-			}
-		}
-	})
-
-	t.Run("inhibited alerts are held back, not lost", func(t *testing.T) {
-		for _, x := range sc {
-			for _, k := range x.quiet {
-				labels := alertLabels(active, k)
-				if labels == nil {
-					t.Errorf("%s: %s never reached Alertmanager: nothing was inhibited", x.name, k)
-					continue
-				}
-				for _, a := range active {
-					if a.Labels["alertname"] == k.name && a.Labels[k.label] == k.value && len(a.Status.InhibitedBy) == 0 {
-						t.Errorf("%s: %s is %s in Alertmanager, want inhibited", x.name, k, a.Status.State)
-					}
-				}
-			}
-		}
-	})
-
-	t.Run("resolved notifications follow recovery", func(t *testing.T) {
-		for _, x := range sc {
-			if x.recovers == 0 {
+// deliveryProblems: each scenario's alert fired and reached exactly the
+// receivers the routing of the rendered alertmanager.yaml names for its
+// labels (what `genops-stack routes test` prints); an inhibited one never
+// reached any.
+func (r *run) deliveryProblems(t *testing.T) []string {
+	var ps []string
+	for _, x := range r.sc {
+		for _, k := range x.alerts {
+			labels := alertLabels(r.active, k)
+			if labels == nil {
+				ps = append(ps, fmt.Sprintf("%s: %s never fired", x.name, k))
 				continue
 			}
-			for _, k := range x.alerts {
-				labels := alertLabels(active, k)
-				if labels == nil {
-					continue // reported above
-				}
-				want := s.resolvedReceivers(labels)
-				got := deliveredTo(notesFor(notes, k), true)
-				t.Logf("%s: %s resolved at %v", x.name, k, got)
-				if !slices.Equal(got, want) {
-					t.Errorf("%s: %s resolved at %v, want %v (the receivers that send resolved notifications)\n%s", x.name, k, got, want, report())
+			want := r.s.routes.Receivers(labels)
+			sort.Strings(want)
+			notes := notesFor(r.notes, k)
+			got := deliveredTo(notes, false)
+			if len(notes) > 0 {
+				t.Logf("%s: %s delivered %.0fs after the scenario's first span (rules and Alertmanager at 1/%d time)", x.name, k, notes[0].At.Sub(r.begin).Seconds(), scale.Factor)
+			}
+			if !slices.Equal(got, want) {
+				ps = append(ps, fmt.Sprintf("%s: %s delivered to %v, want %v (routes test of %v)", x.name, k, got, want, labels))
+			}
+		}
+		for _, k := range x.quiet {
+			if got := deliveredTo(notesFor(r.notes, k), false); len(got) > 0 {
+				ps = append(ps, fmt.Sprintf("%s: %s is inhibited, but reached %v", x.name, k, got))
+			}
+			labels := alertLabels(r.active, k)
+			if labels == nil {
+				ps = append(ps, fmt.Sprintf("%s: %s never reached Alertmanager: nothing was inhibited", x.name, k))
+			}
+			for _, a := range r.active {
+				if a.Labels["alertname"] == k.name && a.Labels[k.label] == k.value && len(a.Status.InhibitedBy) == 0 {
+					ps = append(ps, fmt.Sprintf("%s: %s is %s in Alertmanager, want inhibited", x.name, k, a.Status.State))
 				}
 			}
 		}
-	})
+	}
+	return ps
+}
 
-	t.Run("messages are rendered", func(t *testing.T) {
-		for _, a := range fired {
-			if a.State != "firing" {
-				continue
+// resolvedProblems: after recovery, resolved notifications reach the
+// receivers that send them.
+func (r *run) resolvedProblems(t *testing.T) []string {
+	var ps []string
+	for _, x := range r.sc {
+		if x.recovers == 0 {
+			continue
+		}
+		for _, k := range x.alerts {
+			labels := alertLabels(r.active, k)
+			if labels == nil {
+				continue // a delivery problem
 			}
-			for _, key := range []string{"summary", "description", "runbook_url"} {
-				v := a.Annotations[key]
-				if v == "" || strings.Contains(v, "<no value>") || strings.Contains(v, "%!") {
-					t.Errorf("alert %s: annotation %s is %q", a.Labels["alertname"], key, v)
-				}
+			want := r.s.resolvedReceivers(labels)
+			got := deliveredTo(notesFor(r.notes, k), true)
+			t.Logf("%s: %s resolved at %v", x.name, k, got)
+			if !slices.Equal(got, want) {
+				ps = append(ps, fmt.Sprintf("%s: %s resolved at %v, want %v (the receivers that send resolved notifications)", x.name, k, got, want))
 			}
 		}
-		for _, n := range notes {
-			if n.Integration == "slack" && (strings.TrimSpace(n.Text) == "" || strings.Contains(n.Text+n.Title, "<no value>")) {
-				t.Errorf("%s: Slack message %q: %q", n.Receiver, n.Title, n.Text)
-			}
-		}
-	})
+	}
+	return ps
+}
 
-	t.Run("the sampler keeps what matters", func(t *testing.T) {
-		kept := keptTraces(t, s.traces)
-		for _, class := range []string{"error", "slow", "high-cost", "policy"} {
-			var missing []string
-			for _, id := range traces.byClass[class] {
-				if !kept[id] {
-					missing = append(missing, id)
-				}
-			}
-			if len(missing) > 0 || len(traces.byClass[class]) == 0 {
-				t.Errorf("%s traces: %d sent, %d not kept (first: %v)", class, len(traces.byClass[class]), len(missing), missing[:min(3, len(missing))])
-			}
+// messageProblems: every firing alert's summary, description and
+// runbook_url render to something, and every Slack message has text.
+func (r *run) messageProblems() []string {
+	var ps []string
+	for _, a := range r.fired {
+		if a.State != "firing" {
+			continue
 		}
-		plain, keptPlain := len(traces.byClass["plain"]), 0
-		for _, id := range traces.byClass["plain"] {
-			if kept[id] {
-				keptPlain++
+		for _, key := range []string{"summary", "description", "runbook_url"} {
+			v := a.Annotations[key]
+			if v == "" || strings.Contains(v, "<no value>") || strings.Contains(v, "%!") {
+				ps = append(ps, fmt.Sprintf("alert %s: annotation %s is %q", a.Labels["alertname"], key, v))
 			}
 		}
-		// 1% of the rest; a generous bound: the point is "not all of them".
-		if keptPlain > plain/10 {
-			t.Errorf("kept %d of %d plain traces, want about 1%%", keptPlain, plain)
+	}
+	for _, n := range r.notes {
+		if n.Integration == "slack" && (strings.TrimSpace(n.Text) == "" || strings.Contains(n.Text+n.Title, "<no value>")) {
+			ps = append(ps, fmt.Sprintf("%s: Slack message %q: %q", n.Receiver, n.Title, n.Text))
 		}
-		t.Logf("plain traces kept: %d of %d", keptPlain, plain)
-	})
+	}
+	return ps
+}
 
-	t.Run("panels and rules have data", func(t *testing.T) {
-		qs, err := live.Queries(out, renderedScrape)
+// samplerProblems: the sink received every error, slow, high-cost and
+// policy trace, and not much more than the configured share of the rest.
+func (r *run) samplerProblems(t *testing.T) []string {
+	var ps []string
+	kept := keptTraces(t, r.s.traces)
+	for _, class := range []string{"error", "slow", "high-cost", "policy"} {
+		var missing []string
+		for _, id := range r.traces.byClass[class] {
+			if !kept[id] {
+				missing = append(missing, id)
+			}
+		}
+		if n := len(r.traces.byClass[class]); len(missing) > 0 || n == 0 {
+			ps = append(ps, fmt.Sprintf("%s traces: %d sent, %d not kept by the sampler (first: %v)", class, n, len(missing), missing[:min(3, len(missing))]))
+		}
+	}
+	plain, keptPlain := len(r.traces.byClass["plain"]), 0
+	for _, id := range r.traces.byClass["plain"] {
+		if kept[id] {
+			keptPlain++
+		}
+	}
+	t.Logf("plain traces kept: %d of %d", keptPlain, plain)
+	// 1% of the rest: a generous bound, the point is "not all of them".
+	if keptPlain > plain/10 {
+		ps = append(ps, fmt.Sprintf("kept %d of %d plain traces, want about 1%%", keptPlain, plain))
+	}
+	return ps
+}
+
+// panelProblems: every rule and panel query of dir has data in the live
+// Prometheus, but those over sources the harness does not run.
+func (r *run) panelProblems(t *testing.T, ctx context.Context, dir string) []string {
+	qs, err := live.Queries(dir, renderedScrape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.Default()
+	var ps []string
+	checked := 0
+	for _, q := range qs {
+		if why := notRunHere(cat, q.Expr, time.Since(r.begin)); why != "" {
+			t.Logf("not checked (%s): %s", why, q.Object)
+			continue
+		}
+		checked++
+		v, err := r.s.prom.Query(ctx, q.Expr)
 		if err != nil {
-			t.Fatal(err)
+			ps = append(ps, fmt.Sprintf("%s: %v", q.Object, err))
+			continue
 		}
-		cat := catalog.Default()
-		var empty []string
-		checked := 0
-		for _, q := range qs {
-			if why := notRunHere(cat, q.Expr, time.Since(begin)); why != "" {
-				t.Logf("not checked (%s): %s", why, q.Object)
-				continue
-			}
-			checked++
-			v, err := s.prom.Query(ctx, q.Expr)
-			if err != nil {
-				t.Errorf("%s: %v", q.Object, err)
-				continue
-			}
-			if len(v) == 0 {
-				empty = append(empty, q.Object+"\n    "+q.Expr)
-			}
+		if len(v) == 0 {
+			ps = append(ps, fmt.Sprintf("%s: no data in the live Prometheus\n    %s", q.Object, q.Expr))
 		}
-		t.Logf("%d queries checked", checked)
-		if len(empty) > 0 {
-			t.Errorf("%d of %d queries have no data in the live Prometheus:\n  %s", len(empty), checked, strings.Join(empty, "\n  "))
-		}
-	})
+	}
+	t.Logf("%d queries checked", checked)
+	return ps
+}
+
+func expectNone(t *testing.T, r *run, ps []string) {
+	t.Helper()
+	for _, p := range ps {
+		t.Error(p)
+	}
+	if len(ps) > 0 {
+		t.Log(r.report())
+	}
+}
+
+func TestEndToEnd(t *testing.T) {
+	s := start(t, out)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	r := runScenarios(t, ctx, s, scenarios(), 75, 25)
+	t.Run("alerts reach exactly their receivers", func(t *testing.T) { expectNone(t, r, r.deliveryProblems(t)) })
+	t.Run("resolved notifications follow recovery", func(t *testing.T) { expectNone(t, r, r.resolvedProblems(t)) })
+	t.Run("messages are rendered", func(t *testing.T) { expectNone(t, r, r.messageProblems()) })
+	t.Run("the sampler keeps what matters", func(t *testing.T) { expectNone(t, r, r.samplerProblems(t)) })
+	t.Run("panels and rules have data", func(t *testing.T) { expectNone(t, r, r.panelProblems(t, ctx, out)) })
 }
 
 // resolvedReceivers are the receivers of labels whose configuration sends
@@ -711,4 +750,76 @@ func keptTraces(t *testing.T, path string) map[string]bool {
 		t.Fatal(err)
 	}
 	return kept
+}
+
+// breakage is one class of defect planted in a copy of the rendered files,
+// and the problem the harness must report for it.
+type breakage struct {
+	class, file, from, to string
+	problems              func(r *run, t *testing.T, ctx context.Context, dir string) []string
+	want                  string
+}
+
+// TestEndToEndCatchesBreakage plants one defect of each class in a copy of
+// out/ (a rule that cannot fire, a route to the wrong receiver, a panel
+// query over a label value nothing has, a sampling policy on an attribute
+// nothing sends), runs the stack on it, and requires each defect's precise
+// problem.
+func TestEndToEndCatchesBreakage(t *testing.T) {
+	breaks := []breakage{
+		{class: "a rule", file: "prometheus/rules/genops-performance-alerts.yaml", from: "> 0.05", to: "> 5",
+			problems: func(r *run, t *testing.T, _ context.Context, _ string) []string { return r.deliveryProblems(t) },
+			want:     `an error burst on one provider, then recovery: HighErrorRate{provider="cohere"} never fired`},
+		{class: "a route", file: "alertmanager/production/alertmanager.yaml", from: "receiver: policy-violations", to: "receiver: performance-alerts",
+			problems: func(r *run, t *testing.T, _ context.Context, _ string) []string { return r.deliveryProblems(t) },
+			want:     `a policy-violation spike, then recovery: PolicyViolationsDetected{policy="pii"} delivered to [performance-alerts], want [policy-violations]`},
+		{class: "a panel query", file: "grafana/dashboards/genops-performance.json",
+			from: `genops_eval_quality_score{model=~\"$model\"}`, to: `genops_eval_quality_score{model=~\"$model\", metric=\"relevancy\"}`,
+			problems: func(r *run, t *testing.T, ctx context.Context, dir string) []string {
+				return r.panelProblems(t, ctx, dir)
+			},
+			want: `dashboard "GenOps AI - Performance Metrics" panel "Quality Scores" target A: no data in the live Prometheus`},
+		{class: "a sampling policy", file: "otel/production/collector-sampler.yaml", from: "key: genops.policy.result", to: "key: genops.policy.outcome",
+			problems: func(r *run, t *testing.T, _ context.Context, _ string) []string { return r.samplerProblems(t) },
+			want:     `policy traces: `},
+	}
+	dir := t.TempDir()
+	for _, sub := range []string{"alertmanager/production", "otel/production", "prometheus/rules", "grafana/dashboards", "helm/production"} {
+		paths, _ := filepath.Glob(filepath.Join(out, sub, "*"))
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			data := read(t, out, filepath.Join(sub, filepath.Base(p)))
+			for _, b := range breaks {
+				if b.file == filepath.Join(sub, filepath.Base(p)) {
+					if !strings.Contains(string(data), b.from) {
+						t.Fatalf("%s: %q is not in %s any more: update the breakage", b.class, b.from, b.file)
+					}
+					data = []byte(strings.Replace(string(data), b.from, b.to, 1))
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, sub, filepath.Base(p)), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s := start(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var sc []scenario
+	for _, x := range scenarios() {
+		if x.recovers > 0 || strings.Contains(x.name, "quality") {
+			sc = append(sc, x)
+		}
+	}
+	r := runScenarios(t, ctx, s, sc, 50, 20)
+	for _, b := range breaks {
+		t.Run(b.class, func(t *testing.T) {
+			ps := b.problems(r, t, ctx, dir)
+			if !slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(p, b.want) }) {
+				t.Errorf("a broken %s in %s: no problem starting %q; got:\n  %s\n%s", b.class, b.file, b.want, strings.Join(ps, "\n  "), r.report())
+			}
+		})
+	}
 }
