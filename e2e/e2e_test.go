@@ -596,6 +596,28 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("messages are rendered", func(t *testing.T) { expectNone(t, r, r.messageProblems()) })
 	t.Run("the sampler keeps what matters", func(t *testing.T) { expectNone(t, r, r.samplerProblems(t)) })
 	t.Run("panels and rules have data", func(t *testing.T) { expectNone(t, r, r.panelProblems(t, ctx, out)) })
+	r.logGatewayCost(t, ctx)
+}
+
+// logGatewayCost logs what the gateway used under the run's traffic, from
+// its own telemetry (docs/benchmarks.md records it).
+func (r *run) logGatewayCost(t *testing.T, ctx context.Context) {
+	spans := 0
+	for _, ids := range r.traces.byClass {
+		spans += len(ids)
+	}
+	elapsed := time.Since(r.begin)
+	for _, q := range []struct{ what, expr string }{
+		{"CPU (cores, last minute)", `rate(otelcol_process_cpu_seconds_total{job="otel-collector", pod=~"otel-collector-6b7c9.*"}[1m])`},
+		{"resident memory (MiB)", `otelcol_process_memory_rss_bytes{job="otel-collector", pod=~"otel-collector-6b7c9.*"} / 2^20`},
+	} {
+		v, err := r.s.prom.Query(ctx, q.expr)
+		if err != nil || len(v) == 0 {
+			t.Logf("gateway %s: no data (%v)", q.what, err)
+			continue
+		}
+		t.Logf("gateway %s: %.3f at %.1f spans/s (%d spans in %s)", q.what, float64(v[0].Value), float64(spans)/elapsed.Seconds(), spans, elapsed.Truncate(time.Second))
+	}
 }
 
 // resolvedReceivers are the receivers of labels whose configuration sends
