@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,6 +72,8 @@ type stackUnderTest struct {
 	traces   string // the sink's file of received spans
 	routes   *alertmanager.Loaded
 	external map[string]string
+	// samplePercent is the sampler's probabilistic share of the rest.
+	samplePercent float64
 	// sendsResolved are the receivers with a Slack, PagerDuty or webhook
 	// integration that has send_resolved on.
 	sendsResolved map[string]bool
@@ -123,7 +126,9 @@ service:
 		Listen: map[string]string{"receivers.otlp.protocols.grpc": samplerGRPC, "extensions.health_check": live.FreeAddr(t), "service.telemetry": live.FreeAddr(t)},
 		Send:   map[string]string{"otlp_grpc/traces": sinkGRPC, "otlp_grpc/honeycomb": sinkGRPC},
 	}
-	samplerCfg, rws, err := live.Loopback(read(t, dir, "otel/production/collector-sampler.yaml"), samplerAddrs)
+	samplerRendered := read(t, dir, "otel/production/collector-sampler.yaml")
+	s.samplePercent = probabilisticPercent(t, samplerRendered)
+	samplerCfg, rws, err := live.Loopback(samplerRendered, samplerAddrs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,9 +386,16 @@ func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []sce
 		for _, x := range sc {
 			calls = append(calls, x.calls(i)...)
 		}
-		// Steady traffic and, every fifth second, an expensive call.
+		// Steady traffic (enough that the sampler's 1% of it is a measurable
+		// share: about 2,000 traces a run) and, every fifth second, an
+		// expensive call.
 		for _, team := range []string{"ml-platform", "research"} {
 			calls = append(calls, call(team, "openai", "gpt-4o"), call(team, "anthropic", "claude-sonnet-4"))
+			for range 10 {
+				c := call(team, "openai", "text-embedding-3-small")
+				c.CostUSD, c.OutputTokens, c.Duration = 0.0001, 0, 150*time.Millisecond
+				calls = append(calls, c)
+			}
 		}
 		if i%5 == 0 {
 			c := call("research", "openai", "o1")
@@ -539,12 +551,43 @@ func (r *run) samplerProblems(t *testing.T) []string {
 			keptPlain++
 		}
 	}
-	t.Logf("plain traces kept: %d of %d", keptPlain, plain)
-	// 1% of the rest: a generous bound, the point is "not all of them".
-	if keptPlain > plain/10 {
-		ps = append(ps, fmt.Sprintf("kept %d of %d plain traces, want about 1%%", keptPlain, plain))
+	// The probabilistic policy's share, within four binomial standard
+	// deviations.
+	p := r.s.samplePercent / 100
+	mean := p * float64(plain)
+	tol := 4 * math.Sqrt(float64(plain)*p*(1-p))
+	t.Logf("plain traces kept: %d of %d (want %.1f ± %.1f)", keptPlain, plain, mean, tol)
+	if math.Abs(float64(keptPlain)-mean) > tol {
+		ps = append(ps, fmt.Sprintf("kept %d of %d plain traces, want %.1f ± %.1f (%v%%)", keptPlain, plain, mean, tol, r.s.samplePercent))
 	}
 	return ps
+}
+
+// probabilisticPercent is the sampling_percentage of the sampler config's
+// probabilistic policy.
+func probabilisticPercent(t *testing.T, config []byte) float64 {
+	var cfg struct {
+		Processors struct {
+			TailSampling struct {
+				Policies []struct {
+					Type          string `json:"type"`
+					Probabilistic struct {
+						Percentage float64 `json:"sampling_percentage"`
+					} `json:"probabilistic"`
+				} `json:"policies"`
+			} `json:"tail_sampling"`
+		} `json:"processors"`
+	}
+	if err := yaml.Unmarshal(config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range cfg.Processors.TailSampling.Policies {
+		if p.Type == "probabilistic" {
+			return p.Probabilistic.Percentage
+		}
+	}
+	t.Fatal("the sampler has no probabilistic policy")
+	return 0
 }
 
 // panelProblems: every rule and panel query of dir has data in the live

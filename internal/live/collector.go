@@ -12,14 +12,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -154,14 +151,13 @@ func Binary(t testing.TB) string {
 
 // Collector is a running Collector.
 type Collector struct {
-	cmd *exec.Cmd
-	log string
+	*serverProc
 }
 
 // StartCollector runs the config with the otelcol-check binary and waits
-// until its health check answers. The process is stopped by its pid when
-// the test ends, whether it passed, failed or timed out; on failure its
-// last log lines are printed.
+// until its health check answers. Like the servers, the process is stopped
+// by its pid when the test ends, whether it passed, failed or timed out; on
+// failure its last log lines are printed.
 func StartCollector(t testing.TB, bin string, config []byte, health string) *Collector {
 	t.Helper()
 	dir := t.TempDir()
@@ -169,46 +165,9 @@ func StartCollector(t testing.TB, bin string, config []byte, health string) *Col
 	if err := os.WriteFile(path, config, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &Collector{log: filepath.Join(dir, "collector.log")}
-	logf, err := os.Create(c.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(bin, "run", "--config="+path)
-	c.cmd.Stdout, c.cmd.Stderr = logf, logf
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		_ = c.cmd.Wait()
-		logf.Close()
-		if t.Failed() {
-			t.Logf("last lines of the Collector's log:\n%s", c.Tail(30))
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + health + "/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return c
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the Collector's health check at %s did not answer within 30s:\n%s", health, c.Tail(30))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// Tail returns the last n lines the Collector logged.
-func (c *Collector) Tail(n int) string {
-	data, _ := os.ReadFile(c.log)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	c := &Collector{startServer(t, "the Collector", filepath.Join(dir, "collector.log"), bin, "run", "--config="+path)}
+	c.waitHTTP(t, "http://"+health+"/")
+	return c
 }
 
 // Post sends an OTLP/JSON request to an OTLP/HTTP receiver (signal: traces

@@ -134,15 +134,21 @@ func (p *serverProc) Tail(n int) string {
 // Pid is the server's process id (and its process group's).
 func (p *serverProc) Pid() int { return p.pid }
 
-// waitReady polls http://addr/-/ready until it answers 200; it fails the
-// test when the process exits first or the time is up (the cleanup then
-// prints the log's tail).
+// waitReady polls http://addr/-/ready until it answers 200.
 func (p *serverProc) waitReady(t testing.TB, addr string) {
+	t.Helper()
+	p.waitHTTP(t, "http://"+addr+"/-/ready")
+}
+
+// waitHTTP polls url until it answers 200; it fails the test when the
+// process exits first or the time is up (the cleanup then prints the log's
+// tail).
+func (p *serverProc) waitHTTP(t testing.TB, url string) {
 	t.Helper()
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(serverReadyWithin)
 	for {
-		resp, err := client.Get("http://" + addr + "/-/ready")
+		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -155,7 +161,7 @@ func (p *serverProc) waitReady(t testing.TB, addr string) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s at %s was not ready within %s", p.name, addr, serverReadyWithin)
+			t.Fatalf("%s at %s was not ready within %s", p.name, url, serverReadyWithin)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
