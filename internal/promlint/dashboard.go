@@ -45,6 +45,7 @@ type variable struct {
 // {"dashboard": ...}: every Prometheus target (and its legend), and the
 // label_values() queries of its variables.
 func (l *Linter) Dashboard(path string, data []byte) finding.List {
+	data = editorLines(data)
 	var fs finding.List
 	var wrapper struct {
 		Dashboard *dashboard `json:"dashboard"`

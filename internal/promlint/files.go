@@ -1,6 +1,7 @@
 package promlint
 
 import (
+	"bytes"
 	"path"
 
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -13,6 +14,19 @@ type File struct {
 	// Walked is true for a file found by walking a directory: a YAML file
 	// without rules (a values file, a Deployment) is skipped, not an error.
 	Walked bool
+}
+
+// editorLines ends every line with LF, as an editor numbers them: CRLF
+// and a bare CR are one line break each (YAML breaks lines at both, and a
+// file saved on an old Mac has nothing else). Line breaks inside YAML
+// scalars become LF anyway, and a raw CR is not valid inside a JSON string,
+// so nothing the lint reads changes but the line numbers its own counters
+// find.
+func editorLines(data []byte) []byte {
+	if !bytes.ContainsRune(data, '\r') {
+		return data
+	}
+	return bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 }
 
 // Files lints a set of files by kind: .yaml and .yml are rule files, .json

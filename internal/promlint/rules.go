@@ -67,6 +67,7 @@ func (l *Linter) resolveRecords() {
 // Thanos' partial_response_strategy). promtool reads the first document of
 // a plain file only, and so does the lint.
 func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
+	data = editorLines(data)
 	var fs finding.List
 	var docs []ruleDoc
 	strict := strictDecode(data)

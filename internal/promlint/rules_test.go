@@ -1,7 +1,10 @@
 package promlint
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
 const goodAlert = `
@@ -226,4 +229,25 @@ func TestRecordingRules(t *testing.T) {
 		`alerts.yaml:9: error: template-label: alert CostRising: annotation description uses $labels.provider, which the expression's result never carries (it has: team, unit)`,
 		`d.json:1: error: unknown-label: dashboard d panel "Cost": matcher model="b": team:cost_usd:sum has no label model (it has: team, unit)`,
 	)
+}
+
+// TestLineEndings: a finding is at the line an editor shows, whether the
+// file ends its lines with LF, CRLF or a bare CR (rule files, dashboards and
+// runbooks alike).
+func TestLineEndings(t *testing.T) {
+	rule := "groups:\n- name: g\n  rules:\n  - record: a:b:c\n    expr: rate(no_such_metric_total[5m])\n"
+	dash := "{\"title\": \"D\",\n \"panels\": [\n  {\"title\": \"P\", \"targets\": [\n   {\"expr\": \"no_such_metric_total\"}]}]}\n"
+	book := "# Runbook\n\n```promql\nno_such_metric_total\n```\n"
+	for _, nl := range []string{"\n", "\r\n", "\r"} {
+		for _, f := range []struct {
+			path, data string
+			line       int
+		}{{"r.yaml", rule, 5}, {"d.json", dash, 4}, {"b.md", book, 4}} {
+			data := strings.ReplaceAll(f.data, "\n", nl)
+			fs := New(catalog.Default(), Options{}).Files([]File{{Path: f.path, Data: []byte(data)}})
+			if len(fs) != 1 || fs[0].Line != f.line || fs[0].Check != CheckUnknownMetric {
+				t.Errorf("%s with %q line endings: %v, want one unknown-metric finding at line %d", f.path, nl, fs.Strings(), f.line)
+			}
+		}
+	}
 }

@@ -13,6 +13,7 @@ var runbookFence = regexp.MustCompile("^\\s*```promql\\s*$")
 
 // Runbook lints every ```promql block of a Markdown runbook.
 func (l *Linter) Runbook(file string, data []byte) finding.List {
+	data = editorLines(data)
 	var fs finding.List
 	object := "runbook " + strings.TrimSuffix(path.Base(file), ".md")
 	lines := strings.Split(string(data), "\n")
