@@ -55,7 +55,7 @@ func render(f *runFlags, stderr io.Writer) (res *stack.Result, code int, ok bool
 		return res, exitFindings, false
 	}
 	if otelcol == "" {
-		fmt.Fprintln(stderr, "note: Collector configs were not validated by the real components (no --otelcol-check)")
+		fmt.Fprintln(stderr, "note: Collector configs were not validated by the real components (no --otelcol-check): make validate builds tools/otelcol-check and runs them through it")
 	}
 	return res, exitOK, true
 }
