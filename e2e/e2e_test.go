@@ -54,15 +54,6 @@ func read(t *testing.T, dir, path string) []byte {
 	return data
 }
 
-func env(t *testing.T, name string) string {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		t.Skipf("%s is not set: run `make e2e`, which builds the servers", name)
-	}
-	return v
-}
-
 // stackUnderTest is every process of the harness, started.
 type stackUnderTest struct {
 	prom     *live.Prometheus
@@ -83,7 +74,7 @@ type stackUnderTest struct {
 // reach is always the routing of out/'s alertmanager.yaml: what
 // `genops-stack routes test` names from the definitions.
 func start(t *testing.T, dir string) *stackUnderTest {
-	otel, promBin, amBin := env(t, "GENOPS_OTELCOL_CHECK"), env(t, "GENOPS_PROMETHEUS"), env(t, "GENOPS_ALERTMANAGER")
+	otel, promBin, amBin := live.Binary(t), live.PrometheusBinary(t), live.AlertmanagerBinary(t)
 	s := &stackUnderTest{rec: live.StartRecorder(t)}
 	tmp := t.TempDir()
 

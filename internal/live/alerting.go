@@ -124,13 +124,15 @@ func AlertmanagerLoopback(config []byte, rec *Recorder, deadSMTP, dir string, ts
 		return nil, nil, err
 	}
 	var rws []Rewrite
-	file := func(path, name, content string) (string, error) {
+	// file writes content into dir/name and points m[key] at it.
+	file := func(m map[string]any, key, path, name, content string) error {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			return "", err
+			return err
 		}
-		rws = append(rws, Rewrite{Path: path, To: p + " (" + content + ")"})
-		return p, nil
+		rws = append(rws, Rewrite{Path: path + "." + key, From: fmt.Sprint(m[key]), To: p + " (" + content + ")"})
+		m[key] = p
+		return nil
 	}
 	set := func(m map[string]any, key, path, to string) {
 		rws = append(rws, Rewrite{Path: path, From: fmt.Sprint(m[key]), To: to})
@@ -141,12 +143,9 @@ func AlertmanagerLoopback(config []byte, rec *Recorder, deadSMTP, dir string, ts
 		set(global, "smtp_smarthost", "global.smtp_smarthost", deadSMTP)
 	}
 	if _, ok := global["smtp_auth_password_file"]; ok {
-		p, err := file("global.smtp_auth_password_file", "smtp-password", "e2e-placeholder")
-		if err != nil {
+		if err := file(global, "smtp_auth_password_file", "global", "smtp-password", "e2e-placeholder"); err != nil {
 			return nil, nil, err
 		}
-		rws[len(rws)-1].From = fmt.Sprint(global["smtp_auth_password_file"])
-		global["smtp_auth_password_file"] = p
 	}
 	for _, r := range asSlice(cfg["receivers"]) {
 		rm := asMap(r)
@@ -160,19 +159,13 @@ func AlertmanagerLoopback(config []byte, rec *Recorder, deadSMTP, dir string, ts
 				path := fmt.Sprintf("receivers[%s].%s[%d]", name, key, i)
 				switch key {
 				case "slack_configs":
-					p, err := file(path+".api_url_file", fmt.Sprintf("slack-%s-%d", name, i), rec.URL+"/slack/"+name)
-					if err != nil {
+					if err := file(cm, "api_url_file", path, fmt.Sprintf("slack-%s-%d", name, i), rec.URL+"/slack/"+name); err != nil {
 						return nil, nil, err
 					}
-					rws[len(rws)-1].From = fmt.Sprint(cm["api_url_file"])
-					cm["api_url_file"] = p
 				case "pagerduty_configs":
-					p, err := file(path+".routing_key_file", fmt.Sprintf("pagerduty-%s-%d", name, i), "e2e-routing-key")
-					if err != nil {
+					if err := file(cm, "routing_key_file", path, fmt.Sprintf("pagerduty-%s-%d", name, i), "e2e-routing-key"); err != nil {
 						return nil, nil, err
 					}
-					rws[len(rws)-1].From = fmt.Sprint(cm["routing_key_file"])
-					cm["routing_key_file"] = p
 					set(cm, "url", path+".url", rec.URL+"/pagerduty/"+name)
 				case "webhook_configs":
 					set(cm, "url", path+".url", rec.URL+"/webhook/"+name)

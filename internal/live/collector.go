@@ -142,11 +142,7 @@ func FreeAddr(t testing.TB) string {
 // it); the test is skipped without it.
 func Binary(t testing.TB) string {
 	t.Helper()
-	bin := os.Getenv("GENOPS_OTELCOL_CHECK")
-	if bin == "" {
-		t.Skip("GENOPS_OTELCOL_CHECK is not set: run through make, which builds the Collector (tools/otelcol-check)")
-	}
-	return bin
+	return serverBinary(t, "GENOPS_OTELCOL_CHECK", "Collector")
 }
 
 // Collector is a running Collector.

@@ -202,10 +202,9 @@ func telemetry(s Spec) Telemetry {
 	}
 }
 
-func gatewayProcessors(s Spec, w Wiring) Processors {
+func gatewayProcessors(s Spec, w Wiring, derived []catalog.Metric) Processors {
 	p := commonProcessors(s, s.Gateway, w)
 	p.Attributes = governanceAttributes()
-	derived := w.Catalog.Derived()
 	p.Normalize = Normalize(w.Catalog.Contract())
 	p.Labels = Labels(derived)
 	p.GenAI = GenAI()
@@ -241,14 +240,15 @@ func derivationPipelines(connectors []string) map[string]Pipeline {
 }
 
 func gateway(s Spec, w Wiring) Instance {
-	p := gatewayProcessors(s, w)
+	derived := w.Catalog.Derived()
+	p := gatewayProcessors(s, w, derived)
 	traceProcessors := []string{"memory_limiter", NormalizeProcessor}
 	if h := w.Sampling.Head; h != nil {
 		p.ProbabilisticSampler = h.Processor()
 		traceProcessors = append(traceProcessors, "probabilistic_sampler")
 	}
 	traceProcessors = append(traceProcessors, "resource", "attributes", "batch")
-	connectors := Connectors(w.Catalog.Contract(), w.Catalog.Derived())
+	connectors := Connectors(w.Catalog.Contract(), derived)
 	cfg := Config{
 		Receivers: Receivers{OTLP: &OTLPReceiver{Protocols: OTLPProtocols{
 			GRPC: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortOTLPGRPC)},
