@@ -1,6 +1,7 @@
 package alerts_test
 
 import (
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,7 +23,7 @@ import (
 // with the unit tests copied next to them. It returns the tests' paths.
 func renderedRules(t *testing.T) (ruleFiles, tests []string) {
 	t.Helper()
-	res, err := stack.Generate(stack.Default(), stack.Options{})
+	res, err := pipeline.Generate(stack.Default(), pipeline.Options{})
 	if err != nil || res.Findings.Errors() > 0 {
 		t.Fatalf("generate: %v %v", err, res.Findings)
 	}

@@ -47,8 +47,8 @@ func DefaultContent() Content {
 	}
 }
 
-// missing names the content functions that are not set.
-func (c Content) missing() []string {
+// Missing names the content functions that are not set.
+func (c Content) Missing() []string {
 	var out []string
 	if c.Rules == nil {
 		out = append(out, "Rules")

@@ -1,16 +1,13 @@
-// Package stack is the model of the GenOps observability stack: one typed
-// Environment per deployment, the defaults every environment starts from,
-// and Build, which assembles the components of one environment into a
-// Stack. Generate checks every Stack and renders them into the files of out/.
+// Package stack holds the definitions of the GenOps observability stack:
+// one typed Environment per deployment, the defaults every environment
+// starts from, and the Content (rules, dashboards, routing, teams, metric
+// catalog) every environment shares. internal/pipeline builds, checks,
+// renders and validates them.
 package stack
 
 import (
-	"github.com/koshihq/genops-stack/alerts"
-	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
-	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
-	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
@@ -62,42 +59,6 @@ type Namespaces struct {
 	Monitoring string
 	// Workloads holds the GenOps AI workloads.
 	Workloads string
-}
-
-// Stack is one environment, assembled: the input of every check and renderer.
-type Stack struct {
-	Env Environment
-	// Catalog is the metric catalog the content's queries are checked
-	// against, and the gateway derives its metrics from.
-	Catalog *catalog.Catalog
-	// Teams are the content's teams: their budget alerts, routes and rows.
-	Teams      []Team
-	Collectors []collector.Instance
-	// Components are the Kubernetes objects, one group per base file.
-	Components []kube.Component
-	// KubePrometheus are the kube-prometheus-stack Helm values.
-	KubePrometheus kubeprometheus.Values
-	// Alerting is the Alertmanager configuration, and AlertingYAML the
-	// alertmanager.yaml rendered from it.
-	Alerting     routing.Config
-	AlertingYAML []byte
-	// Alerts are the alerts Alertmanager routes, as routing sees them.
-	Alerts []routing.Alert
-	// DataSources are Grafana's data sources.
-	DataSources []grafana.DataSource
-	// Dashboards are the Grafana dashboards, rendered.
-	Dashboards []grafana.Dashboard
-	// Scrape places every scrape job: in the cluster collector, or in
-	// Prometheus as monitors (a component) and as raw jobs.
-	Scrape scrape.Plan
-	// Loki are the grafana/loki Helm values.
-	Loki logging.LokiValues
-	// Jaeger are the Jaeger Helm values, when the environment uses Jaeger.
-	Jaeger *tracing.JaegerValues
-	// Promtail is the Promtail configuration, when the environment uses it.
-	Promtail *logging.PromtailConfig
-	// RuleGroups are the Prometheus rule groups (alerts, recording rules, runbooks).
-	RuleGroups []alerts.Group
 }
 
 // Artifact names the environment in findings.

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"io"
 	"os"
 	"strings"
@@ -42,9 +43,9 @@ func (d *dirList) Set(v string) error { *d = append(*d, v); return nil }
 
 // render runs Generate and prints its findings. ok is false when the run
 // must stop with code.
-func render(f *runFlags, stderr io.Writer) (res *stack.Result, code int, ok bool) {
+func render(f *runFlags, stderr io.Writer) (res *pipeline.Result, code int, ok bool) {
 	otelcol := f.otelcol
-	res, err := stack.Generate(definition(), stack.Options{OtelcolCheck: otelcol, PolicyDirs: f.policy})
+	res, err := pipeline.Generate(definition(), pipeline.Options{OtelcolCheck: otelcol, PolicyDirs: f.policy})
 	if err != nil {
 		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
 		return nil, exitUsage, false
@@ -62,7 +63,7 @@ func render(f *runFlags, stderr io.Writer) (res *stack.Result, code int, ok bool
 
 // parseAndRender parses a rendering command's flags, which take no
 // arguments, and renders. ok is false when the command must stop with code.
-func parseAndRender(fs *flag.FlagSet, f *runFlags, args []string, stdout, stderr io.Writer) (res *stack.Result, code int, ok bool) {
+func parseAndRender(fs *flag.FlagSet, f *runFlags, args []string, stdout, stderr io.Writer) (res *pipeline.Result, code int, ok bool) {
 	if code, ok := parse(fs, args, stdout); !ok {
 		return nil, code, false
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"io"
 	"strings"
 
@@ -76,7 +77,7 @@ func loadRouting(name string, stderr io.Writer) (l *alertmanager.Loaded, code in
 		if e.Name != name {
 			continue
 		}
-		s, err := def.Content.Build(e)
+		s, err := pipeline.BuildWith(def.Content, e)
 		if err != nil {
 			fmt.Fprintf(stderr, "genops-stack: %s: %v\n", e.Artifact(), err)
 			return nil, exitFindings, false

@@ -2,6 +2,7 @@ package scrape_test
 
 import (
 	"bytes"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"io"
 	"log/slog"
 	"path"
@@ -35,7 +36,7 @@ func loadInPrometheus(t *testing.T, data []byte) (*config.Config, error) {
 // file with Prometheus' config loader, and shows the loader rejects the
 // mistakes only it knows about.
 func TestRawScrapeConfigsLoadInPrometheus(t *testing.T) {
-	res, err := stack.Generate(stack.Default(), stack.Options{})
+	res, err := pipeline.Generate(stack.Default(), pipeline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

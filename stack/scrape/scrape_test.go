@@ -1,6 +1,7 @@
 package scrape_test
 
 import (
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"slices"
 	"strings"
 	"testing"
@@ -28,9 +29,9 @@ var workload = scrape.Pod{
 	Containers:  []corev1.Container{{Name: "genops-ai", Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8000}, {Name: "grpc", ContainerPort: 9000}}}},
 }
 
-func build(t *testing.T, env stack.Environment) (*stack.Stack, []scrape.Pod, []*corev1.Service) {
+func build(t *testing.T, env stack.Environment) (*pipeline.Stack, []scrape.Pod, []*corev1.Service) {
 	t.Helper()
-	s, err := stack.Build(env)
+	s, err := pipeline.Build(env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestCheck(t *testing.T) {
 	if err := kube.SetTypeMeta(gatewayTelemetryMonitor); err != nil {
 		t.Fatal(err)
 	}
-	gatewayMonitor := func(s *stack.Stack) *monitoringv1.ServiceMonitor {
+	gatewayMonitor := func(s *pipeline.Stack) *monitoringv1.ServiceMonitor {
 		for _, o := range s.Scrape.Monitors.Objects {
 			if m, ok := o.(*monitoringv1.ServiceMonitor); ok {
 				return m
@@ -159,22 +160,22 @@ func TestCheck(t *testing.T) {
 	tests := []struct {
 		name   string
 		env    stack.Environment
-		mutate func(*stack.Stack) []kube.Object
+		mutate func(*pipeline.Stack) []kube.Object
 		want   []string
 	}{
-		{"defaults", stack.Production(), func(s *stack.Stack) []kube.Object { return s.Objects() }, nil},
-		{"ServiceMonitor port not on the Service", stack.Production(), func(s *stack.Stack) []kube.Object {
+		{"defaults", stack.Production(), func(s *pipeline.Stack) []kube.Object { return s.Objects() }, nil},
+		{"ServiceMonitor port not on the Service", stack.Production(), func(s *pipeline.Stack) []kube.Object {
 			gatewayMonitor(s).Spec.Endpoints[0].Port = "prom"
 			return s.Objects()
 		}, []string{`env: ServiceMonitor monitoring/genops-otel-metrics: endpoint port "prom" is not a port of Service monitoring/otel-collector (ports otlp-grpc, otlp-http, metrics, prometheus): it scrapes nothing; name a port of the Service`}},
-		{"ServiceMonitor selecting no Service", stack.Production(), func(s *stack.Stack) []kube.Object {
+		{"ServiceMonitor selecting no Service", stack.Production(), func(s *pipeline.Stack) []kube.Object {
 			gatewayMonitor(s).Spec.Selector = *selector(map[string]string{"app.kubernetes.io/name": "otel-gateway"})
 			return s.Objects()
 		}, []string{"env: ServiceMonitor monitoring/genops-otel-metrics: selects no Service: it scrapes nothing"}},
-		{"gateway scraped by a ServiceMonitor and the otel-collector PodMonitor", stack.Production(), func(s *stack.Stack) []kube.Object {
+		{"gateway scraped by a ServiceMonitor and the otel-collector PodMonitor", stack.Production(), func(s *pipeline.Stack) []kube.Object {
 			return append(s.Objects(), gatewayTelemetryMonitor)
 		}, []string{"env: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by PodMonitor monitoring/otel-collector and ServiceMonitor monitoring/otel-collector-telemetry: every series would be stored 2 times; scrape each pod in one job"}},
-		{"otel-collector in the collector and in Prometheus", stack.Development(), func(s *stack.Stack) []kube.Object {
+		{"otel-collector in the collector and in Prometheus", stack.Development(), func(s *pipeline.Stack) []kube.Object {
 			s.Scrape.CollectorJobs = s.Scrape.PrometheusJobs[1:2]
 			return s.Objects()
 		}, []string{
@@ -183,23 +184,23 @@ func TestCheck(t *testing.T) {
 			"env: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by job otel-collector (Prometheus) and job otel-collector (cluster collector): every series would be stored 2 times; scrape each pod in one job",
 			"env: Deployment monitoring/otel-collector-cluster: port 8888 /metrics is scraped by job otel-collector (Prometheus) and job otel-collector (cluster collector): every series would be stored 2 times; scrape each pod in one job",
 		}},
-		{"monitor Prometheus does not select", stack.Production(), func(s *stack.Stack) []kube.Object {
+		{"monitor Prometheus does not select", stack.Production(), func(s *pipeline.Stack) []kube.Object {
 			delete(gatewayMonitor(s).Labels, "release")
 			return s.Objects()
 		}, []string{"env: ServiceMonitor monitoring/genops-otel-metrics: lacks the label release=monitoring that Prometheus selects monitors by: Prometheus would ignore it"}},
-		{"the seed's genops_ prefix rule", stack.Production(), func(s *stack.Stack) []kube.Object {
+		{"the seed's genops_ prefix rule", stack.Production(), func(s *pipeline.Stack) []kube.Object {
 			s.Scrape.CollectorJobs[0].MetricRelabelConfigs = append(s.Scrape.CollectorJobs[0].MetricRelabelConfigs,
 				scrape.Relabel{SourceLabels: []string{"__name__"}, Regex: "(.+)", Replacement: "genops_${1}", TargetLabel: "__name__"})
 			return s.Objects()
 		}, []string{`env: job genops-pods (cluster collector): metric relabeling rewrites __name__ to "genops_${1}": GenOps metrics are named genops_* already, so this makes genops_genops_*; drop the rule`}},
-		{"relabel rule Prometheus rejects", stack.Production(), func(s *stack.Stack) []kube.Object {
+		{"relabel rule Prometheus rejects", stack.Production(), func(s *pipeline.Stack) []kube.Object {
 			s.Scrape.CollectorJobs[0].RelabelConfigs = append(s.Scrape.CollectorJobs[0].RelabelConfigs, scrape.Relabel{Action: "replace", Replacement: "x"})
 			return s.Objects()
 		}, []string{"env: job genops-pods (cluster collector): relabel config 10: relabel configuration for replace action requires 'target_label' value"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := stack.Build(tt.env)
+			s, err := pipeline.Build(tt.env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,7 +243,7 @@ func TestCheckSpec(t *testing.T) {
 // stack's pods, every job's and monitor's targets, the double-scrape search.
 func BenchmarkCheck(b *testing.B) {
 	env := stack.Production()
-	s, err := stack.Build(env)
+	s, err := pipeline.Build(env)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"regexp"
 	"strconv"
@@ -29,7 +30,7 @@ func TestIndexLinksResolve(t *testing.T) {
 			t.Errorf("README.md links %s, which is not generated", m[1])
 		}
 	}
-	base, err := Build(Defaults())
+	base, err := Build(stack.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestIndexFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = index(set, base, envs)
-	want := "README.md: datadog/monitors.json falls in no folder the index describes: add its folder to folders in stack/index.go"
+	want := "README.md: datadog/monitors.json falls in no folder the index describes: add its folder to folders in internal/pipeline/index.go"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
 	}
@@ -85,11 +86,11 @@ func TestIndexFolders(t *testing.T) {
 // TestIndexSecretsCoverReferences: every Secret key an environment reads
 // (secretKeyRef in its objects and Helm values, the existing Secret of
 // Grafana's admin login, the credential files of Alertmanager) is in the
-// index's table of Secrets to create. Development is also checked with
+// index's table of Secrets to create. stack.Development is also checked with
 // Jaeger on Elasticsearch, whose password is one more Secret.
 func TestIndexSecretsCoverReferences(t *testing.T) {
-	envs := Default().Environments
-	es := Development()
+	envs := stack.Default().Environments
+	es := stack.Development()
 	es.Name = "development-es"
 	es.Jaeger.Memory = nil
 	es.Jaeger.Elasticsearch = &tracing.JaegerElasticsearch{URL: "https://elasticsearch:9200", Username: "jaeger", IndexPrefix: "genops", PasswordSecret: "jaeger-elasticsearch", PasswordKey: "password"}
@@ -186,7 +187,7 @@ func secretRefs(v any, ns string, out map[string]bool) {
 // buildDefault assembles the base and the environments of Default.
 func buildDefault(t testing.TB) (*Stack, []*Stack) {
 	t.Helper()
-	def := Default()
+	def := stack.Default()
 	base, err := Build(def.Base)
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,11 @@
-package stack
+package pipeline
 
 import (
 	"bytes"
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -30,7 +31,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite out/ (the golden tree) from the definitions")
 
-func generate(t testing.TB, def Definition) *Result {
+func generate(t testing.TB, def stack.Definition) *Result {
 	t.Helper()
 	res, err := Generate(def, Options{})
 	if err != nil {
@@ -41,7 +42,7 @@ func generate(t testing.TB, def Definition) *Result {
 
 func mustGenerate(t testing.TB) *Result {
 	t.Helper()
-	res := generate(t, Default())
+	res := generate(t, stack.Default())
 	if res.Findings.Errors() > 0 {
 		t.Fatalf("default definition has errors:\n%v", res.Findings)
 	}
@@ -108,67 +109,67 @@ func toTree(r *Result) map[string][]byte {
 func TestBadDefinitions(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(*Environment)
+		mutate func(*stack.Environment)
 		want   []string
 	}{
-		{"replicas 0", func(e *Environment) { e.Collector.Gateway.Replicas = 0 },
+		{"replicas 0", func(e *stack.Environment) { e.Collector.Gateway.Replicas = 0 },
 			[]string{"environment production: collector otel-collector: replicas must be at least 1, got 0"}},
-		{"memory_limiter at the container limit", func(e *Environment) { e.Collector.Gateway.MemoryLimiter.LimitMiB = 2048 },
+		{"memory_limiter at the container limit", func(e *stack.Environment) { e.Collector.Gateway.MemoryLimiter.LimitMiB = 2048 },
 			[]string{"environment production: collector otel-collector: memory_limiter limit 2048 MiB must stay below the container memory limit 2048 MiB"}},
-		{"memory_limiter above the container limit", func(e *Environment) { e.Collector.Cluster.MemoryLimiter.LimitMiB = 600 },
+		{"memory_limiter above the container limit", func(e *stack.Environment) { e.Collector.Cluster.MemoryLimiter.LimitMiB = 600 },
 			[]string{"environment production: collector otel-collector-cluster: memory_limiter limit 600 MiB must stay below the container memory limit 512 MiB"}},
-		{"latest image", func(e *Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib:latest" },
+		{"latest image", func(e *stack.Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib:latest" },
 			[]string{
 				`environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 				`environment production: Deployment monitoring/otel-collector-sampler: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,
 			}},
-		{"unpinned image", func(e *Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib" },
+		{"unpinned image", func(e *stack.Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib" },
 			[]string{
 				`environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 				`environment production: Deployment monitoring/otel-collector: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 				`environment production: Deployment monitoring/otel-collector-cluster: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 				`environment production: Deployment monitoring/otel-collector-sampler: container otel-collector: image "otel/opentelemetry-collector-contrib" is not pinned: give it a version tag or a digest`,
 			}},
-		{"no cluster name", func(e *Environment) { e.Cluster = "" },
+		{"no cluster name", func(e *stack.Environment) { e.Cluster = "" },
 			[]string{"environment production: environment: has no cluster name: set Cluster, it becomes the cluster label of every series"}},
-		{"pull receivers replicated", func(e *Environment) { e.Collector.Cluster.Replicas = 3 },
+		{"pull receivers replicated", func(e *stack.Environment) { e.Collector.Cluster.Replicas = 3 },
 			[]string{
 				"environment production: collector otel-collector-cluster: pipeline metrics runs the pull receiver k8s_cluster with 3 replicas: every replica scrapes every target and each series is written 3 times; run pull receivers in a single-replica collector",
 				"environment production: collector otel-collector-cluster: pipeline metrics runs the pull receiver prometheus with 3 replicas: every replica scrapes every target and each series is written 3 times; run pull receivers in a single-replica collector",
 			}},
-		{"unknown tracing backend", func(e *Environment) { e.Tracing = "zipkin" },
+		{"unknown tracing backend", func(e *stack.Environment) { e.Tracing = "zipkin" },
 			[]string{`environment production: tracing: unknown tracing backend "zipkin" (want "tempo" or "jaeger")`}},
-		{"bad retention", func(e *Environment) { e.Monitoring.Retention = "30 days" },
+		{"bad retention", func(e *stack.Environment) { e.Monitoring.Retention = "30 days" },
 			[]string{`environment production: kube-prometheus-stack: retention "30 days" is not a Prometheus duration: unknown unit " days" in duration "30 days"`}},
-		{"no Grafana admin secret", func(e *Environment) { e.Monitoring.GrafanaAdminSecret = "" },
+		{"no Grafana admin secret", func(e *stack.Environment) { e.Monitoring.GrafanaAdminSecret = "" },
 			[]string{"environment production: kube-prometheus-stack: GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials"}},
-		{"latency threshold 0", func(e *Environment) { e.Sampling.Tail.Policies[1].Latency.Threshold = 0 },
+		{"latency threshold 0", func(e *stack.Environment) { e.Sampling.Tail.Policies[1].Latency.Threshold = 0 },
 			[]string{`environment production: sampling policy latency-policy: latency threshold must be at least 1ms, got "0s": a zero threshold keeps every trace`}},
-		{"percentage over 100", func(e *Environment) { e.Sampling.Tail.Policies[5].Probabilistic.Percentage = 150 },
+		{"percentage over 100", func(e *stack.Environment) { e.Sampling.Tail.Policies[5].Probabilistic.Percentage = 150 },
 			[]string{"environment production: sampling policy probabilistic-policy: sampling percentage 150 must be above 0 and at most 100"}},
-		{"unknown policy attribute type", func(e *Environment) { e.Sampling.Tail.Policies[3].NumericAttribute.Type = "float" },
+		{"unknown policy attribute type", func(e *stack.Environment) { e.Sampling.Tail.Policies[3].NumericAttribute.Type = "float" },
 			[]string{`environment production: sampling policy high-cost-policy: attribute genops.cost.total has unknown type "float": want "int" or "double" (the value type the instrumentation sets)`}},
-		{"head sampler in front of tail sampling", func(e *Environment) { e.Sampling.Head = &sampling.Head{Percentage: 10} },
+		{"head sampler in front of tail sampling", func(e *stack.Environment) { e.Sampling.Head = &sampling.Head{Percentage: 10} },
 			[]string{"environment production: head sampler: keeps 10% of traces before tail sampling sees them, so error-policy, latency-policy, governance-policy, high-cost-policy, premium-customer-policy keep only 10% of the traces they exist to keep; drop the head sampler (a probabilistic tail policy samples the rest) or set it to 100"}},
-		{"tail sampling replicated", func(e *Environment) { e.Collector.Sampler.Replicas = 2 },
+		{"tail sampling replicated", func(e *stack.Environment) { e.Collector.Sampler.Replicas = 2 },
 			[]string{"environment production: collector otel-collector-sampler: pipeline traces runs tail_sampling with 2 replicas, not fed by trace-ID load balancing: spans of one trace reach different replicas and each decides on part of the trace; run the sampling tier with one replica"}},
-		{"Honeycomb without its Secret", func(e *Environment) { e.Integrations.Honeycomb.Secret = "" },
+		{"Honeycomb without its Secret", func(e *stack.Environment) { e.Integrations.Honeycomb.Secret = "" },
 			[]string{
 				"environment production: collector otel-collector-sampler: exporter otlp_grpc/honeycomb header x-honeycomb-team reads ${env:HONEYCOMB_API_KEY}, which the container does not set from a Secret",
 				"environment production: honeycomb: is enabled but needs Endpoint, Secret and Key: the API key is read from that Secret, never written in the config",
 			}},
-		{"Tempo without retention", func(e *Environment) { e.Tempo.Retention = 0 },
+		{"Tempo without retention", func(e *stack.Environment) { e.Tempo.Retention = 0 },
 			[]string{"environment production: tempo: retention must be above 0, got 0s"}},
-		{"Jaeger on Elasticsearch without a password Secret", func(e *Environment) {
+		{"Jaeger on Elasticsearch without a password Secret", func(e *stack.Environment) {
 			e.Tracing = tracing.Jaeger
 			e.Jaeger.Memory = nil
 			e.Jaeger.Elasticsearch = &tracing.JaegerElasticsearch{URL: "https://elasticsearch.monitoring.svc:9200", Username: "jaeger", IndexPrefix: "genops"}
 		}, []string{"environment production: jaeger: the Elasticsearch store needs PasswordSecret and PasswordKey: the password is read from a Secret, never written in the values"}},
-		{"unknown log agent", func(e *Environment) { e.Logging.Agent = "fluentd" },
+		{"unknown log agent", func(e *stack.Environment) { e.Logging.Agent = "fluentd" },
 			[]string{`environment production: logging: unknown log agent "fluentd": want "filelog" (supported) or "promtail" (end-of-life)`}},
-		{"Loki retention in hours", func(e *Environment) { e.Logging.Loki.Retention = 36 * time.Hour },
+		{"Loki retention in hours", func(e *stack.Environment) { e.Logging.Loki.Retention = 36 * time.Hour },
 			[]string{"environment production: loki: retention 36h0m0s must be a positive multiple of 24h, Loki's index period"}},
 	}
 	for _, tt := range tests {
@@ -178,9 +179,9 @@ func TestBadDefinitions(t *testing.T) {
 
 // assertBadProduction generates the default stack with production changed
 // by mutate, and asserts exactly the errors want and that nothing rendered.
-func assertBadProduction(t *testing.T, mutate func(*Environment), want []string) {
+func assertBadProduction(t *testing.T, mutate func(*stack.Environment), want []string) {
 	t.Helper()
-	def := Default()
+	def := stack.Default()
 	mutate(&def.Environments[2])
 	res := generate(t, def)
 	assertErrors(t, res.Findings, want)
@@ -253,7 +254,7 @@ func TestBadAssembledStack(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Build(Production())
+			s, err := Build(stack.Production())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,7 +288,7 @@ func TestOverlaysBuildToEnvironment(t *testing.T) {
 	if _, err := writer.Replace(dir, res.Files); err != nil {
 		t.Fatal(err)
 	}
-	def := Default()
+	def := stack.Default()
 	for _, env := range def.Environments {
 		t.Run(env.Name, func(t *testing.T) {
 			s, err := Build(env)
@@ -432,13 +433,13 @@ func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
 		t.Skip("builds the Collector components")
 	}
 	bin := testutil.OtelcolCheck(t)
-	headSampled := Staging()
+	headSampled := stack.Staging()
 	headSampled.Name = "head-sampled"
 	headSampled.Sampling = sampling.Spec{Head: &sampling.Head{Percentage: 25}}
-	honeycombGateway := Development()
+	honeycombGateway := stack.Development()
 	honeycombGateway.Name = "honeycomb-gateway"
-	honeycombGateway.Integrations = Production().Integrations
-	def := Default()
+	honeycombGateway.Integrations = stack.Production().Integrations
+	def := stack.Default()
 	def.Environments = append(def.Environments, headSampled, honeycombGateway)
 	res, err := Generate(def, Options{OtelcolCheck: bin})
 	if err != nil {

@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"maps"
 	"path"
 	"slices"
@@ -27,11 +28,11 @@ const (
 	runbooksConfigMap = "genops-runbooks"
 )
 
-func alertsConfig(env Environment) alerts.Config {
+func alertsConfig(env stack.Environment) alerts.Config {
 	return alerts.Config{Namespace: env.Namespaces.Workloads, Monitoring: env.Namespaces.Monitoring}
 }
 
-func alertLinks(env Environment) alerts.Links {
+func alertLinks(env stack.Environment) alerts.Links {
 	return alerts.Links{Grafana: env.Links.Grafana, Runbooks: env.Links.Runbooks}
 }
 
@@ -39,9 +40,9 @@ func alertLinks(env Environment) alerts.Links {
 // kube-prometheus-stack's Prometheus selects it, and the genops-runbooks
 // ConfigMap holding every runbook (a stable name: nothing mounts it, people
 // read it).
-func rulesComponent(env Environment, groups []alerts.Group) (kube.Component, error) {
+func rulesComponent(env stack.Environment, groups []alerts.Group) (kube.Component, error) {
 	c := kube.Component{Name: "prometheus-rules"}
-	labels := maps.Clone(CommonLabels)
+	labels := maps.Clone(stack.CommonLabels)
 	maps.Copy(labels, env.Monitoring.SelectorLabels())
 	links, cfg := alertLinks(env), alertsConfig(env)
 	runbooks := kube.Generator{Kind: "ConfigMap", Name: runbooksConfigMap, Namespace: env.Namespaces.Monitoring, NoHash: true}

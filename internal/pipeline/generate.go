@@ -1,9 +1,10 @@
-package stack
+package pipeline
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"os"
 	"os/exec"
 	"path"
@@ -41,7 +42,7 @@ type Result struct {
 // the rendered artifacts. It returns an error only for failures of the
 // machinery (a renderer bug, an I/O error); problems with the definitions
 // are findings.
-func Generate(def Definition, opts Options) (*Result, error) {
+func Generate(def stack.Definition, opts Options) (*Result, error) {
 	res := &Result{}
 	seen := map[string]bool{}
 	for _, e := range def.Environments {
@@ -53,7 +54,7 @@ func Generate(def Definition, opts Options) (*Result, error) {
 	if seen[def.Base.Name] {
 		res.Findings.Errorf(def.Base.Artifact(), "environment", "environment-name", "an environment may not be named %q like the base", def.Base.Name)
 	}
-	if missing := def.Content.missing(); len(missing) > 0 {
+	if missing := def.Content.Missing(); len(missing) > 0 {
 		res.Findings.Errorf("definition", "content", "content", "has no %s function: start from stack.DefaultContent() and change what differs", strings.Join(missing, " and no "))
 		return res, nil
 	}
@@ -101,15 +102,15 @@ func Generate(def Definition, opts Options) (*Result, error) {
 // buildAndCheck builds and checks the base and every environment with the
 // definition's content, each on a goroutine of its own. They share the
 // content and the rendered dashboards, which they only read.
-func buildAndCheck(def Definition, cat *catalog.Catalog) (base *Stack, envs []*Stack, fs finding.List) {
-	all := append([]Environment{def.Base}, def.Environments...)
+func buildAndCheck(def stack.Definition, cat *catalog.Catalog) (base *Stack, envs []*Stack, fs finding.List) {
+	all := append([]stack.Environment{def.Base}, def.Environments...)
 	stacks := make([]*Stack, len(all))
 	found := make([]finding.List, len(all))
 	dashboards := newSharedDashboards()
 	var wg sync.WaitGroup
 	for i, e := range all {
 		wg.Go(func() {
-			s, err := def.Content.build(e, cat, dashboards)
+			s, err := build(def.Content, e, cat, dashboards)
 			if err != nil {
 				found[i].Errorf(e.Artifact(), "", "build", "%v", err)
 				return
@@ -135,7 +136,7 @@ func buildAndCheck(def Definition, cat *catalog.Catalog) (base *Stack, envs []*S
 // them, at the same time: the validators, the links, the CUE policies and,
 // when set, the real Collector components.
 func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (finding.List, error) {
-	links := []Links{base.Env.Links}
+	links := []stack.Links{base.Env.Links}
 	for _, s := range envs {
 		links = append(links, s.Env.Links)
 	}

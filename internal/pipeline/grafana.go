@@ -1,7 +1,8 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"runtime"
 	"strings"
@@ -40,7 +41,7 @@ func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBu
 		return err
 	}
 	s.DataSources = ds
-	s.Components = append(s.Components, grafana.Component(ns, CommonLabels, s.Dashboards))
+	s.Components = append(s.Components, grafana.Component(ns, stack.CommonLabels, s.Dashboards))
 	s.KubePrometheus.Grafana.AdditionalDataSources = grafana.HelmDataSources(ds)
 	return nil
 }

@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"math"
 	"testing"
 )
@@ -10,25 +11,25 @@ import (
 func TestBadTeams(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(ts []Team) []Team
+		mutate func(ts []stack.Team) []stack.Team
 		want   []string
 	}{
-		{"name with spaces and capitals", func(ts []Team) []Team { ts[0].Name = "ML Platform"; return ts },
+		{"name with spaces and capitals", func(ts []stack.Team) []stack.Team { ts[0].Name = "ML Platform"; return ts },
 			[]string{`teams: team ML Platform: name "ML Platform" must be lower-case letters, digits and '-': it is the team label of the metrics and names the team's receiver`}},
-		{"duplicate", func(ts []Team) []Team { ts[1].Name = ts[0].Name; return ts },
+		{"duplicate", func(ts []stack.Team) []stack.Team { ts[1].Name = ts[0].Name; return ts },
 			[]string{"teams: team ml-platform: team ml-platform is defined twice"}},
-		{"no budget", func(ts []Team) []Team { ts[0].MonthlyBudgetUSD = 0; return ts },
+		{"no budget", func(ts []stack.Team) []stack.Team { ts[0].MonthlyBudgetUSD = 0; return ts },
 			[]string{"teams: team ml-platform: MonthlyBudgetUSD must be positive, got 0"}},
-		{"budget not a number", func(ts []Team) []Team { ts[1].MonthlyBudgetUSD = math.NaN(); return ts },
+		{"budget not a number", func(ts []stack.Team) []stack.Team { ts[1].MonthlyBudgetUSD = math.NaN(); return ts },
 			[]string{"teams: team research: MonthlyBudgetUSD must be positive, got NaN"}},
-		{"no cost center", func(ts []Team) []Team { ts[0].CostCenter = ""; return ts },
+		{"no cost center", func(ts []stack.Team) []stack.Team { ts[0].CostCenter = ""; return ts },
 			[]string{"teams: team ml-platform: has no CostCenter: the team's spend is charged to it"}},
-		{"channel without #", func(ts []Team) []Team { ts[1].Channel = "research-budget"; return ts },
+		{"channel without #", func(ts []stack.Team) []stack.Team { ts[1].Channel = "research-budget"; return ts },
 			[]string{`teams: team research: Channel "research-budget" is not a Slack channel like #research-budget (lower-case letters, digits, '-', '_', '.')`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			def := Default()
+			def := stack.Default()
 			def.Content.Teams = tt.mutate(def.Content.Teams)
 			res := generate(t, def)
 			assertErrors(t, res.Findings, tt.want)
@@ -42,7 +43,7 @@ func TestBadTeams(t *testing.T) {
 // TestNoTeams: a stack without teams has no team budget group, no team
 // routes and no team rows.
 func TestNoTeams(t *testing.T) {
-	def := Default()
+	def := stack.Default()
 	def.Content.Teams = nil
 	res := generate(t, def)
 	if res.Findings.Errors() > 0 {

@@ -1,4 +1,4 @@
-package stack
+package pipeline
 
 import (
 	"github.com/prometheus/common/model"

@@ -1,7 +1,8 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"sort"
 
@@ -30,7 +31,7 @@ const alertmanagerDir = "alertmanager"
 // teams with build, renders it (once: the checks, out/ and the generated
 // Secret use these bytes), and the kustomize component generating its
 // Secret.
-func buildAlerting(env Environment, build func(routing.Spec, routing.Wiring) routing.Config, teams []Team) (routing.Config, []byte, kube.Component, error) {
+func buildAlerting(env stack.Environment, build func(routing.Spec, routing.Wiring) routing.Config, teams []stack.Team) (routing.Config, []byte, kube.Component, error) {
 	cfg := build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,

@@ -1,7 +1,8 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"strings"
 	"testing"
 
@@ -14,11 +15,11 @@ import (
 
 // syntheticTeams are n generated teams, with budgets from 500 to 5,250 USD,
 // 25 cost centers and a channel each.
-func syntheticTeams(n int) []Team {
-	teams := make([]Team, n)
+func syntheticTeams(n int) []stack.Team {
+	teams := make([]stack.Team, n)
 	for i := range teams {
 		name := fmt.Sprintf("team-%04d", i+1)
-		teams[i] = Team{
+		teams[i] = stack.Team{
 			Name:             name,
 			MonthlyBudgetUSD: float64(500 + 250*(i%20)),
 			CostCenter:       fmt.Sprintf("cc-%02d", i%25),
@@ -29,8 +30,8 @@ func syntheticTeams(n int) []Team {
 }
 
 // scaled is the default stack with n synthetic teams.
-func scaled(n int) Definition {
-	def := Default()
+func scaled(n int) stack.Definition {
+	def := stack.Default()
 	def.Content.Teams = syntheticTeams(n)
 	return def
 }

@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 // TestPrometheusRulesSelected: Prometheus (kube-prometheus-stack) selects
 // every PrometheusRule of every environment, and each holds one group.
 func TestPrometheusRulesSelected(t *testing.T) {
-	for _, env := range Default().Environments {
+	for _, env := range stack.Default().Environments {
 		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)

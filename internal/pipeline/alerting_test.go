@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ func TestAlertmanagerConfigsPassAmtool(t *testing.T) {
 		t.Fatal(err)
 	}
 	var paths []string
-	for _, env := range Default().Environments {
+	for _, env := range stack.Default().Environments {
 		paths = append(paths, filepath.Join(dir, alertmanagerDir, env.Name, "alertmanager.yaml"))
 	}
 	stdout, stderr, err := testutil.GoTool(t, "amtool", append([]string{"check-config"}, paths...)...)
@@ -75,7 +76,7 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 		"staging":     oneChannel("#genops-staging"),
 		"development": oneChannel("#genops-development"),
 	}
-	for _, env := range Default().Environments {
+	for _, env := range stack.Default().Environments {
 		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)
@@ -153,7 +154,7 @@ func TestBadRouting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Build(Production())
+			s, err := Build(stack.Production())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,12 +170,12 @@ func TestBadRouting(t *testing.T) {
 func TestBadAlertingSettings(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(*Environment)
+		mutate func(*stack.Environment)
 		want   []string
 	}{
-		{"no credentials Secret", func(e *Environment) { e.Alerting.CredentialsSecret = "" },
+		{"no credentials Secret", func(e *stack.Environment) { e.Alerting.CredentialsSecret = "" },
 			[]string{"environment production: alerting: CredentialsSecret must name the existing Secret holding the notification credentials"}},
-		{"paging without a mail relay", func(e *Environment) { e.Alerting.SMTP.Smarthost = "" },
+		{"paging without a mail relay", func(e *stack.Environment) { e.Alerting.SMTP.Smarthost = "" },
 			[]string{"environment production: alerting: Page sends email: set SMTP.Smarthost, SMTP.From and EmailTo"}},
 	}
 	for _, tt := range tests {
@@ -185,11 +186,11 @@ func TestBadAlertingSettings(t *testing.T) {
 // TestLiteralSecretInARenderedConfig: a credential in a receiver's URL is
 // reported on the rendered file, without its value.
 func TestLiteralSecretInARenderedConfig(t *testing.T) {
-	base, err := Build(Defaults())
+	base, err := Build(stack.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Build(Production())
+	s, err := Build(stack.Production())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // base and the three environments (the real-Collector check excluded, it is
 // a separate process).
 func BenchmarkGenerate(b *testing.B) {
-	def := Default()
+	def := stack.Default()
 	b.ReportAllocs()
 	cpu := startCPU()
 	for b.Loop() {

@@ -1,13 +1,14 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"testing"
 
 	"github.com/koshihq/genops-stack/internal/files"
 )
 
 func TestCheckLinks(t *testing.T) {
-	links := []Links{{Grafana: "http://grafana.monitoring.svc", Runbooks: "https://git.example.org/out/runbooks"}}
+	links := []stack.Links{{Grafana: "http://grafana.monitoring.svc", Runbooks: "https://git.example.org/out/runbooks"}}
 	set := files.NewSet()
 	for p, d := range map[string]string{
 		"grafana/dashboards/genops-cost.json": `{"links": [{"url": "https://git.example.org/out/runbooks/CostAnomaly.md"}, {"url": "/d/genops-finops?var-team=x"}]}`,

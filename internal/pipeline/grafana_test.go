@@ -1,7 +1,8 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 	"regexp"
 	"slices"
 	"sort"
@@ -20,8 +21,8 @@ import (
 )
 
 // withDashboards is the default definition with the dashboards of list.
-func withDashboards(list ...func(dashboards.Inputs) *dashboard.DashboardBuilder) Definition {
-	d := Default()
+func withDashboards(list ...func(dashboards.Inputs) *dashboard.DashboardBuilder) stack.Definition {
+	d := stack.Default()
 	d.Content.Dashboards = list
 	return d
 }
@@ -29,7 +30,7 @@ func withDashboards(list ...func(dashboards.Inputs) *dashboard.DashboardBuilder)
 // withTheStack is the stack's dashboards plus extra: alerts link to the
 // stack's dashboards, so they stay rendered.
 func withTheStack(extra ...func(dashboards.Inputs) *dashboard.DashboardBuilder) []func(dashboards.Inputs) *dashboard.DashboardBuilder {
-	return append(append([]func(dashboards.Inputs) *dashboard.DashboardBuilder{}, DefaultContent().Dashboards...), extra...)
+	return append(append([]func(dashboards.Inputs) *dashboard.DashboardBuilder{}, stack.DefaultContent().Dashboards...), extra...)
 }
 
 // panelDashboard is a dashboard with one panel showing expr from the data source ds.
@@ -101,7 +102,7 @@ func TestDataSourceUIDsAgree(t *testing.T) {
 		want = append(want, uid)
 	}
 	sort.Strings(want)
-	for _, env := range Default().Environments {
+	for _, env := range stack.Default().Environments {
 		p := "helm/" + env.Name + "/kube-prometheus-stack.values.yaml"
 		data, _ := res.Files.Get(p)
 		var values struct {
@@ -141,10 +142,10 @@ func BenchmarkDashboards(b *testing.B) {
 		list[i] = benchDashboard(fmt.Sprintf("genops-bench-%03d", i))
 	}
 	content := withDashboards(list...).Content
-	env := Defaults()
+	env := stack.Defaults()
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := content.Build(env)
+		s, err := BuildWith(content, env)
 		if err != nil {
 			b.Fatal(err)
 		}

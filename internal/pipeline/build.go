@@ -1,7 +1,8 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -16,23 +17,23 @@ import (
 )
 
 // Build assembles one environment with this repository's content
-// (DefaultContent) into a Stack.
-func Build(env Environment) (*Stack, error) { return DefaultContent().Build(env) }
+// (stack.DefaultContent) into a Stack.
+func Build(env stack.Environment) (*Stack, error) { return BuildWith(stack.DefaultContent(), env) }
 
-// Build assembles one environment with content c into a Stack. It fails
+// BuildWith assembles one environment with content c into a Stack. It fails
 // only when the environment cannot be assembled at all (an unknown tracing
 // backend); everything else is reported by Check.
-func (c Content) Build(env Environment) (*Stack, error) {
+func BuildWith(c stack.Content, env stack.Environment) (*Stack, error) {
 	cat, err := c.Catalog.Build()
 	if err != nil {
 		return nil, err
 	}
-	return c.build(env, cat, newSharedDashboards())
+	return build(c, env, cat, newSharedDashboards())
 }
 
 // build is Build with the catalog built once and the dashboards shared
 // among the environments of a run.
-func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *sharedDashboards) (*Stack, error) {
+func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboards *sharedDashboards) (*Stack, error) {
 	ns := env.Namespaces
 	traces, err := env.Tracing.OTLPEndpoint(ns.Monitoring)
 	if err != nil {
@@ -44,7 +45,7 @@ func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *shared
 		Cluster:                env.Cluster,
 		Interval:               env.Collector.ScrapeInterval,
 		SelectorLabels:         env.Monitoring.SelectorLabels(),
-		Labels:                 CommonLabels,
+		Labels:                 stack.CommonLabels,
 		CollectorPods:          collector.PodLabels(),
 		CollectorTelemetryPort: collector.TelemetryPortName,
 		GatewayPods:            collector.Selector(collector.GatewayName),
@@ -60,7 +61,7 @@ func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *shared
 		Environment:       env.Name,
 		TracesEndpoint:    traces,
 		RemoteWriteURL:    kubeprometheus.RemoteWriteURL(ns.Monitoring),
-		Labels:            CommonLabels,
+		Labels:            stack.CommonLabels,
 		ScrapeJobs:        plan.CollectorJobs,
 		Sampling:          env.Sampling,
 		LogsEndpoint:      logging.OTLPEndpoint(ns.Monitoring),
@@ -112,7 +113,7 @@ func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *shared
 	}
 	switch env.Tracing {
 	case tracing.Tempo:
-		tempo, err := tracing.TempoComponent(env.Tempo, ns.Monitoring, CommonLabels)
+		tempo, err := tracing.TempoComponent(env.Tempo, ns.Monitoring, stack.CommonLabels)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +127,7 @@ func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *shared
 		s.Promtail = &c
 	}
 	if env.Integrations.Datadog.Enabled {
-		dd, err := integrations.DatadogComponent(cat, ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, CommonLabels)
+		dd, err := integrations.DatadogComponent(cat, ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, stack.CommonLabels)
 		if err != nil {
 			return nil, err
 		}
@@ -138,10 +139,10 @@ func (c Content) build(env Environment, cat *catalog.Catalog, dashboards *shared
 	return s, nil
 }
 
-func namespaces(env Environment) (kube.Component, error) {
+func namespaces(env stack.Environment) (kube.Component, error) {
 	c := kube.Component{Name: "namespaces"}
 	for _, n := range []string{env.Namespaces.Monitoring, env.Namespaces.Workloads} {
-		ns := &corev1.Namespace{ObjectMeta: kube.Meta(n, "", CommonLabels)}
+		ns := &corev1.Namespace{ObjectMeta: kube.Meta(n, "", stack.CommonLabels)}
 		if err := kube.SetTypeMeta(ns); err != nil {
 			return c, err
 		}

@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"testing"
 
@@ -18,7 +19,7 @@ import (
 // environment deploys.
 func TestPrometheusSelectsTheMonitors(t *testing.T) {
 	res := mustGenerate(t)
-	for _, env := range Default().Environments {
+	for _, env := range stack.Default().Environments {
 		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
-package stack
+package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/stack"
 	"maps"
 	"path"
 	"regexp"
@@ -21,7 +22,7 @@ var relativeDashboard = regexp.MustCompile(`"(/d/([A-Za-z0-9_-]+))`)
 // recognised by the environments' Grafana and runbook URLs (and, in
 // dashboards, relative /d/<uid> links). Alert annotations are checked by
 // checkAlertLinks, with messages that name the alert.
-func checkLinks(set *files.Set, links []Links) finding.List {
+func checkLinks(set *files.Set, links []stack.Links) finding.List {
 	dashboards := renderedDashboards(set)
 	var grafana, runbooks []*regexp.Regexp
 	seen := map[string]bool{}

@@ -1,4 +1,4 @@
-package stack
+package pipeline
 
 import (
 	"fmt"
@@ -153,7 +153,7 @@ func filesSection(b *strings.Builder, set *files.Set, envs []*Stack) error {
 		}
 		i, env, ok := folderOf(p, envs)
 		if !ok {
-			return fmt.Errorf("%s: %s falls in no folder the index describes: add its folder to folders in stack/index.go", indexFile, p)
+			return fmt.Errorf("%s: %s falls in no folder the index describes: add its folder to folders in internal/pipeline/index.go", indexFile, p)
 		}
 		counts[i][env]++
 	}

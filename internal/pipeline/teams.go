@@ -1,0 +1,73 @@
+package pipeline
+
+import (
+	"regexp"
+
+	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/dashboards"
+	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack"
+)
+
+// teamsArtifact names the teams in findings.
+const teamsArtifact = "teams"
+
+var (
+	teamName     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	slackChannel = regexp.MustCompile(`^#[a-z0-9][a-z0-9._-]{0,79}$`)
+)
+
+// checkTeams checks the teams once for every environment: names that can
+// be a label value, a receiver and a dashboard row, unique; a positive
+// budget, a cost center and a Slack channel.
+func checkTeams(teams []stack.Team) finding.List {
+	var fs finding.List
+	seen := map[string]bool{}
+	for _, t := range teams {
+		obj := "team " + t.Name
+		if !teamName.MatchString(t.Name) {
+			fs.Errorf(teamsArtifact, obj, "team", "name %q must be lower-case letters, digits and '-': it is the team label of the metrics and names the team's receiver", t.Name)
+		}
+		if seen[t.Name] {
+			fs.Errorf(teamsArtifact, obj, "team", "team %s is defined twice", t.Name)
+		}
+		seen[t.Name] = true
+		if !(t.MonthlyBudgetUSD > 0) {
+			fs.Errorf(teamsArtifact, obj, "team", "MonthlyBudgetUSD must be positive, got %v", t.MonthlyBudgetUSD)
+		}
+		if t.CostCenter == "" {
+			fs.Errorf(teamsArtifact, obj, "team", "has no CostCenter: the team's spend is charged to it")
+		}
+		if !slackChannel.MatchString(t.Channel) {
+			fs.Errorf(teamsArtifact, obj, "team", "Channel %q is not a Slack channel like #%s-budget (lower-case letters, digits, '-', '_', '.')", t.Channel, t.Name)
+		}
+	}
+	return fs
+}
+
+// alertTeams, routingTeams and dashboardTeams are the teams as the content
+// packages take them.
+func alertTeams(teams []stack.Team) []alerts.Team {
+	out := make([]alerts.Team, len(teams))
+	for i, t := range teams {
+		out[i] = alerts.Team{Name: t.Name, MonthlyBudgetUSD: t.MonthlyBudgetUSD, CostCenter: t.CostCenter, Dashboard: dashboards.TeamDashboard(i)}
+	}
+	return out
+}
+
+func routingTeams(teams []stack.Team) []routing.Team {
+	out := make([]routing.Team, len(teams))
+	for i, t := range teams {
+		out[i] = routing.Team{Name: t.Name, Channel: t.Channel}
+	}
+	return out
+}
+
+func dashboardTeams(teams []stack.Team) []dashboards.Team {
+	out := make([]dashboards.Team, len(teams))
+	for i, t := range teams {
+		out[i] = dashboards.Team{Name: t.Name, MonthlyBudgetUSD: t.MonthlyBudgetUSD, CostCenter: t.CostCenter}
+	}
+	return out
+}
