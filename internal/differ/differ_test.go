@@ -9,7 +9,7 @@ import (
 func TestCompare(t *testing.T) {
 	set := files.NewSet()
 	for p, d := range map[string]string{"same": "a\n", "changed": "one\ntwo\n", "missing": "m\n"} {
-		if err := set.Add(p, []byte(d)); err != nil {
+		if err := set.Add(p, files.Index, []byte(d)); err != nil {
 			t.Fatal(err)
 		}
 	}

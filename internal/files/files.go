@@ -5,45 +5,110 @@ package files
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	"sigs.k8s.io/yaml"
 )
 
+// Kind says what a file is: which validators read it and how it is
+// decoded. Every file carries its kind from the renderer that makes it;
+// nothing guesses a kind from a path.
+type Kind string
+
+// The kinds of file genops-stack renders.
+const (
+	Index              Kind = "index"               // out/README.md
+	KubeObjects        Kind = "kubernetes"          // Kubernetes objects, one YAML document each
+	Kustomization      Kind = "kustomization"       // a kustomization.yaml
+	KustomizePatch     Kind = "kustomize-patch"     // an overlay's JSON or strategic-merge patch
+	CollectorConfig    Kind = "collector-config"    // an OpenTelemetry Collector configuration
+	AlertmanagerConfig Kind = "alertmanager-config" // an alertmanager.yaml
+	RuleFile           Kind = "prometheus-rules"    // a Prometheus rule file
+	ScrapeConfigs      Kind = "scrape-configs"      // raw Prometheus scrape jobs
+	Dashboard          Kind = "grafana-dashboard"   // a Grafana dashboard's JSON
+	Runbook            Kind = "runbook"             // an alert's runbook, Markdown
+	ChartValues        Kind = "helm-values"         // a chart's values file
+	PromtailConfig     Kind = "promtail-config"     // Promtail's configuration
+	TempoConfig        Kind = "tempo-config"        // Tempo's configuration
+	DatadogCheck       Kind = "datadog-check"       // a Datadog Agent check configuration
+	Terraform          Kind = "terraform"           // a .tf file
+	TerraformVars      Kind = "terraform-vars"      // a .tfvars file
+)
+
+// Format is how a file's bytes are decoded.
+type Format int
+
+// The formats of the kinds.
+const (
+	YAML Format = iota
+	JSON
+	Markdown
+	HCL
+)
+
+// Format returns the kind's format.
+func (k Kind) Format() Format {
+	switch k {
+	case Dashboard:
+		return JSON
+	case Index, Runbook:
+		return Markdown
+	case Terraform, TerraformVars:
+		return HCL
+	}
+	return YAML
+}
+
 // File is one generated file.
 type File struct {
 	// Path is slash-separated and relative to the output directory.
 	Path string
+	Kind Kind
 	Data []byte
+	// GeneratorInput marks a file a kustomize generator reads: what a
+	// generated ConfigMap or Secret holds. Its bytes are usually those of
+	// another file of the run (a dashboard, a runbook, an environment's
+	// alertmanager.yaml), checked there; the base's are its only copy.
+	GeneratorInput bool
 }
 
 // Set is the whole output of a run, keyed by path.
 type Set struct {
-	byPath map[string][]byte
+	byPath map[string]File
 }
 
 // NewSet returns an empty set.
-func NewSet() *Set { return &Set{byPath: map[string][]byte{}} }
+func NewSet() *Set { return &Set{byPath: map[string]File{}} }
 
-// Add records a file. Adding the same path twice is a programming error in
-// the renderers and is reported, never silently overwritten.
-func (s *Set) Add(p string, data []byte) error {
+// Add records a file of kind k. Adding the same path twice is a programming
+// error in the renderers and is reported, never silently overwritten.
+func (s *Set) Add(p string, k Kind, data []byte) error {
+	return s.AddFile(File{Path: p, Kind: k, Data: data})
+}
+
+// AddFile records f.
+func (s *Set) AddFile(f File) error {
+	p := f.Path
 	clean := path.Clean(p)
 	if clean != p || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "../") || p == "." {
 		return fmt.Errorf("files: %q is not a clean relative path", p)
 	}
+	if f.Kind == "" {
+		return fmt.Errorf("files: %s has no kind", p)
+	}
 	if _, dup := s.byPath[p]; dup {
 		return fmt.Errorf("files: %s rendered twice", p)
 	}
-	s.byPath[p] = data
+	s.byPath[p] = f
 	return nil
 }
 
 // Get returns the bytes of a path.
 func (s *Set) Get(p string) ([]byte, bool) {
-	d, ok := s.byPath[p]
-	return d, ok
+	f, ok := s.byPath[p]
+	return f.Data, ok
 }
 
 // Len is the number of files.
@@ -63,7 +128,39 @@ func (s *Set) Paths() []string {
 func (s *Set) Files() []File {
 	out := make([]File, 0, len(s.byPath))
 	for _, p := range s.Paths() {
-		out = append(out, File{Path: p, Data: s.byPath[p]})
+		out = append(out, s.byPath[p])
+	}
+	return out
+}
+
+// OfKind returns the files of the kinds ks, sorted by path.
+func (s *Set) OfKind(ks ...Kind) []File {
+	var out []File
+	for _, f := range s.Files() {
+		if slices.Contains(ks, f.Kind) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Distinct returns the files of the kinds ks, one per distinct content:
+// the file that is not a generator input when there is one, else the
+// first by path. Checks of a file's content read these, so a copy never
+// doubles a finding.
+func (s *Set) Distinct(ks ...Kind) []File {
+	var out []File
+	at := map[string]int{}
+	for _, f := range s.OfKind(ks...) {
+		key := string(f.Kind) + "\x00" + string(f.Data)
+		i, seen := at[key]
+		switch {
+		case !seen:
+			at[key] = len(out)
+			out = append(out, f)
+		case out[i].GeneratorInput && !f.GeneratorInput:
+			out[i] = f
+		}
 	}
 	return out
 }

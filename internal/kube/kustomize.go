@@ -40,7 +40,9 @@ type Generator struct {
 
 // GeneratedFile is one key of a generated ConfigMap or Secret.
 type GeneratedFile struct {
-	Key  string
+	Key string
+	// Kind is what the file holds: its checks read it by kind.
+	Kind files.Kind
 	Data []byte
 }
 
@@ -106,7 +108,7 @@ func RenderBase(set *files.Set, dir string, comps []Component, labels map[string
 			}
 		}
 	}
-	return addYAML(set, path.Join(dir, "kustomization.yaml"), k)
+	return addYAML(set, path.Join(dir, "kustomization.yaml"), files.Kustomization, k)
 }
 
 // RenderOverlay adds an overlay under dir that turns the base (rendered from
@@ -148,7 +150,7 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 				"metadata": metadata(id),
 				"$patch":   "delete",
 			}
-			if err := addYAML(set, path.Join(dir, p), del); err != nil {
+			if err := addYAML(set, path.Join(dir, p), files.KustomizePatch, del); err != nil {
 				return err
 			}
 			k.Patches = append(k.Patches, patchKz{Path: p})
@@ -167,7 +169,7 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 			continue
 		}
 		p := patchPath(id, "")
-		if err := addYAML(set, path.Join(dir, p), ops); err != nil {
+		if err := addYAML(set, path.Join(dir, p), files.KustomizePatch, ops); err != nil {
 			return err
 		}
 		k.Patches = append(k.Patches, patchKz{Path: p, Target: &targetKz{
@@ -201,12 +203,12 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 		id := ID{Version: "v1", Kind: key.Kind, Namespace: key.Namespace, Name: key.Name}
 		p := patchPath(id, "delete-")
 		del := map[string]any{"apiVersion": "v1", "kind": key.Kind, "metadata": metadata(id), "$patch": "delete"}
-		if err := addYAML(set, path.Join(dir, p), del); err != nil {
+		if err := addYAML(set, path.Join(dir, p), files.KustomizePatch, del); err != nil {
 			return err
 		}
 		k.Patches = append(k.Patches, patchKz{Path: p})
 	}
-	return addYAML(set, path.Join(dir, "kustomization.yaml"), k)
+	return addYAML(set, path.Join(dir, "kustomization.yaml"), files.Kustomization, k)
 }
 
 func newKustomization(labels map[string]string) *kustomization {
@@ -224,7 +226,7 @@ func (k *kustomization) addGenerator(set *files.Set, dir string, g Generator, be
 	}
 	for _, f := range g.Files {
 		rel := path.Join(g.Name, f.Key)
-		if err := set.Add(path.Join(dir, rel), f.Data); err != nil {
+		if err := set.AddFile(files.File{Path: path.Join(dir, rel), Kind: f.Kind, Data: f.Data, GeneratorInput: true}); err != nil {
 			return err
 		}
 		gk.Files = append(gk.Files, rel)
@@ -305,13 +307,13 @@ func addDocs(set *files.Set, p string, objs []Object) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	return set.Add(p, files.WithHashHeader(data))
+	return set.Add(p, files.KubeObjects, files.WithHashHeader(data))
 }
 
-func addYAML(set *files.Set, p string, v any) error {
+func addYAML(set *files.Set, p string, k files.Kind, v any) error {
 	data, err := yaml.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	return set.Add(p, files.WithHashHeader(data))
+	return set.Add(p, k, files.WithHashHeader(data))
 }

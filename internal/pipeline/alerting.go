@@ -2,12 +2,12 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"sort"
 
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -27,26 +27,41 @@ const AlertmanagerConfigSecret = "alertmanager-genops-config"
 // alertmanagerDir is the folder of out/ holding each environment's alertmanager.yaml.
 const alertmanagerDir = "alertmanager"
 
-// buildAlerting assembles the Alertmanager configuration of env and the
-// teams with build, renders it (once: the checks, out/ and the generated
-// Secret use these bytes), and the kustomize component generating its
-// Secret.
-func buildAlerting(env stack.Environment, build func(routing.Spec, routing.Wiring) routing.Config, teams []stack.Team) (routing.Config, []byte, kube.Component, error) {
-	cfg := build(env.Alerting, routing.Wiring{
+// buildAlerting assembles the Alertmanager configuration of the
+// environment and its teams with build and renders it once (the checks,
+// out/alertmanager/<env>/alertmanager.yaml and the generated Secret use
+// these bytes). The component generates the Secret, reads the credentials
+// Secret, and checks the configuration against the alerts s routes.
+func (s *Stack) buildAlerting(build func(routing.Spec, routing.Wiring) routing.Config) (component.Component, error) {
+	env := s.Env
+	s.Alerting = build(env.Alerting, routing.Wiring{
 		Grafana:       env.Links.Grafana,
 		Runbooks:      env.Links.Runbooks,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
-		Teams:         routingTeams(teams),
+		Teams:         routingTeams(s.Teams),
 	})
-	data, err := alertmanager.Render(cfg)
+	data, err := alertmanager.Render(s.Alerting)
 	if err != nil {
-		return cfg, nil, kube.Component{}, fmt.Errorf("alertmanager config: %w", err)
+		return component.Component{}, fmt.Errorf("alertmanager config: %w", err)
 	}
-	comp := kube.Component{Name: "alertmanager", Generators: []kube.Generator{{
-		Kind: "Secret", Name: AlertmanagerConfigSecret, Namespace: env.Namespaces.Monitoring, NoHash: true,
-		Files: []kube.GeneratedFile{{Key: alertmanager.ConfigKey, Data: data}},
-	}}}
-	return cfg, data, comp, nil
+	s.AlertingYAML = data
+	var keys []string
+	for _, f := range s.Alerting.CredentialFiles() {
+		keys = append(keys, path.Base(f))
+	}
+	return component.Component{
+		Name: "alertmanager",
+		Kube: kube.Component{Name: "alertmanager", Generators: []kube.Generator{{
+			Kind: "Secret", Name: AlertmanagerConfigSecret, Namespace: env.Namespaces.Monitoring, NoHash: true,
+			Files: []kube.GeneratedFile{{Key: alertmanager.ConfigKey, Kind: files.AlertmanagerConfig, Data: data}},
+		}}},
+		Files: []files.File{{Path: path.Join(alertmanagerDir, env.Name, alertmanager.ConfigKey), Kind: files.AlertmanagerConfig, Data: data}},
+		Secrets: []component.Secret{{
+			Name: env.Namespaces.Monitoring + "/" + env.Alerting.CredentialsSecret, Keys: keys,
+			UsedBy: "Alertmanager's receivers (`*_file` fields; each `slack-<channel>` key is that channel's incoming-webhook URL)",
+		}},
+		Check: func(string) finding.List { return checkAlerting(s) },
+	}, nil
 }
 
 // alertmanagerValues point the chart's Alertmanager at the generated config
@@ -101,29 +116,24 @@ func checkAlerting(s *Stack) finding.List {
 	return fs
 }
 
-// renderAlerting adds out/alertmanager/<env>/alertmanager.yaml.
-func renderAlerting(set *files.Set, s *Stack) error {
-	return set.Add(path.Join(alertmanagerDir, s.Env.Name, alertmanager.ConfigKey), s.AlertingYAML)
-}
-
-// validateAlerting loads every rendered Alertmanager configuration (the
-// files of out/alertmanager and the copies kustomize generates Secrets
-// from) with config.Load and reports literal secrets. Copies with the same
-// bytes are loaded once: byContent holds the findings of each, without the
-// artifact.
-func validateAlerting(f files.File, byContent map[string]finding.List) finding.List {
-	if path.Base(f.Path) != alertmanager.ConfigKey {
-		return nil
-	}
-	found, ok := byContent[string(f.Data)]
-	if !ok {
-		found = alertmanager.ValidateFile("", f.Data)
-		byContent[string(f.Data)] = found
-	}
-	fs := make(finding.List, len(found))
-	for i, x := range found {
-		x.Artifact = f.Path
-		fs[i] = x
+// validateAlerting loads every rendered Alertmanager configuration (each
+// environment's, and the copies kustomize generates Secrets from: the
+// base's is only there) with config.Load and reports literal secrets. Copies
+// with the same bytes are loaded once and reported at each path, since each
+// is deployed.
+func validateAlerting(set *files.Set) finding.List {
+	var fs finding.List
+	byContent := map[string]finding.List{} // findings without the artifact
+	for _, f := range set.OfKind(files.AlertmanagerConfig) {
+		found, ok := byContent[string(f.Data)]
+		if !ok {
+			found = alertmanager.ValidateFile("", f.Data)
+			byContent[string(f.Data)] = found
+		}
+		for _, x := range found {
+			x.Artifact = f.Path
+			fs.Add(x)
+		}
 	}
 	return fs
 }

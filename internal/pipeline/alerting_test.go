@@ -184,18 +184,21 @@ func TestBadAlertingSettings(t *testing.T) {
 }
 
 // TestLiteralSecretInARenderedConfig: a credential in a receiver's URL is
-// reported on the rendered file, without its value.
+// reported on each rendered copy (the file and the Secret's), without its
+// value.
 func TestLiteralSecretInARenderedConfig(t *testing.T) {
 	base, err := Build(stack.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Build(stack.Production())
-	if err != nil {
-		t.Fatal(err)
+	content := stack.DefaultContent()
+	content.Routing = func(sp routing.Spec, w routing.Wiring) routing.Config {
+		cfg := routing.Build(sp, w)
+		cfg.Receivers[3].Webhook[0].URL = "https://genops.example.org/api/policy/alert?api_key=0123456789abcdef"
+		return cfg
 	}
-	s.Alerting.Receivers[3].Webhook[0].URL = "https://genops.example.org/api/policy/alert?api_key=0123456789abcdef"
-	if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
+	s, err := BuildWith(content, stack.Production())
+	if err != nil {
 		t.Fatal(err)
 	}
 	set, err := Render(base, []*Stack{s})
@@ -204,6 +207,7 @@ func TestLiteralSecretInARenderedConfig(t *testing.T) {
 	}
 	assertErrors(t, Validate(set, catalog.Default()), []string{
 		`alertmanager/production/alertmanager.yaml: receiver policy-violations: webhook_configs[0].url carries a credential (query parameter "api_key"): put the URL in the credentials Secret and use url_file`,
+		`kubernetes/overlays/production/alertmanager-genops-config/alertmanager.yaml: receiver policy-violations: webhook_configs[0].url carries a credential (query parameter "api_key"): put the URL in the credentials Secret and use url_file`,
 	})
 }
 

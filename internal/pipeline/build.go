@@ -6,9 +6,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/koshihq/genops-stack/internal/component"
+	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
+	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
@@ -82,10 +85,6 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 	}
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
-	alerting, alertingYAML, amComp, err := buildAlerting(env, c.Routing, c.Teams)
-	if err != nil {
-		return nil, err
-	}
 	rulesCfg := alertsConfig(env)
 	rulesCfg.Teams = alertTeams(c.Teams)
 	groups := c.Rules(rulesCfg)
@@ -98,34 +97,45 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 		return nil, err
 	}
 	s := &Stack{
-		Env:            env,
-		Catalog:        cat,
-		Teams:          c.Teams,
-		Collectors:     instances,
-		Components:     []kube.Component{nsComp, otel, plan.Monitors, amComp, rules},
-		KubePrometheus: kp,
-		Alerting:       alerting,
-		AlertingYAML:   alertingYAML,
-		Alerts:         routed,
-		RuleGroups:     groups,
-		Scrape:         plan,
-		Loki:           env.Logging.Loki.Values(),
+		Env:        env,
+		Catalog:    cat,
+		Teams:      c.Teams,
+		Collectors: instances,
+		Alerts:     routed,
+		RuleGroups: groups,
+		Scrape:     plan,
 	}
-	switch env.Tracing {
-	case tracing.Tempo:
-		tempo, err := tracing.TempoComponent(env.Tempo, ns.Monitoring, stack.CommonLabels)
-		if err != nil {
-			return nil, err
-		}
-		s.Components = append(s.Components, tempo)
-	case tracing.Jaeger:
-		v := env.Jaeger.Values()
-		s.Jaeger = &v
+	am, err := s.buildAlerting(c.Routing)
+	if err != nil {
+		return nil, err
 	}
-	if env.Logging.Agent == logging.Promtail {
-		c := logging.PromtailConfigFor(ns.Workloads, ns.Monitoring)
-		s.Promtail = &c
+	monitors, err := monitorsComponent(env, plan)
+	if err != nil {
+		return nil, err
 	}
+	traceStore, err := tracing.Component(env.Tracing, env.Tempo, env.Jaeger, ns.Monitoring, stack.CommonLabels)
+	if err != nil {
+		return nil, err
+	}
+	logs, err := logging.Components(env.Logging, env.Name, ns.Workloads, ns.Monitoring)
+	if err != nil {
+		return nil, err
+	}
+	dash, err := s.buildGrafana(c.Dashboards, dashboards)
+	if err != nil {
+		return nil, err
+	}
+	kp.Grafana.AdditionalDataSources = grafana.HelmDataSources(s.DataSources)
+	s.KubePrometheus = kp
+	prom, err := kubeprometheus.Component(env.Monitoring, kp, ns.Monitoring)
+	if err != nil {
+		return nil, err
+	}
+	// The order of the components is the order of out/README.md's rows and
+	// of the kustomize base's files: the releases first, as they are
+	// installed (kube-prometheus-stack brings the CRDs of the monitors and
+	// rules), the log agent's last.
+	s.Components = []component.Component{prom, logs[0], nsComp, otel, monitors, am, rules, traceStore}
 	if env.Integrations.Datadog.Enabled {
 		dd, err := integrations.DatadogComponent(cat, ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, stack.CommonLabels)
 		if err != nil {
@@ -133,38 +143,35 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 		}
 		s.Components = append(s.Components, dd)
 	}
-	if err := s.addGrafana(c.Dashboards, dashboards); err != nil {
-		return nil, err
-	}
+	s.Components = append(s.Components, dash)
+	s.Components = append(s.Components, logs[1:]...)
 	return s, nil
 }
 
-func namespaces(env stack.Environment) (kube.Component, error) {
-	c := kube.Component{Name: "namespaces"}
+// namespaces are the stack's two namespaces.
+func namespaces(env stack.Environment) (component.Component, error) {
+	c := component.Component{Name: "namespaces"}
 	for _, n := range []string{env.Namespaces.Monitoring, env.Namespaces.Workloads} {
 		ns := &corev1.Namespace{ObjectMeta: kube.Meta(n, "", stack.CommonLabels)}
 		if err := kube.SetTypeMeta(ns); err != nil {
 			return c, err
 		}
-		c.Objects = append(c.Objects, ns)
+		c.Kube.Objects = append(c.Kube.Objects, ns)
 	}
 	return c, nil
 }
 
-// Exceptions returns every posture exception the components declare.
-func (s *Stack) Exceptions() []kube.Exception {
-	var es []kube.Exception
-	for _, c := range s.Components {
-		es = append(es, c.Exceptions...)
+// monitorsComponent are the scrape jobs Prometheus runs: as PodMonitors and
+// ServiceMonitors for the Operator, and as raw scrape configs
+// (prometheus/<env>/scrape-configs.yaml) for Prometheus without it.
+func monitorsComponent(env stack.Environment, plan scrape.Plan) (component.Component, error) {
+	jobs, err := scrape.YAML(plan.PrometheusJobs)
+	if err != nil {
+		return component.Component{}, fmt.Errorf("scrape configs: %w", err)
 	}
-	return es
-}
-
-// Objects returns every Kubernetes object of the stack.
-func (s *Stack) Objects() []kube.Object {
-	var objs []kube.Object
-	for _, c := range s.Components {
-		objs = append(objs, c.Objects...)
-	}
-	return objs
+	return component.Component{
+		Name:  plan.Monitors.Name,
+		Kube:  plan.Monitors,
+		Files: []files.File{{Path: scrapeConfigsPath(env.Name), Kind: files.ScrapeConfigs, Data: jobs}},
+	}, nil
 }

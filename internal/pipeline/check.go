@@ -1,21 +1,18 @@
 package pipeline
 
 import (
-	"github.com/prometheus/common/model"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
-	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/integrations"
-	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
-	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
-// Check runs the typed checks of one assembled environment.
+// Check runs the typed checks of one assembled environment: those of the
+// environment itself, each component's own, and those across components
+// (container posture, scrape coverage, sampling on the telemetry contract).
 func Check(s *Stack) finding.List {
 	var fs finding.List
 	env := s.Env
@@ -31,30 +28,16 @@ func Check(s *Stack) finding.List {
 			fs.Errorf(a, "namespaces", "namespace-name", "Namespaces.%s %q must be a DNS label", what, ns)
 		}
 	}
-	fs.Add(collector.Check(a, s.Collectors)...)
-	fs.Add(collector.CheckDerivation(a, s.Catalog.Derived())...)
+	for _, c := range s.Components {
+		if c.Check != nil {
+			fs.Add(c.Check(a)...)
+		}
+	}
 	fs.Add(kube.CheckPosture(a, s.Objects(), s.Exceptions()...)...)
 	fs.Add(sampling.Check(a, env.Sampling)...)
 	fs.Add(sampling.CheckAttributes(a, env.Sampling, s.Catalog.Contract())...)
-	fs.Add(tracing.Check(a, env.Tracing, env.Tempo, env.Jaeger)...)
-	fs.Add(logging.Check(a, env.Logging)...)
 	fs.Add(scrape.CheckSpec(a, env.Scrape, env.Collector.ScrapeInterval)...)
 	fs.Add(scrape.Check(a, s.Scrape, s.Objects(), env.Monitoring.SelectorLabels())...)
 	fs.Add(integrations.Check(a, env.Integrations)...)
-	fs.Add(checkAlerting(s)...)
-	fs.Add(alerts.Check(a, s.RuleGroups)...)
-	m := env.Monitoring
-	if m.Replicas < 1 {
-		fs.Errorf(a, "kube-prometheus-stack", "replicas", "Prometheus replicas must be at least 1, got %d", m.Replicas)
-	}
-	if _, err := model.ParseDuration(m.Retention); err != nil {
-		fs.Errorf(a, "kube-prometheus-stack", "retention", "retention %q is not a Prometheus duration: %v", m.Retention, err)
-	}
-	if m.GrafanaAdminSecret == "" {
-		fs.Errorf(a, "kube-prometheus-stack", "grafana-admin", "GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials")
-	}
-	if m.Release == "" {
-		fs.Errorf(a, "kube-prometheus-stack", "release", "Release must name the Helm release: Prometheus selects rules and monitors by it")
-	}
 	return fs
 }

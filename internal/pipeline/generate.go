@@ -7,7 +7,6 @@ import (
 	"github.com/koshihq/genops-stack/stack"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -179,19 +178,16 @@ func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (fi
 func Validate(set *files.Set, cat *catalog.Catalog) finding.List {
 	var fs finding.List
 	fs.Add(validateGrafana(set)...)
-	alerting := map[string]finding.List{}
-	for _, f := range set.Files() {
-		fs.Add(validateAlerting(f, alerting)...)
-		if isScrapeConfigs(f.Path) {
-			if err := scrape.ValidateFile(f.Data); err != nil {
-				fs.Errorf(f.Path, "", "scrape-config", "%v", err)
-			}
+	fs.Add(validateAlerting(set)...)
+	for _, f := range set.OfKind(files.ScrapeConfigs) {
+		if err := scrape.ValidateFile(f.Data); err != nil {
+			fs.Errorf(f.Path, "", "scrape-config", "%v", err)
 		}
-		if isManifest(f.Path) {
-			if _, err := kube.DecodeStrict(f.Data); err != nil {
-				for _, line := range strings.Split(err.Error(), "\n") {
-					fs.Errorf(f.Path, "", "kubernetes-strict", "%s", line)
-				}
+	}
+	for _, f := range set.OfKind(files.KubeObjects) {
+		if _, err := kube.DecodeStrict(f.Data); err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				fs.Errorf(f.Path, "", "kubernetes-strict", "%s", line)
 			}
 		}
 	}
@@ -200,25 +196,9 @@ func Validate(set *files.Set, cat *catalog.Catalog) finding.List {
 	return fs
 }
 
-// isScrapeConfigs reports whether p is an environment's raw scrape jobs.
-func isScrapeConfigs(p string) bool {
-	env := strings.TrimSuffix(strings.TrimPrefix(p, "prometheus/"), "/scrape-configs.yaml")
-	return p == scrapeConfigsPath(env)
-}
-
-// isManifest reports whether p is a file of Kubernetes objects: a file
-// directly inside the base or an overlay, other than the kustomization.
-func isManifest(p string) bool {
-	dir, name := path.Split(p)
-	dir = strings.TrimSuffix(dir, "/")
-	if name == "kustomization.yaml" || !strings.HasSuffix(name, ".yaml") {
-		return false
-	}
-	return dir == kubeBaseDir || path.Dir(dir) == kubeOverlaysDir
-}
-
-// otelcolCheck runs the otelcol-check binary over every rendered Collector
-// config and turns its report into findings.
+// otelcolCheck runs the otelcol-check binary over every distinct rendered
+// Collector config (the base's, which only its ConfigMaps hold, included)
+// and turns its report into findings.
 func otelcolCheck(bin string, set *files.Set) (finding.List, error) {
 	tmp, err := os.MkdirTemp("", "genops-otelcol-")
 	if err != nil {
@@ -226,10 +206,7 @@ func otelcolCheck(bin string, set *files.Set) (finding.List, error) {
 	}
 	defer os.RemoveAll(tmp)
 	var args []string
-	for _, f := range set.Files() {
-		if !strings.HasPrefix(f.Path, "otel/") {
-			continue
-		}
+	for _, f := range set.Distinct(files.CollectorConfig) {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, err

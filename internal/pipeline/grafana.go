@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/koshihq/genops-stack/dashboards"
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/dashjson"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -26,24 +27,22 @@ const (
 	dashboardsArtifact = "dashboards"
 )
 
-// addGrafana adds Grafana to an assembled environment: its data sources
-// (in the Helm values too), the dashboards of list built and rendered (or
-// taken from another environment of the run with the same runbook URL), and
-// their ConfigMaps.
-func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, shared *sharedDashboards) error {
+// buildGrafana sets the environment's Grafana data sources and dashboards
+// (built and rendered, or taken from another environment of the run with
+// the same runbook URL) and returns the component of their ConfigMaps.
+func (s *Stack) buildGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBuilder, shared *sharedDashboards) (component.Component, error) {
 	ns := s.Env.Namespaces.Monitoring
 	ds, err := grafana.DataSources(ns, s.Env.Tracing)
 	if err != nil {
-		return fmt.Errorf("grafana: %w", err)
+		return component.Component{}, fmt.Errorf("grafana: %w", err)
 	}
 	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: dashboardTeams(s.Teams)}
 	if s.Dashboards, err = shared.get(list, in); err != nil {
-		return err
+		return component.Component{}, err
 	}
 	s.DataSources = ds
-	s.Components = append(s.Components, grafana.Component(ns, stack.CommonLabels, s.Dashboards))
-	s.KubePrometheus.Grafana.AdditionalDataSources = grafana.HelmDataSources(ds)
-	return nil
+	k := grafana.Component(ns, stack.CommonLabels, s.Dashboards)
+	return component.Component{Name: k.Name, Kube: k}, nil
 }
 
 // sharedDashboards are the dashboards built for the environments of one
@@ -111,7 +110,7 @@ func checkDashboards(base *Stack) finding.List {
 // shares, and the Terraform that provisions Grafana in each environment.
 func renderGrafana(set *files.Set, base *Stack, envs []*Stack) error {
 	for _, d := range base.Dashboards {
-		if err := set.Add(path.Join(dashboardsDir, d.FileName()), d.JSON); err != nil {
+		if err := set.Add(path.Join(dashboardsDir, d.FileName()), files.Dashboard, d.JSON); err != nil {
 			return err
 		}
 	}
@@ -122,15 +121,10 @@ func renderGrafana(set *files.Set, base *Stack, envs []*Stack) error {
 	return grafana.Terraform(set, terraformDir, dashboardsDir, base.Dashboards, tf)
 }
 
-// validateGrafana checks the rendered dashboards JSON, one dashboard per
-// core at a time (strict decoding is the costly part), and the Terraform.
+// validateGrafana checks the rendered dashboards JSON (each once, not again
+// in its ConfigMap's copy), one dashboard per core at a time (strict decoding is the costly part), and the Terraform.
 func validateGrafana(set *files.Set) finding.List {
-	var dash []files.File
-	for _, f := range set.Files() {
-		if path.Dir(f.Path) == dashboardsDir && path.Ext(f.Path) == ".json" {
-			dash = append(dash, f)
-		}
-	}
+	dash := set.Distinct(files.Dashboard)
 	known := dashjson.Known(grafana.Known())
 	results := make([]finding.List, len(dash))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))

@@ -152,7 +152,7 @@ func BenchmarkDashboards(b *testing.B) {
 		fs := checkDashboards(s)
 		set := files.NewSet()
 		for _, d := range s.Dashboards {
-			if err := set.Add(dashboardsDir+"/"+d.FileName(), d.JSON); err != nil {
+			if err := set.Add(dashboardsDir+"/"+d.FileName(), files.Dashboard, d.JSON); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -13,8 +13,6 @@ import (
 	"github.com/koshihq/genops-stack/internal/alertmanager"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/stack/catalog"
-	"github.com/koshihq/genops-stack/stack/kubeprometheus"
-	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
@@ -202,65 +200,46 @@ func deploySection(b *strings.Builder, envs []*Stack) {
 	b.WriteString("From this folder, per environment: the monitoring namespace and the Secrets below, the charts (kube-prometheus-stack first: it brings the CRDs of the monitors and rules), then the overlay. Argo CD or Flux can sync `kubernetes/overlays/<env>` instead of the last command. For a Grafana the stack does not run, apply `terraform/` with `-var-file=<env>.tfvars` and the token in `TF_VAR_grafana_auth`.\n")
 	for _, s := range envs {
 		e, ns := s.Env, s.Env.Namespaces.Monitoring
-		helm := func(release, chart, repo, version, flags string) {
-			fmt.Fprintf(b, "helm upgrade --install %s %s --repo %s", release, chart, repo)
-			if version != "" {
-				fmt.Fprintf(b, " --version %s", version)
-			}
-			fmt.Fprintf(b, " -n %s %s\n", ns, flags)
-		}
 		fmt.Fprintf(b, "\n%s:\n\n```sh\n", e.Name)
 		fmt.Fprintf(b, "kubectl create namespace %s --dry-run=client -o yaml | kubectl apply -f -\n", ns)
 		b.WriteString("# create the Secrets of the table below, then:\n")
-		helm(e.Monitoring.Release, kubeprometheus.ChartName, kubeprometheus.ChartRepo, kubeprometheus.ChartVersion, "-f "+path.Join("helm", e.Name, kubeprometheus.ChartName+".values.yaml"))
-		helm("loki", logging.LokiChartName, logging.LokiChartRepo, logging.LokiChartVersion, "-f "+path.Join("helm", e.Name, logging.LokiChartName+".values.yaml"))
-		if s.Jaeger != nil {
-			helm("jaeger", tracing.JaegerChartName, tracing.JaegerChartRepo, tracing.JaegerChartVersion, "-f "+path.Join("helm", e.Name, tracing.JaegerChartName+".values.yaml"))
-		}
-		if s.Promtail != nil {
-			// Promtail's chart lives in Grafana's repository, with Loki's.
-			helm("promtail", "promtail", logging.LokiChartRepo, "", "--set-file config.file="+path.Join("logging", e.Name, "promtail.yaml"))
+		for _, c := range s.Components {
+			r := c.Release
+			if r == nil {
+				continue
+			}
+			fmt.Fprintf(b, "helm upgrade --install %s %s --repo %s", r.Name, r.Chart, r.Repo)
+			if r.Version != "" {
+				fmt.Fprintf(b, " --version %s", r.Version)
+			}
+			fmt.Fprintf(b, " -n %s", ns)
+			if r.Values != nil {
+				fmt.Fprintf(b, " -f %s", r.ValuesPath(e.Name))
+			}
+			if r.Flags != "" {
+				fmt.Fprintf(b, " %s", r.Flags)
+			}
+			b.WriteString("\n")
 		}
 		fmt.Fprintf(b, "kubectl apply -k %s\n```\n", path.Join(kubeOverlaysDir, e.Name))
 	}
-}
-
-// secret is one Secret the stack reads and never generates.
-type secret struct {
-	name, keys, usedBy string
-}
-
-// secretsOf lists the Secrets an environment reads, from its model.
-func secretsOf(s *Stack) []secret {
-	e := s.Env
-	ns := e.Namespaces.Monitoring + "/"
-	admin := s.KubePrometheus.Grafana.Admin
-	out := []secret{{ns + admin.ExistingSecret, code(admin.UserKey, admin.PasswordKey), "Grafana's admin login (kube-prometheus-stack values)"}}
-	if h := e.Integrations.Honeycomb; h.Enabled {
-		out = append(out, secret{ns + h.Secret, code(h.Key), "the Collector tier that exports traces to Honeycomb (`HONEYCOMB_API_KEY`)"})
-	}
-	if es := e.Jaeger.Elasticsearch; s.Jaeger != nil && es != nil {
-		out = append(out, secret{ns + es.PasswordSecret, code(es.PasswordKey), "Jaeger's Elasticsearch password (`ES_PASSWORD`)"})
-	}
-	var keys []string
-	for _, f := range s.Alerting.CredentialFiles() {
-		keys = append(keys, path.Base(f))
-	}
-	out = append(out, secret{ns + e.Alerting.CredentialsSecret, code(keys...), "Alertmanager's receivers (`*_file` fields; each `slack-<channel>` key is that channel's incoming-webhook URL)"})
-	return out
 }
 
 func secretsSection(b *strings.Builder, envs []*Stack) {
 	b.WriteString("\n## Secrets to create\n\n")
 	b.WriteString("genops-stack references these Secrets and never generates their values. Create each (namespace/name) before the first deploy, one file per key (`kubectl -n NAMESPACE create secret generic NAME --from-file=KEY=./KEY ...`), so no value passes through a shell history.\n\n")
 	b.WriteString("| Secret | keys | used by | environments |\n| --- | --- | --- | --- |\n")
-	rows, byRow := []secret{}, map[secret][]string{}
+	type row struct{ name, keys, usedBy string }
+	rows, byRow := []row{}, map[row][]string{}
 	for _, s := range envs {
-		for _, sec := range secretsOf(s) {
-			if byRow[sec] == nil {
-				rows = append(rows, sec)
+		for _, c := range s.Components {
+			for _, sec := range c.Secrets {
+				r := row{sec.Name, code(sec.Keys...), sec.UsedBy}
+				if byRow[r] == nil {
+					rows = append(rows, r)
+				}
+				byRow[r] = append(byRow[r], s.Env.Name)
 			}
-			byRow[sec] = append(byRow[sec], s.Env.Name)
 		}
 	}
 	for _, r := range rows {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"regexp"
@@ -73,7 +74,7 @@ func TestIndexFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := set.Add("datadog/monitors.json", []byte("{}\n")); err != nil {
+	if err := set.Add("datadog/monitors.json", files.DatadogCheck, []byte("{}\n")); err != nil {
 		t.Fatal(err)
 	}
 	_, err = index(set, base, envs)
@@ -100,9 +101,11 @@ func TestIndexSecretsCoverReferences(t *testing.T) {
 			t.Fatal(err)
 		}
 		listed := map[string]bool{}
-		for _, sec := range secretsOf(s) {
-			for _, k := range strings.Split(sec.keys, ", ") {
-				listed[sec.name+" "+strings.Trim(k, "`")] = true
+		for _, c := range s.Components {
+			for _, sec := range c.Secrets {
+				for _, k := range sec.Keys {
+					listed[sec.Name+" "+k] = true
+				}
 			}
 		}
 		var docs []any
@@ -113,9 +116,10 @@ func TestIndexSecretsCoverReferences(t *testing.T) {
 			}
 			docs = append(docs, m)
 		}
-		docs = append(docs, decodeYAML(t, s.KubePrometheus.YAML))
-		if s.Jaeger != nil {
-			docs = append(docs, decodeYAML(t, s.Jaeger.YAML))
+		for _, c := range s.Components {
+			if c.Release != nil && c.Release.Values != nil {
+				docs = append(docs, decodeYAML(t, func() ([]byte, error) { return c.Release.Values, nil }))
+			}
 		}
 		am, err := alertmanager.Render(s.Alerting)
 		if err != nil {

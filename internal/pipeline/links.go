@@ -38,12 +38,12 @@ func checkLinks(set *files.Set, links []stack.Links) finding.List {
 	}
 	var fs finding.List
 	for _, f := range set.Files() {
-		if path.Dir(f.Path) == rulesDir || f.Path == "README.md" {
+		if f.Kind == files.RuleFile || f.Kind == files.Index {
 			continue
 		}
 		text := string(f.Data)
 		dashRes := grafana
-		if path.Dir(f.Path) == dashboardsDir {
+		if f.Kind == files.Dashboard {
 			dashRes = append(append([]*regexp.Regexp{}, grafana...), relativeDashboard)
 		}
 		for _, uid := range matches(dashRes, text) {
@@ -60,14 +60,13 @@ func checkLinks(set *files.Set, links []stack.Links) finding.List {
 	return fs
 }
 
-// renderedDashboards are the uids of the dashboards in set
-// (grafana/dashboards/<uid>.json).
+// renderedDashboards are the uids of the dashboards in set: the names of
+// their files (grafana/dashboards/<uid>.json, and <uid>.json in their
+// ConfigMaps).
 func renderedDashboards(set *files.Set) map[string]bool {
 	uids := map[string]bool{}
-	for _, p := range set.Paths() {
-		if path.Dir(p) == dashboardsDir && path.Ext(p) == ".json" {
-			uids[strings.TrimSuffix(path.Base(p), ".json")] = true
-		}
+	for _, f := range set.OfKind(files.Dashboard) {
+		uids[strings.TrimSuffix(path.Base(f.Path), ".json")] = true
 	}
 	return uids
 }

@@ -10,15 +10,15 @@ import (
 func TestCheckLinks(t *testing.T) {
 	links := []stack.Links{{Grafana: "http://grafana.monitoring.svc", Runbooks: "https://git.example.org/out/runbooks"}}
 	set := files.NewSet()
-	for p, d := range map[string]string{
-		"grafana/dashboards/genops-cost.json": `{"links": [{"url": "https://git.example.org/out/runbooks/CostAnomaly.md"}, {"url": "/d/genops-finops?var-team=x"}]}`,
-		"runbooks/CostAnomaly.md":             "Open http://grafana.monitoring.svc/d/genops-cost first.\n",
-		"alertmanager/production/alertmanager.yaml": "url: http://grafana.monitoring.svc/d/genops-policy\n" +
+	for _, f := range []files.File{
+		{Path: "grafana/dashboards/genops-cost.json", Kind: files.Dashboard, Data: []byte(`{"links": [{"url": "https://git.example.org/out/runbooks/CostAnomaly.md"}, {"url": "/d/genops-finops?var-team=x"}]}`)},
+		{Path: "runbooks/CostAnomaly.md", Kind: files.Runbook, Data: []byte("Open http://grafana.monitoring.svc/d/genops-cost first.\n")},
+		{Path: "alertmanager/production/alertmanager.yaml", Kind: files.AlertmanagerConfig, Data: []byte("url: http://grafana.monitoring.svc/d/genops-policy\n" +
 			"url: '{{ or .CommonAnnotations.runbook_url \"https://git.example.org/out/runbooks\" }}'\n" +
-			"url: https://git.example.org/out/runbooks/BudgetExhausted.md\n",
-		"prometheus/rules/x.yaml": "dashboard_url: http://grafana.monitoring.svc/d/nothing\n",
+			"url: https://git.example.org/out/runbooks/BudgetExhausted.md\n")},
+		{Path: "prometheus/rules/x.yaml", Kind: files.RuleFile, Data: []byte("dashboard_url: http://grafana.monitoring.svc/d/nothing\n")},
 	} {
-		if err := set.Add(p, []byte(d)); err != nil {
+		if err := set.AddFile(f); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
@@ -13,9 +14,7 @@ import (
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
-	"github.com/koshihq/genops-stack/stack/logging"
 	"github.com/koshihq/genops-stack/stack/scrape"
-	"github.com/koshihq/genops-stack/stack/tracing"
 )
 
 // Stack is one environment, assembled: the input of every check and renderer.
@@ -25,11 +24,17 @@ type Stack struct {
 	// against, and the gateway derives its metrics from.
 	Catalog *catalog.Catalog
 	// Teams are the content's teams: their budget alerts, routes and rows.
-	Teams      []stack.Team
+	Teams []stack.Team
+	// Components are the parts of the environment, each one value: what it
+	// deploys, the Secrets it reads, its further files and its checks.
+	// Rendering, the checks and out/README.md loop over them in this order.
+	Components []component.Component
+	// The values below are what more than one component, or a check across
+	// components, reads.
+
+	// Collectors are the Collector's instances (the collector component).
 	Collectors []collector.Instance
-	// Components are the Kubernetes objects, one group per base file.
-	Components []kube.Component
-	// KubePrometheus are the kube-prometheus-stack Helm values.
+	// KubePrometheus are the kube-prometheus-stack Helm values, complete.
 	KubePrometheus kubeprometheus.Values
 	// Alerting is the Alertmanager configuration, and AlertingYAML the
 	// alertmanager.yaml rendered from it.
@@ -42,14 +47,24 @@ type Stack struct {
 	// Dashboards are the Grafana dashboards, rendered.
 	Dashboards []grafana.Dashboard
 	// Scrape places every scrape job: in the cluster collector, or in
-	// Prometheus as monitors (a component) and as raw jobs.
+	// Prometheus as monitors and as raw jobs.
 	Scrape scrape.Plan
-	// Loki are the grafana/loki Helm values.
-	Loki logging.LokiValues
-	// Jaeger are the Jaeger Helm values, when the environment uses Jaeger.
-	Jaeger *tracing.JaegerValues
-	// Promtail is the Promtail configuration, when the environment uses it.
-	Promtail *logging.PromtailConfig
 	// RuleGroups are the Prometheus rule groups (alerts, recording rules, runbooks).
 	RuleGroups []alerts.Group
+}
+
+// Objects returns every Kubernetes object of the stack.
+func (s *Stack) Objects() []kube.Object { return component.Objects(s.Components) }
+
+// Exceptions returns every posture exception the components declare.
+func (s *Stack) Exceptions() []kube.Exception { return component.Exceptions(s.Components) }
+
+// Component returns the component named name.
+func (s *Stack) Component(name string) (component.Component, bool) {
+	for _, c := range s.Components {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return component.Component{}, false
 }

@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -40,23 +41,18 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 		return nil, err
 	}
 	var subjects []policy.Subject
-	for _, p := range set.Paths() {
-		isRules, isDashboard := strings.HasPrefix(p, rulesDir+"/"), strings.HasPrefix(p, dashboardsDir+"/")
-		if !isRules && !isDashboard {
-			continue
-		}
-		data, _ := set.Get(p)
-		docs, err := decoded.docs(p, data)
+	for _, f := range set.Distinct(files.RuleFile, files.Dashboard) {
+		docs, err := decoded.docs(f)
 		if err != nil {
 			return nil, err
 		}
-		if isRules {
-			subjects = append(subjects, ruleSubjects(p, docs)...)
+		if f.Kind == files.RuleFile {
+			subjects = append(subjects, ruleSubjects(f.Path, docs)...)
 		} else {
-			subjects = append(subjects, dashboardSubjects(p, docs)...)
+			subjects = append(subjects, dashboardSubjects(f.Path, docs)...)
 		}
 	}
-	for _, c := range base.Components {
+	for _, c := range component.Kube(base.Components) {
 		objs, err := objectSubjects(path.Join(kubeBaseDir, c.Name+".yaml"), c.Objects)
 		if err != nil {
 			return nil, err
@@ -75,7 +71,7 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 }
 
 // scanSecrets runs the secret rules of pol over every string of every file
-// of set: the generated tree before it is written, or a tree on disk.
+// of set.
 func scanSecrets(pol *policy.Set, set *files.Set) (finding.List, error) {
 	return scanSecretsWith(pol, set, decodeCache{})
 }
@@ -87,20 +83,19 @@ func scanSecretsWith(pol *policy.Set, set *files.Set, decoded decodeCache) (find
 	var fs finding.List
 	scan := pol.SecretScan()
 	byContent := map[string]finding.List{} // findings without the artifact
-	for _, p := range set.Paths() {
-		data, _ := set.Get(p)
-		key := contentKey(p, data)
+	for _, file := range set.Files() {
+		key := contentKey(file)
 		found, ok := byContent[key]
 		if !ok {
-			docs, err := decoded.docs(p, data)
+			docs, err := decoded.docs(file)
 			if err != nil {
 				return nil, err
 			}
-			found = scan.File("", filePairs(p, data, docs))
+			found = scan.File("", filePairs(file, docs))
 			byContent[key] = found
 		}
 		for _, f := range found {
-			f.Artifact = p
+			f.Artifact = file.Path
 			fs.Add(f)
 		}
 	}
@@ -110,37 +105,38 @@ func scanSecretsWith(pol *policy.Set, set *files.Set, decoded decodeCache) (find
 // decodeCache holds the decoded documents of files by content key.
 type decodeCache map[string][]any
 
-// docs decodes the file at p, once per content.
-func (c decodeCache) docs(p string, data []byte) ([]any, error) {
-	key := contentKey(p, data)
+// docs decodes f, once per content.
+func (c decodeCache) docs(f files.File) ([]any, error) {
+	key := contentKey(f)
 	if docs, ok := c[key]; ok {
 		return docs, nil
 	}
-	docs, err := decodeDocs(p, data)
+	docs, err := decodeDocs(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}
 	c[key] = docs
 	return docs, nil
 }
 
 // contentKey identifies what a file decodes to and how its strings are
-// listed: its bytes and its extension.
-func contentKey(p string, data []byte) string {
-	return path.Ext(p) + "\x00" + string(data)
+// listed: its bytes and its format.
+func contentKey(f files.File) string {
+	return fmt.Sprint(f.Kind.Format()) + "\x00" + string(f.Data)
 }
 
 // decodeDocs decodes YAML and JSON files into generic values; other files
 // (Markdown, Terraform) have none.
-func decodeDocs(p string, data []byte) ([]any, error) {
-	switch path.Ext(p) {
-	case ".json":
+func decodeDocs(f files.File) ([]any, error) {
+	data := f.Data
+	switch f.Kind.Format() {
+	case files.JSON:
 		var v any
 		if err := json.Unmarshal(data, &v); err != nil {
 			return nil, err
 		}
 		return []any{v}, nil
-	case ".yaml", ".yml":
+	case files.YAML:
 		var docs []any
 		for _, d := range bytes.Split(data, []byte("\n---\n")) {
 			var v any
@@ -161,7 +157,7 @@ var hclAssign = regexp.MustCompile(`^\s*([A-Za-z0-9_-]+)\s*=\s*"(.*)"\s*$`)
 // filePairs lists the strings of a file for the secret rules: every string
 // value with its key for YAML and JSON, `key = "value"` assignments and every
 // other line for the rest.
-func filePairs(p string, data []byte, docs []any) []policy.Pair {
+func filePairs(f files.File, docs []any) []policy.Pair {
 	if docs != nil {
 		var pairs []policy.Pair
 		for _, d := range docs {
@@ -170,8 +166,8 @@ func filePairs(p string, data []byte, docs []any) []policy.Pair {
 		return pairs
 	}
 	var pairs []policy.Pair
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars") {
+	for _, line := range strings.Split(string(f.Data), "\n") {
+		if f.Kind.Format() == files.HCL {
 			if m := hclAssign.FindStringSubmatch(line); m != nil {
 				pairs = append(pairs, policy.Pair{Key: m[1], Value: m[2]})
 				continue

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -40,7 +41,7 @@ func alertLinks(env stack.Environment) alerts.Links {
 // kube-prometheus-stack's Prometheus selects it, and the genops-runbooks
 // ConfigMap holding every runbook (a stable name: nothing mounts it, people
 // read it).
-func rulesComponent(env stack.Environment, groups []alerts.Group) (kube.Component, error) {
+func rulesComponent(env stack.Environment, groups []alerts.Group) (component.Component, error) {
 	c := kube.Component{Name: "prometheus-rules"}
 	labels := maps.Clone(stack.CommonLabels)
 	maps.Copy(labels, env.Monitoring.SelectorLabels())
@@ -49,23 +50,27 @@ func rulesComponent(env stack.Environment, groups []alerts.Group) (kube.Componen
 	for _, g := range groups {
 		rg, err := g.RuleGroup(links)
 		if err != nil {
-			return c, err
+			return component.Component{}, err
 		}
 		pr := &monitoringv1.PrometheusRule{
 			ObjectMeta: kube.Meta(g.Name, env.Namespaces.Monitoring, labels),
 			Spec:       monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{operatorGroup(rg)}},
 		}
 		if err := kube.SetTypeMeta(pr); err != nil {
-			return c, err
+			return component.Component{}, err
 		}
 		c.Objects = append(c.Objects, pr)
 	}
 	for _, a := range runbookAlerts(groups) {
-		runbooks.Files = append(runbooks.Files, kube.GeneratedFile{Key: a.RunbookFile(), Data: a.Markdown(links, cfg)})
+		runbooks.Files = append(runbooks.Files, kube.GeneratedFile{Key: a.RunbookFile(), Kind: files.Runbook, Data: a.Markdown(links, cfg)})
 	}
 	sort.Slice(runbooks.Files, func(i, j int) bool { return runbooks.Files[i].Key < runbooks.Files[j].Key })
 	c.Generators = []kube.Generator{runbooks}
-	return c, nil
+	return component.Component{
+		Name:  c.Name,
+		Kube:  c,
+		Check: func(artifact string) finding.List { return alerts.Check(artifact, groups) },
+	}, nil
 }
 
 // operatorGroup is a rule group as the PrometheusRule resource holds it.
@@ -91,12 +96,12 @@ func renderRules(set *files.Set, base *Stack) error {
 		if err != nil {
 			return err
 		}
-		if err := set.Add(path.Join(rulesDir, g.Name+".yaml"), data); err != nil {
+		if err := set.Add(path.Join(rulesDir, g.Name+".yaml"), files.RuleFile, data); err != nil {
 			return err
 		}
 	}
 	for _, a := range runbookAlerts(base.RuleGroups) {
-		if err := set.Add(path.Join(runbooksDir, a.RunbookFile()), a.Markdown(links, cfg)); err != nil {
+		if err := set.Add(path.Join(runbooksDir, a.RunbookFile()), files.Runbook, a.Markdown(links, cfg)); err != nil {
 			return err
 		}
 	}
@@ -120,16 +125,12 @@ func runbookAlerts(groups []alerts.Group) []alerts.Alert {
 }
 
 // lintRendered runs the PromQL lint over every rendered rule file,
-// dashboard and runbook, found by path: a new dashboard is linted as soon
-// as it is rendered.
+// dashboard and runbook (each once, not again in a ConfigMap's copy): a
+// new dashboard is linted as soon as it is rendered.
 func lintRendered(set *files.Set, cat *catalog.Catalog) finding.List {
 	var in []promlint.File
-	for _, f := range set.Files() {
-		for _, pattern := range []string{rulesDir + "/*.yaml", dashboardsDir + "/*.json", runbooksDir + "/*.md"} {
-			if ok, _ := path.Match(pattern, f.Path); ok {
-				in = append(in, promlint.File{Path: f.Path, Data: f.Data})
-			}
-		}
+	for _, f := range set.Distinct(files.RuleFile, files.Dashboard, files.Runbook) {
+		in = append(in, promlint.File{Path: f.Path, Data: f.Data})
 	}
 	return promlint.New(cat, promlint.Options{}).Files(in)
 }
@@ -140,10 +141,7 @@ func lintRendered(set *files.Set, cat *catalog.Catalog) finding.List {
 func checkAlertLinks(set *files.Set) finding.List {
 	var fs finding.List
 	dashboards := renderedDashboards(set)
-	for _, f := range set.Files() {
-		if ok, _ := path.Match(rulesDir+"/*.yaml", f.Path); !ok {
-			continue
-		}
+	for _, f := range set.OfKind(files.RuleFile) {
 		var rgs rulefmt.RuleGroups
 		if err := yaml.Unmarshal(f.Data, &rgs); err != nil {
 			continue // the lint reports it

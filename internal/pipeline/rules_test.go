@@ -42,16 +42,16 @@ func TestPrometheusRulesSelected(t *testing.T) {
 	}
 }
 
-// TestValidateLintsByPath: Validate lints every rule file, dashboard and
-// runbook it finds by path, and checks where alerts link to.
-func TestValidateLintsByPath(t *testing.T) {
+// TestValidateLintsByKind: Validate lints every rule file, dashboard and
+// runbook by its kind, and checks where alerts link to.
+func TestValidateLintsByKind(t *testing.T) {
 	set := files.NewSet()
-	add := func(p, data string) {
-		if err := set.Add(p, []byte(data)); err != nil {
+	add := func(p string, k files.Kind, data string) {
+		if err := set.Add(p, k, []byte(data)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	add("prometheus/rules/genops-extra.yaml", `groups:
+	add("prometheus/rules/genops-extra.yaml", files.RuleFile, `groups:
 - name: genops-extra
   rules:
   - alert: CostRising
@@ -64,11 +64,11 @@ func TestValidateLintsByPath(t *testing.T) {
       runbook_url: https://example.com/runbooks/CostRising.md
       dashboard_url: https://grafana.example.com/d/genops-costs
 `)
-	add("runbooks/Other.md", "```promql\nsum by (policy_type) (genops_policy_violations_total)\n```\n")
-	add("grafana/dashboards/genops-cost.json", `{"uid": "genops-cost", "title": "Cost", "panels": [
+	add("runbooks/Other.md", files.Runbook, "```promql\nsum by (policy_type) (genops_policy_violations_total)\n```\n")
+	add("grafana/dashboards/genops-cost.json", files.Dashboard, `{"uid": "genops-cost", "title": "Cost", "panels": [
   {"title": "Spend", "datasource": {"type": "prometheus", "uid": "genops-prometheus"}, "targets": [{"expr": "sum(increase(genops_budget_remaining_usd[1h]))"}]}
 ]}`)
-	add("otel/x/collector.yaml", "not: linted\n")
+	add("otel/x/collector.yaml", files.CollectorConfig, "not: linted\n")
 	var got []string
 	for _, f := range Validate(set, catalog.Default()) {
 		if f.Check != "dashboard-strict" { // the fixture is no complete dashboard: only the lint is under test

@@ -8,26 +8,31 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/koshihq/genops-stack/internal/differ"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/policy"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/schemas"
+	"github.com/koshihq/genops-stack/stack"
 )
 
-// committedOut is the committed out/ as a file set.
+// committedOut is the committed out/ as a file set: the files of a run,
+// each with its kind, which must be exactly those committed.
 func committedOut(t *testing.T) *files.Set {
 	t.Helper()
+	res, err := Generate(stack.Default(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tree, err := writer.ReadTree(filepath.Join(testutil.RepoRoot(t), "out"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := files.NewSet()
-	for p, data := range tree {
-		if err := set.Add(p, data); err != nil {
-			t.Fatal(err)
-		}
+	if r := differ.Compare(res.Files, tree); !r.Clean() {
+		t.Fatalf("out/ is not what the definitions render: run make generate\n%s", r)
 	}
+	set := res.Files
 	if set.Len() < 50 {
 		t.Fatalf("out/ holds %d files: nothing to scan", set.Len())
 	}
@@ -149,7 +154,7 @@ func replaceFile(t *testing.T, set *files.Set, path string, data []byte) {
 		if f.Path == path {
 			f.Data = data
 		}
-		if err := out.Add(f.Path, f.Data); err != nil {
+		if err := out.AddFile(f); err != nil {
 			t.Fatal(err)
 		}
 	}

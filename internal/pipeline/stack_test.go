@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/differ"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -236,7 +237,7 @@ func TestBadAssembledStack(t *testing.T) {
 		{"pod scraped by two jobs", func(s *Stack) {
 			m := find[*monitoringv1.PodMonitor](t, s, "otel-collector").DeepCopy()
 			m.Name = "collector-telemetry"
-			s.Components = append(s.Components, kube.Component{Name: "extra", Objects: []kube.Object{m}})
+			s.Components = append(s.Components, component.Component{Name: "extra", Kube: kube.Component{Objects: []kube.Object{m}}})
 		}, []string{
 			"environment production: DaemonSet monitoring/otel-collector-agent: port 8888 /metrics is scraped by PodMonitor monitoring/collector-telemetry and PodMonitor monitoring/otel-collector: every series would be stored 2 times; scrape each pod in one job",
 			"environment production: Deployment monitoring/otel-collector: port 8888 /metrics is scraped by PodMonitor monitoring/collector-telemetry and PodMonitor monitoring/otel-collector: every series would be stored 2 times; scrape each pod in one job",
@@ -325,7 +326,7 @@ func TestOverlaysBuildToEnvironment(t *testing.T) {
 
 func normalizeHashes(t *testing.T, out []byte, s *Stack) []byte {
 	t.Helper()
-	for _, c := range s.Components {
+	for _, c := range component.Kube(s.Components) {
 		for _, g := range c.Generators {
 			if g.NoHash {
 				continue
@@ -377,7 +378,7 @@ func parseDocs(t *testing.T, data []byte) map[string]map[string]any {
 func expectedDocs(t *testing.T, s *Stack) map[string]map[string]any {
 	t.Helper()
 	docs := map[string]map[string]any{}
-	for _, c := range s.Components {
+	for _, c := range component.Kube(s.Components) {
 		for _, o := range c.Objects {
 			m, err := kube.ToMap(o)
 			if err != nil {
@@ -446,21 +447,26 @@ func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertErrors(t, res.Findings, nil)
-	var validated []string
-	for _, p := range res.Files.Paths() {
-		if strings.HasPrefix(p, "otel/") {
-			validated = append(validated, p)
+	// Every Collector that any environment (the base included) deploys ran
+	// through the real components: its config is among those validated.
+	validated := map[string]bool{}
+	for _, f := range res.Files.Distinct(files.CollectorConfig) {
+		validated[string(f.Data)] = true
+	}
+	for _, env := range append([]stack.Environment{def.Base}, def.Environments...) {
+		s, err := Build(env)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	want := []string{
-		"otel/development/collector-cluster.yaml", "otel/development/collector.yaml",
-		"otel/head-sampled/collector-agent.yaml", "otel/head-sampled/collector-cluster.yaml", "otel/head-sampled/collector.yaml",
-		"otel/honeycomb-gateway/collector-cluster.yaml", "otel/honeycomb-gateway/collector.yaml",
-		"otel/production/collector-agent.yaml", "otel/production/collector-cluster.yaml", "otel/production/collector-sampler.yaml", "otel/production/collector.yaml",
-		"otel/staging/collector-agent.yaml", "otel/staging/collector-cluster.yaml", "otel/staging/collector-sampler.yaml", "otel/staging/collector.yaml",
-	}
-	if strings.Join(validated, "\n") != strings.Join(want, "\n") {
-		t.Errorf("validated:\n%s\nwant:\n%s", strings.Join(validated, "\n"), strings.Join(want, "\n"))
+		for _, in := range s.Collectors {
+			cfg, err := in.Config.YAML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !validated[string(cfg)] {
+				t.Errorf("%s: the config of %s was not validated", env.Artifact(), in.Name)
+			}
+		}
 	}
 	for p, wantIn := range map[string]string{
 		"otel/head-sampled/collector.yaml":      "probabilistic_sampler:\n    sampling_percentage: 25",
@@ -475,7 +481,7 @@ func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
 	// here a policy type only the started tail_sampling processor rejects.
 	data, _ := res.Files.Get("otel/production/collector-sampler.yaml")
 	broken := files.NewSet()
-	if err := broken.Add("otel/production/collector-sampler.yaml", bytes.Replace(data, []byte("type: probabilistic"), []byte("type: probabilistik"), 1)); err != nil {
+	if err := broken.Add("otel/production/collector-sampler.yaml", files.CollectorConfig, bytes.Replace(data, []byte("type: probabilistic"), []byte("type: probabilistik"), 1)); err != nil {
 		t.Fatal(err)
 	}
 	fs, err := otelcolCheck(bin, broken)

@@ -53,18 +53,18 @@ func Check(set *files.Set, dir string) finding.List {
 	m := &module{dir: dir, set: set, fs: &fs, vars: map[string]variable{}, resources: map[string]bool{}, providers: map[string]bool{}}
 	parser := hclparse.NewParser()
 	var tfvars []source
-	for _, p := range set.Paths() {
-		if path.Dir(p) != dir || !(strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tfvars")) {
+	for _, file := range set.OfKind(files.Terraform, files.TerraformVars) {
+		p, data := file.Path, file.Data
+		if path.Dir(p) != dir {
 			continue
 		}
-		data, _ := set.Get(p)
 		f, diags := parser.ParseHCL(data, p)
 		if diags.HasErrors() {
 			m.diagnostics(p, "", diags)
 			continue
 		}
 		src := source{p, f.Body.(*hclsyntax.Body)}
-		if strings.HasSuffix(p, ".tf") {
+		if file.Kind == files.Terraform {
 			m.tf = append(m.tf, src)
 		} else {
 			tfvars = append(tfvars, src)

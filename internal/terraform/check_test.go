@@ -61,7 +61,11 @@ func check(t *testing.T, edit func(m map[string]string)) []string {
 	edit(m)
 	set := files.NewSet()
 	for p, data := range m {
-		if err := set.Add(p, []byte(data)); err != nil {
+		kind := files.Terraform
+		if strings.HasSuffix(p, ".tfvars") {
+			kind = files.TerraformVars
+		}
+		if err := set.Add(p, kind, []byte(data)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -15,7 +15,7 @@ func set(t *testing.T, kv ...string) *files.Set {
 	t.Helper()
 	s := files.NewSet()
 	for i := 0; i < len(kv); i += 2 {
-		if err := s.Add(kv[i], []byte(kv[i+1])); err != nil {
+		if err := s.Add(kv[i], files.Index, []byte(kv[i+1])); err != nil {
 			t.Fatal(err)
 		}
 	}

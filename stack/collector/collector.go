@@ -407,9 +407,9 @@ func GatewayMetricsURL(ns string) string {
 // ConfigMapName is the name of the generated ConfigMap holding an instance's config.
 func (in Instance) ConfigMapName() string { return in.Name + "-config" }
 
-// Component returns the Kubernetes objects of every instance, and the
+// kubeComponent returns the Kubernetes objects of every instance, and the
 // quick-start ConfigMap that points GenOps workloads at the gateway.
-func Component(s Spec, w Wiring, instances []Instance) (kube.Component, error) {
+func kubeComponent(s Spec, w Wiring, instances []Instance) (kube.Component, error) {
 	c := kube.Component{Name: "otel-collector"}
 	for _, in := range instances {
 		if in.NodeAgent {
@@ -421,7 +421,7 @@ func Component(s Spec, w Wiring, instances []Instance) (kube.Component, error) {
 		}
 		c.Generators = append(c.Generators, kube.Generator{
 			Kind: "ConfigMap", Name: in.ConfigMapName(), Namespace: w.Namespace,
-			Files: []kube.GeneratedFile{{Key: ConfigKey, Data: cfg}},
+			Files: []kube.GeneratedFile{{Key: ConfigKey, Kind: files.CollectorConfig, Data: cfg}},
 		})
 		c.Objects = append(c.Objects, objects(s, w, in)...)
 	}

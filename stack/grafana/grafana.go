@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
@@ -142,7 +143,7 @@ func Component(ns string, labels map[string]string, ds []Dashboard) kube.Compone
 		}
 		c.Generators = append(c.Generators, kube.Generator{
 			Kind: "ConfigMap", Name: d.ConfigMapName(), Namespace: ns,
-			Files:  []kube.GeneratedFile{{Key: d.FileName(), Data: d.JSON}},
+			Files:  []kube.GeneratedFile{{Key: d.FileName(), Kind: files.Dashboard, Data: d.JSON}},
 			NoHash: true, Labels: lbl,
 			Annotations: map[string]string{kubeprometheus.FolderAnnotation: FolderTitle},
 		})

@@ -101,7 +101,7 @@ func TestTerraform(t *testing.T) {
 	}
 	set := files.NewSet()
 	dash := Dashboard{UID: "genops-cost", Title: "Cost", JSON: []byte("{}\n")}
-	if err := set.Add("grafana/dashboards/genops-cost.json", dash.JSON); err != nil {
+	if err := set.Add("grafana/dashboards/genops-cost.json", files.Dashboard, dash.JSON); err != nil {
 		t.Fatal(err)
 	}
 	envs := []Environment{{Name: "development", GrafanaURL: "http://grafana.dev", DataSources: dev}, {Name: "production", GrafanaURL: "https://grafana.example.com", DataSources: prod}}

@@ -75,7 +75,11 @@ func Terraform(set *files.Set, dir, dashboardsDir string, dashboards []Dashboard
 		outputs = append(outputs, tfFile{e.Name + ".tfvars", tfvarsFile(e, types)})
 	}
 	for _, o := range outputs {
-		if err := set.Add(path.Join(dir, o.name), files.WithHashHeader(hclwrite.Format(o.file.Bytes()))); err != nil {
+		kind := files.Terraform
+		if path.Ext(o.name) == ".tfvars" {
+			kind = files.TerraformVars
+		}
+		if err := set.Add(path.Join(dir, o.name), kind, files.WithHashHeader(hclwrite.Format(o.file.Bytes()))); err != nil {
 			return err
 		}
 	}

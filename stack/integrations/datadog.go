@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -65,7 +66,7 @@ func DatadogMetrics(cat *catalog.Catalog) []map[string]string {
 
 // DatadogComponent is the ConfigMap with the check's configuration for the
 // exporter at endpoint, tagged with the cluster and environment.
-func DatadogComponent(cat *catalog.Catalog, namespace, endpoint, cluster, environment string, labels map[string]string) (kube.Component, error) {
+func DatadogComponent(cat *catalog.Catalog, namespace, endpoint, cluster, environment string, labels map[string]string) (component.Component, error) {
 	check := DatadogCheck{
 		InitConfig: map[string]any{},
 		Instances: []DatadogOpenMetric{{
@@ -77,10 +78,10 @@ func DatadogComponent(cat *catalog.Catalog, namespace, endpoint, cluster, enviro
 	}
 	data, err := yaml.Marshal(check)
 	if err != nil {
-		return kube.Component{}, fmt.Errorf("datadog: %w", err)
+		return component.Component{}, fmt.Errorf("datadog: %w", err)
 	}
-	return kube.Component{Name: "datadog", Generators: []kube.Generator{{
+	return component.Component{Name: "datadog", Kube: kube.Component{Name: "datadog", Generators: []kube.Generator{{
 		Kind: "ConfigMap", Name: DatadogConfigMap, Namespace: namespace, Labels: labels,
-		Files: []kube.GeneratedFile{{Key: "conf.yaml", Data: files.WithHashHeader(data)}},
-	}}}, nil
+		Files: []kube.GeneratedFile{{Key: "conf.yaml", Kind: files.DatadogCheck, Data: files.WithHashHeader(data)}},
+	}}}}, nil
 }

@@ -65,7 +65,7 @@ func TestDatadogListsEveryGenOpsMetric(t *testing.T) {
 		t.Fatal(err)
 	}
 	var check DatadogCheck
-	if err := yaml.UnmarshalStrict(c.Generators[0].Files[0].Data, &check); err != nil {
+	if err := yaml.UnmarshalStrict(c.Kube.Generators[0].Files[0].Data, &check); err != nil {
 		t.Fatal(err)
 	}
 	if inst := check.Instances[0]; inst.Namespace != "genops" || inst.OpenMetricsEndpoint != "http://otel-collector.monitoring.svc:8889/metrics" ||

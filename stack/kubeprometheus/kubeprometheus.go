@@ -8,11 +8,14 @@ package kubeprometheus
 import (
 	"fmt"
 
+	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 )
 
@@ -234,4 +237,44 @@ func Build(s Spec, cluster, environment string) Values {
 // YAML renders the values file, naming the chart and version it is for.
 func (v Values) YAML() ([]byte, error) {
 	return files.HelmValues(ChartName, ChartVersion, ChartRepo, v)
+}
+
+// Component is the kube-prometheus-stack release of an environment in
+// namespace ns with values v (complete: the Alertmanager and Grafana
+// settings the rest of the stack adds included), the Secret of Grafana's
+// admin login, and the checks of s.
+func Component(s Spec, v Values, ns string) (component.Component, error) {
+	data, err := v.YAML()
+	if err != nil {
+		return component.Component{}, fmt.Errorf("kube-prometheus-stack values: %w", err)
+	}
+	admin := v.Grafana.Admin
+	return component.Component{
+		Name:    ChartName,
+		Release: &component.Release{Name: s.Release, Chart: ChartName, Repo: ChartRepo, Version: ChartVersion, Values: data},
+		Secrets: []component.Secret{{
+			Name: ns + "/" + admin.ExistingSecret, Keys: []string{admin.UserKey, admin.PasswordKey},
+			UsedBy: "Grafana's admin login (kube-prometheus-stack values)",
+		}},
+		Check: func(artifact string) finding.List { return Check(artifact, s) },
+	}, nil
+}
+
+// Check reports settings the chart would reject or that would leave
+// Prometheus without rules, storage limits or a Grafana login.
+func Check(artifact string, s Spec) finding.List {
+	var fs finding.List
+	if s.Replicas < 1 {
+		fs.Errorf(artifact, ChartName, "replicas", "Prometheus replicas must be at least 1, got %d", s.Replicas)
+	}
+	if _, err := model.ParseDuration(s.Retention); err != nil {
+		fs.Errorf(artifact, ChartName, "retention", "retention %q is not a Prometheus duration: %v", s.Retention, err)
+	}
+	if s.GrafanaAdminSecret == "" {
+		fs.Errorf(artifact, ChartName, "grafana-admin", "GrafanaAdminSecret must name the existing Secret holding Grafana's admin credentials")
+	}
+	if s.Release == "" {
+		fs.Errorf(artifact, ChartName, "release", "Release must name the Helm release: Prometheus selects rules and monitors by it")
+	}
+	return fs
 }

@@ -216,7 +216,7 @@ func TempoComponent(t TempoSpec, ns string, labels map[string]string) (kube.Comp
 		},
 		Generators: []kube.Generator{{
 			Kind: "ConfigMap", Name: tempoConfigName, Namespace: ns,
-			Files: []kube.GeneratedFile{{Key: tempoConfigKey, Data: files.WithHashHeader(cfg)}},
+			Files: []kube.GeneratedFile{{Key: tempoConfigKey, Kind: files.TempoConfig, Data: files.WithHashHeader(cfg)}},
 		}},
 	}
 	for _, o := range c.Objects {
