@@ -110,7 +110,7 @@ kubectl logs -n "$MON" deployment/otel-collector-cluster --tail=100`},
 	},
 	Remediation: []Step{
 		{Text: "Crash-looping after a config change: roll back to the previous ConfigMap by rolling back the deployment:", Shell: `kubectl rollout undo deployment/otel-collector -n "$MON"`},
-		{Text: "OOM-killed or refusing data: raise the Collector's memory limit and memory_limiter together in the environment's definition, run make generate and deploy."},
+		{Text: "OOM-killed or refusing data: raise the Collector's memory limit in the environment's definition (memory_limiter follows it: its limits are percentages of the container's limit), run make generate and deploy."},
 	},
 	Escalation: []string{"Notify: Platform team, On-call engineer", "PagerDuty: yes", "Slack: #genops-infrastructure"},
 }

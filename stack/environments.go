@@ -49,7 +49,6 @@ func Defaults() Environment {
 					CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
 					MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("1Gi"),
 				},
-				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 800, SpikeLimitMiB: 200},
 			},
 			Cluster: collector.Workload{
 				Replicas: 1,
@@ -57,7 +56,6 @@ func Defaults() Environment {
 					CPURequest: kube.Q("100m"), CPULimit: kube.Q("500m"),
 					MemoryRequest: kube.Q("256Mi"), MemoryLimit: kube.Q("512Mi"),
 				},
-				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 400, SpikeLimitMiB: 100},
 			},
 			Sampler: collector.Workload{
 				Replicas: 1,
@@ -65,14 +63,12 @@ func Defaults() Environment {
 					CPURequest: kube.Q("200m"), CPULimit: kube.Q("1"),
 					MemoryRequest: kube.Q("512Mi"), MemoryLimit: kube.Q("1Gi"),
 				},
-				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 800, SpikeLimitMiB: 200},
 			},
 			Agent: collector.Workload{
 				Resources: kube.Resources{
 					CPURequest: kube.Q("50m"), CPULimit: kube.Q("500m"),
 					MemoryRequest: kube.Q("128Mi"), MemoryLimit: kube.Q("512Mi"),
 				},
-				MemoryLimiter: collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 400, SpikeLimitMiB: 100},
 			},
 			Batch:              collector.BatchProcessor{Timeout: "10s", SendBatchSize: 1024},
 			LogLevel:           "info",
@@ -186,9 +182,7 @@ func Production() Environment {
 	e.Cluster = "genops-production"
 	e.Collector.Gateway.Replicas = 2
 	e.Collector.Gateway.Resources.MemoryLimit = kube.Q("2Gi")
-	e.Collector.Gateway.MemoryLimiter = collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 1600, SpikeLimitMiB: 400}
 	e.Collector.Sampler.Resources.MemoryLimit = kube.Q("2Gi")
-	e.Collector.Sampler.MemoryLimiter = collector.MemoryLimiterProcessor{CheckInterval: "1s", LimitMiB: 1600, SpikeLimitMiB: 400}
 	e.Monitoring.Retention = "30d"
 	e.Monitoring.RetentionSize = "180GB"
 	e.Monitoring.Storage = kube.Q("200Gi")

@@ -239,15 +239,12 @@ func badInputs() []badInput {
 			}},
 
 		// The Collector.
-		{class: "memory_limiter at the container limit", artifact: artCollector,
-			mutate: production(func(e *stack.Environment) { e.Collector.Gateway.MemoryLimiter.LimitMiB = 2048 }),
+		// memory_limiter's limits are percentages of the container's memory
+		// limit: without one they would be percentages of the node's memory.
+		{class: "Collector without a memory limit", artifact: artCollector,
+			mutate: production(func(e *stack.Environment) { e.Collector.Gateway.Resources.MemoryLimit = resource.Quantity{} }),
 			want: []string{
-				`environment production: collector otel-collector: memory_limiter limit 2048 MiB must stay below the container memory limit 2048 MiB`,
-			}},
-		{class: "memory_limiter spike limit not below its limit", artifact: artCollector,
-			mutate: production(func(e *stack.Environment) { e.Collector.Gateway.MemoryLimiter.SpikeLimitMiB = 1600 }),
-			want: []string{
-				`environment production: collector otel-collector: memory_limiter spike_limit 1600 MiB must be below its limit 1600 MiB`,
+				`environment production: Deployment monitoring/otel-collector: container otel-collector: has no memory limit`,
 			}},
 		{class: "pull receivers replicated", artifact: artCollector,
 			mutate: production(func(e *stack.Environment) { e.Collector.Cluster.Replicas = 3 }),

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/stack"
 )
@@ -49,8 +51,8 @@ func TestCheckReportsDrift(t *testing.T) {
 		{"changed file", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "otel/production/collector.yaml")
 			data, _ := os.ReadFile(p)
-			os.WriteFile(p, bytes.Replace(data, []byte("limit_mib: 1600"), []byte("limit_mib: 1700"), 1), 0o644)
-		}, []string{"--- a/otel/production/collector.yaml\n+++ b/otel/production/collector.yaml\n", "-    limit_mib: 1700\n+    limit_mib: 1600\n", "drift: 1 changed, 0 missing, 0 unexpected"}},
+			os.WriteFile(p, bytes.Replace(data, []byte("limit_percentage: 80"), []byte("limit_percentage: 90"), 1), 0o644)
+		}, []string{"--- a/otel/production/collector.yaml\n+++ b/otel/production/collector.yaml\n", "-    limit_percentage: 90\n+    limit_percentage: 80\n", "drift: 1 changed, 0 missing, 0 unexpected"}},
 		{"missing file", func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "otel/staging/collector.yaml"))
 		}, []string{"missing files (generated, not on disk):\n  otel/staging/collector.yaml\n", "drift: 0 changed, 1 missing, 0 unexpected"}},
@@ -87,7 +89,7 @@ func TestBadInputLeavesOutUntouched(t *testing.T) {
 	}
 	definition = func() stack.Definition {
 		d := stack.Default()
-		d.Environments[2].Collector.Gateway.MemoryLimiter.LimitMiB = 2048
+		d.Environments[2].Collector.Gateway.Resources.MemoryLimit = resource.Quantity{}
 		return d
 	}
 	defer func() { definition = stack.Default }()
@@ -99,7 +101,7 @@ func TestBadInputLeavesOutUntouched(t *testing.T) {
 		return "warning: environment " + env + ": DaemonSet monitoring/otel-collector-agent: container otel-collector: breaks run-as-non-root by declared exception: runs as root to read /var/log/pods, whose files the kubelet makes readable by root only\n"
 	}
 	want := exception("base") + exception("production") +
-		"environment production: collector otel-collector: memory_limiter limit 2048 MiB must stay below the container memory limit 2048 MiB\n" +
+		"environment production: Deployment monitoring/otel-collector: container otel-collector: has no memory limit\n" +
 		exception("staging") + "1 error(s): nothing written\n"
 	if stderr != want || stdout != "" {
 		t.Errorf("stdout %q\nstderr %q\nwant   %q", stdout, stderr, want)

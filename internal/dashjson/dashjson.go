@@ -17,7 +17,6 @@ import (
 	"sync"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
-	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -44,7 +43,7 @@ func Render(d dashboard.Dashboard) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-var registerPlugins = sync.OnceFunc(plugins.RegisterDefaultPlugins)
+var registerPlugins = sync.OnceFunc(register)
 
 // DecodeStrict decodes dashboard JSON with the SDK's strict decoder: unknown
 // fields, missing required fields and wrong types are errors, one per line.

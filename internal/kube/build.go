@@ -21,9 +21,6 @@ func (r Resources) Requirements() corev1.ResourceRequirements {
 	}
 }
 
-// MemoryLimitMiB is the memory limit in whole MiB, rounded down.
-func (r Resources) MemoryLimitMiB() int64 { return r.MemoryLimit.Value() / (1 << 20) }
-
 // Q parses a quantity literal; it panics on a malformed literal, which is a
 // programming error in the definitions and fails every test.
 func Q(s string) resource.Quantity { return resource.MustParse(s) }

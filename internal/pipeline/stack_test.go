@@ -125,10 +125,6 @@ func TestBadDefinitions(t *testing.T) {
 	}{
 		{"replicas 0", func(e *stack.Environment) { e.Collector.Gateway.Replicas = 0 },
 			[]string{"environment production: collector otel-collector: replicas must be at least 1, got 0"}},
-		{"memory_limiter at the container limit", func(e *stack.Environment) { e.Collector.Gateway.MemoryLimiter.LimitMiB = 2048 },
-			[]string{"environment production: collector otel-collector: memory_limiter limit 2048 MiB must stay below the container memory limit 2048 MiB"}},
-		{"memory_limiter above the container limit", func(e *stack.Environment) { e.Collector.Cluster.MemoryLimiter.LimitMiB = 600 },
-			[]string{"environment production: collector otel-collector-cluster: memory_limiter limit 600 MiB must stay below the container memory limit 512 MiB"}},
 		{"latest image", func(e *stack.Environment) { e.Collector.Image = "otel/opentelemetry-collector-contrib:latest" },
 			[]string{
 				`environment production: DaemonSet monitoring/otel-collector-agent: container otel-collector: image "otel/opentelemetry-collector-contrib:latest" uses the latest tag: pin a version`,

@@ -35,7 +35,7 @@ func agent(s Spec, w Wiring) Instance {
 					Severity: &SeverityParser{ParseFrom: "attributes.level"}},
 			},
 		}},
-		Processors: commonProcessors(s, s.Agent, w),
+		Processors: commonProcessors(s, w),
 		Exporters: Exporters{OTLPGateway: &OTLPExporter{
 			Endpoint: fmt.Sprintf("%s.%s.svc:%d", GatewayName, w.Namespace, PortOTLPGRPC),
 			TLS:      &TLS{Insecure: true},

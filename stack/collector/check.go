@@ -19,10 +19,12 @@ var pullReceivers = map[string]bool{"prometheus": true, "k8s_cluster": true}
 var pullExporters = map[string]bool{"prometheus": true}
 
 // Check reports what the Collector would only reveal at start-up or in
-// production: pipelines naming components that are not configured, a
-// memory_limiter at or above the container limit, a health check the probes
-// do not reach, pull receivers or tail sampling in a replicated workload,
-// and credentials that are not read from a Secret.
+// production: pipelines naming components that are not configured or not
+// headed by memory_limiter, a health check the probes do not reach, pull
+// receivers or tail sampling in a replicated workload, and credentials that
+// are not read from a Secret. The memory_limiter's limits are percentages of
+// the container's memory limit (memoryLimiter), which kube.CheckPosture
+// requires every container to set.
 func Check(artifact string, instances []Instance) finding.List {
 	var fs finding.List
 	for _, in := range instances {
@@ -30,7 +32,6 @@ func Check(artifact string, instances []Instance) finding.List {
 		if !in.NodeAgent && in.Workload.Replicas < 1 {
 			fs.Errorf(artifact, obj, "replicas", "replicas must be at least 1, got %d", in.Workload.Replicas)
 		}
-		checkMemory(&fs, artifact, obj, in)
 		checkPipelines(&fs, artifact, obj, in)
 		checkTailSampling(&fs, artifact, obj, in)
 		checkHealth(&fs, artifact, obj, in)
@@ -94,21 +95,6 @@ func checkSecrets(fs *finding.List, artifact, obj string, in Instance) {
 				fs.Errorf(artifact, obj, "secret-inline", "exporter %s header %s reads ${env:%s}, which the container does not set from a Secret", x.id, h, m[1])
 			}
 		}
-	}
-}
-
-func checkMemory(fs *finding.List, artifact, obj string, in Instance) {
-	ml := in.Config.Processors.MemoryLimiter
-	if ml == nil {
-		fs.Errorf(artifact, obj, "memory-limiter", "has no memory_limiter processor; without it the Collector is OOM-killed under load")
-		return
-	}
-	limit := in.Workload.Resources.MemoryLimitMiB()
-	if ml.LimitMiB >= limit {
-		fs.Errorf(artifact, obj, "memory-limiter", "memory_limiter limit %d MiB must stay below the container memory limit %d MiB", ml.LimitMiB, limit)
-	}
-	if ml.SpikeLimitMiB >= ml.LimitMiB {
-		fs.Errorf(artifact, obj, "memory-limiter", "memory_limiter spike_limit %d MiB must be below its limit %d MiB", ml.SpikeLimitMiB, ml.LimitMiB)
 	}
 }
 

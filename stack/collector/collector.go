@@ -81,11 +81,20 @@ type Spec struct {
 	ScrapeInterval string
 }
 
-// Workload sizes one Collector workload.
+// Workload sizes one Collector workload. Its memory_limiter follows
+// Resources.MemoryLimit (memoryLimiter).
 type Workload struct {
-	Replicas      int32
-	Resources     kube.Resources
-	MemoryLimiter MemoryLimiterProcessor
+	Replicas  int32
+	Resources kube.Resources
+}
+
+// memoryLimiter is every workload's memory_limiter: a hard limit of 80% of
+// the container's memory limit, read by the Collector from its cgroup at
+// start-up, and a soft limit 20 points below it (a quarter of the hard
+// limit, as the hand-set values were). It follows whatever limit the
+// container runs with, an overlay's patch included.
+func memoryLimiter() *MemoryLimiterProcessor {
+	return &MemoryLimiterProcessor{CheckInterval: "1s", LimitPercentage: 80, SpikeLimitPercentage: 20}
 }
 
 // Wiring is what the Collector connects to, decided by the rest of the stack.
@@ -162,11 +171,10 @@ func Build(s Spec, w Wiring) []Instance {
 	return ins
 }
 
-func commonProcessors(s Spec, wl Workload, w Wiring) Processors {
-	ml := wl.MemoryLimiter
+func commonProcessors(s Spec, w Wiring) Processors {
 	b := s.Batch
 	return Processors{
-		MemoryLimiter: &ml,
+		MemoryLimiter: memoryLimiter(),
 		Batch:         &b,
 		Resource: &ResourceProcessor{Attributes: []AttributeAction{
 			{Key: "cluster.name", Value: w.ClusterName, Action: "upsert"},
@@ -203,7 +211,7 @@ func telemetry(s Spec) Telemetry {
 }
 
 func gatewayProcessors(s Spec, w Wiring, derived []catalog.Metric) Processors {
-	p := commonProcessors(s, s.Gateway, w)
+	p := commonProcessors(s, w)
 	p.Attributes = governanceAttributes()
 	p.Normalize = Normalize(w.Catalog.Contract())
 	p.Labels = Labels(derived)
@@ -352,7 +360,7 @@ func cluster(s Spec, w Wiring) Instance {
 				AllocatableTypesToReport: []string{"cpu", "memory", "storage", "ephemeral-storage"},
 			},
 		},
-		Processors: commonProcessors(s, s.Cluster, w),
+		Processors: commonProcessors(s, w),
 		Exporters: Exporters{
 			PrometheusRemoteWrite: &RemoteWriteExporter{
 				Endpoint:                      w.RemoteWriteURL,

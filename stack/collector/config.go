@@ -85,11 +85,15 @@ type Processors struct {
 // Empty is a component configured with its defaults.
 type Empty struct{}
 
-// MemoryLimiterProcessor refuses data before the Collector runs out of memory.
+// MemoryLimiterProcessor refuses data before the Collector runs out of
+// memory. Its limits are percentages of the memory the Collector finds at
+// start-up: the container's cgroup limit (memory.max, or
+// memory.limit_in_bytes under cgroup v1) or, with no limit set, the
+// machine's memory (/proc/meminfo).
 type MemoryLimiterProcessor struct {
-	CheckInterval string `json:"check_interval"`
-	LimitMiB      int64  `json:"limit_mib"`
-	SpikeLimitMiB int64  `json:"spike_limit_mib"`
+	CheckInterval        string `json:"check_interval"`
+	LimitPercentage      int    `json:"limit_percentage"`
+	SpikeLimitPercentage int    `json:"spike_limit_percentage"`
 }
 
 // BatchProcessor batches telemetry before export.

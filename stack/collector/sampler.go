@@ -13,14 +13,13 @@ import (
 // sends to it through its Service. The gateway's exporter queue and retries
 // bridge the gap while the single pod restarts.
 func sampler(s Spec, w Wiring) Instance {
-	ml := s.Sampler.MemoryLimiter
 	b := s.Batch
 	cfg := Config{
 		Receivers: Receivers{OTLP: &OTLPReceiver{Protocols: OTLPProtocols{
 			GRPC: &Endpoint{Endpoint: fmt.Sprintf("0.0.0.0:%d", PortOTLPGRPC)},
 		}}},
 		Processors: Processors{
-			MemoryLimiter: &ml,
+			MemoryLimiter: memoryLimiter(),
 			Batch:         &b,
 			TailSampling:  w.Sampling.Tail.Processor(),
 		},
