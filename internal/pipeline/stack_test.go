@@ -67,7 +67,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r := differ.Compare(res.Files, tree); !r.Clean() {
-		t.Errorf("out/ is stale; run `go test ./stack -update` or `make generate`:\n%s", r)
+		t.Errorf("out/ is stale; run `go test ./internal/pipeline -update` or `make generate`:\n%s", r)
 	}
 }
 
