@@ -34,6 +34,16 @@ func Default() Definition {
 	}
 }
 
+// Environment returns the environment named name, to read or change.
+func (d *Definition) Environment(name string) (*Environment, bool) {
+	for i := range d.Environments {
+		if d.Environments[i].Name == name {
+			return &d.Environments[i], true
+		}
+	}
+	return nil, false
+}
+
 // Defaults are the settings every environment starts from, in one place.
 // They render the kustomize base, which deploys on its own.
 func Defaults() Environment {

@@ -189,7 +189,11 @@ func TestBadDefinitions(t *testing.T) {
 func assertBadProduction(t *testing.T, mutate func(*stack.Environment), want []string) {
 	t.Helper()
 	def := stack.Default()
-	mutate(&def.Environments[2])
+	prod, ok := def.Environment(stack.Production().Name)
+	if !ok {
+		t.Fatal("the default definition has no production environment")
+	}
+	mutate(prod)
 	res := generate(t, def)
 	assertErrors(t, res.Findings, want)
 	if res.Files != nil {
