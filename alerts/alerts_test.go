@@ -1,7 +1,6 @@
 package alerts_test
 
 import (
-	"github.com/koshihq/genops-stack/internal/pipeline"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"github.com/koshihq/genops-stack/internal/promlint"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/stack"

@@ -3,13 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/koshihq/genops-stack/internal/pipeline"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/koshihq/genops-stack/internal/differ"
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/stack"
 )

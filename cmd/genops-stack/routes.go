@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/koshihq/genops-stack/internal/pipeline"
 	"io"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 )
 
 // runRoutes prints an environment's routing tree, or with "test" the

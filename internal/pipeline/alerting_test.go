@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 

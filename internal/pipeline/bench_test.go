@@ -2,13 +2,13 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/koshihq/genops-stack/stack"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/koshihq/genops-stack/internal/differ"
 	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/stack"
 )
 
 // BenchmarkGenerate is one full run: build, check, render and validate the

@@ -2,13 +2,13 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/koshihq/genops-stack/stack"
 
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/grafana"

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"runtime"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/terraform"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/grafana"
 )
 

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/koshihq/genops-stack/stack"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/koshihq/genops-stack/dashboards"
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/grafana"
 )
 

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/internal/files"
-	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"regexp"
 	"strconv"
@@ -12,8 +10,10 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/routing"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
 

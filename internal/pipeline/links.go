@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"maps"
 	"path"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/stack"
 )
 
 // relativeDashboard is a dashboard link Grafana resolves against its own

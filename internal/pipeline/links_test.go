@@ -1,10 +1,10 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"testing"
 
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/stack"
 )
 
 func TestCheckLinks(t *testing.T) {

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"path"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 )
 

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"maps"
 	"path"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/internal/promlint"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 

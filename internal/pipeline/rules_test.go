@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 

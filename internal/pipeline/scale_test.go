@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/koshihq/genops-stack/stack"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/koshihq/genops-stack/internal/dashjson"
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/stack"
 )
 
 // syntheticTeams are n generated teams, with budgets from 500 to 5,250 USD,

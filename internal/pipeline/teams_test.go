@@ -1,9 +1,10 @@
 package pipeline
 
 import (
-	"github.com/koshihq/genops-stack/stack"
 	"math"
 	"testing"
+
+	"github.com/koshihq/genops-stack/stack"
 )
 
 // TestBadTeams feeds one mistake in the teams at a time: the run stops

@@ -2,7 +2,6 @@ package scrape_test
 
 import (
 	"bytes"
-	"github.com/koshihq/genops-stack/internal/pipeline"
 	"io"
 	"log/slog"
 	"path"
@@ -14,6 +13,7 @@ import (
 	_ "github.com/prometheus/prometheus/discovery/kubernetes"
 	"sigs.k8s.io/yaml"
 
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"github.com/koshihq/genops-stack/stack"
 )
 

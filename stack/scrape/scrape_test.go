@@ -1,7 +1,6 @@
 package scrape_test
 
 import (
-	"github.com/koshihq/genops-stack/internal/pipeline"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/koshihq/genops-stack/internal/kube"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
