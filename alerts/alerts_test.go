@@ -14,6 +14,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/promlint"
 	"github.com/koshihq/genops-stack/internal/testutil"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
@@ -79,9 +80,9 @@ func TestPromtool(t *testing.T) {
 }
 
 // config is the rules' configuration with two teams, like the default stack's.
-var config = alerts.Config{Namespace: "genops-system", Monitoring: "monitoring", Teams: []alerts.Team{
-	{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Dashboard: alerts.DashboardFinOps},
-	{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Dashboard: alerts.DashboardFinOps},
+var config = alerts.Config{Namespace: "genops-system", Monitoring: "monitoring", Teams: []names.Team{
+	{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering"},
+	{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research"},
 }}
 
 type unitTests struct {
@@ -188,7 +189,7 @@ func TestNotifications(t *testing.T) {
 // all, warnings included (a counter without rate(), a metric nothing sends,
 // a label the metric lacks).
 func TestLint(t *testing.T) {
-	links := alerts.Links{Grafana: "http://grafana.example.com", Runbooks: "https://runbooks.example.com"}
+	links := names.Links{Grafana: "http://grafana.example.com", Runbooks: "https://runbooks.example.com"}
 	var in []promlint.File
 	seen := map[string]bool{}
 	for _, g := range alerts.Groups(config) {
@@ -235,8 +236,6 @@ func TestCheck(t *testing.T) {
 			`environment base: alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`},
 		{"category", func(gs []alerts.Group) { gs[1].Alerts[0].Category = "" },
 			"environment base: alert BudgetThreshold80Percent: has no category: routing keys on it"},
-		{"dashboard", func(gs []alerts.Group) { gs[1].Alerts[0].Dashboard = "genops-costs" },
-			`environment base: alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`},
 		{"runbook", func(gs []alerts.Group) { gs[1].Alerts[0].Runbook.Remediation = nil },
 			"environment base: alert BudgetThreshold80Percent: runbook needs what the alert means, investigation steps and remediation steps"},
 		{"one team's alert twice", func(gs []alerts.Group) { gs[5].Alerts[1].Team = gs[5].Alerts[0].Team },

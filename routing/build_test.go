@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/koshihq/genops-stack/names"
 )
 
 // TestCredentialFiles: the files a configuration reads are keys of the one
@@ -34,9 +36,9 @@ func TestCredentialFiles(t *testing.T) {
 // under the last route of the tree; where one channel takes everything,
 // neither.
 func TestTeamRoutes(t *testing.T) {
-	teams := []Team{{Name: "ml-platform", Channel: "#ml-platform-budget"}, {Name: "research", Channel: "#research-budget"}}
+	teams := []names.Team{{Name: "ml-platform", Channel: "#ml-platform-budget"}, {Name: "research", Channel: "#research-budget"}}
 	paging := Spec{Page: true, SMTP: SMTP{Smarthost: "smtp.example.org:587", From: "am@example.org"}, EmailTo: "oncall@example.org", CredentialsSecret: "creds"}
-	c := Build(paging, Wiring{Grafana: "https://grafana.example.org", Teams: teams})
+	c := Build(paging, Wiring{Links: names.Links{Grafana: "https://grafana.example.org"}, Teams: teams})
 	last := c.Route.Routes[len(c.Route.Routes)-1]
 	want := Route{Matchers: []string{`alertname="TeamBudgetForecast"`}, Routes: []Route{
 		{Matchers: []string{`team="ml-platform"`}, Receiver: "team-ml-platform"},

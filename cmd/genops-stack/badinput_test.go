@@ -372,9 +372,12 @@ func badInputs() []badInput {
 			)},
 		{class: "alert linking a dashboard that is not rendered", artifact: artRules,
 			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Dashboard = "genops-costs" }),
-			want: everyStack(
-				`alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`,
-			)},
+			want: []string{
+				`kubernetes/base/genops-runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
+				`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
+				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/genops-costs" names dashboard genops-costs, which is not rendered (genops-cost, genops-finops, genops-performance, genops-policy)`,
+				`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
+			}},
 		{class: "alert without a runbook", artifact: artRules,
 			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Runbook = alerts.Runbook{} }),
 			want: everyStack(

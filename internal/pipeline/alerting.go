@@ -33,10 +33,9 @@ const alertmanagerDir = "alertmanager"
 // Secret.
 func buildAlerting(env stack.Environment, build func(routing.Spec, routing.Wiring) routing.Config, teams []stack.Team) (routing.Config, []byte, kube.Component, error) {
 	cfg := build(env.Alerting, routing.Wiring{
-		Grafana:       env.Links.Grafana,
-		Runbooks:      env.Links.Runbooks,
+		Links:         env.Links,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
-		Teams:         routingTeams(teams),
+		Teams:         teams,
 	})
 	data, err := alertmanager.Render(cfg)
 	if err != nil {
@@ -95,7 +94,7 @@ func checkAlerting(s *Stack) finding.List {
 		return fs
 	}
 	fs.Add(alertmanager.Check(a, s.Alerting, s.AlertingYAML, s.Alerts, alertmanager.Tests{
-		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, routingTeams(s.Teams))...),
+		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, s.Teams)...),
 		Inhibitions: routing.InhibitionTests(),
 	})...)
 	return fs

@@ -10,6 +10,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/alertmanager"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
@@ -49,19 +50,19 @@ func TestAlertmanagerConfigsPassAmtool(t *testing.T) {
 // through the cost routes.
 func TestNotificationsPerEnvironment(t *testing.T) {
 	seed := map[string][]string{
-		routing.Default:              {"slack #genops-alerts"},
-		routing.CostCritical:         {"slack #genops-cost-critical", "pagerduty", "email platform-team@example.com"},
-		routing.CostWarning:          {"slack #genops-cost"},
-		routing.PolicyViolations:     {"slack #genops-policy", "webhook http://genops-ai.genops-system.svc/api/policy/alert"},
-		routing.PerformanceAlerts:    {"slack #genops-performance"},
-		routing.InfrastructureAlerts: {"slack #genops-infrastructure", "pagerduty"},
+		names.ReceiverDefault:              {"slack #genops-alerts"},
+		names.ReceiverCostCritical:         {"slack #genops-cost-critical", "pagerduty", "email platform-team@example.com"},
+		names.ReceiverCostWarning:          {"slack #genops-cost"},
+		names.ReceiverPolicyViolations:     {"slack #genops-policy", "webhook http://genops-ai.genops-system.svc/api/policy/alert"},
+		names.ReceiverPerformanceAlerts:    {"slack #genops-performance"},
+		names.ReceiverInfrastructureAlerts: {"slack #genops-infrastructure", "pagerduty"},
 	}
 	oneChannel := func(channel string) map[string][]string {
 		m := map[string][]string{}
 		for r := range seed {
 			m[r] = []string{"slack " + channel}
 		}
-		m[routing.PolicyViolations] = append(m[routing.PolicyViolations], "webhook http://genops-ai.genops-system.svc/api/policy/alert")
+		m[names.ReceiverPolicyViolations] = append(m[names.ReceiverPolicyViolations], "webhook http://genops-ai.genops-system.svc/api/policy/alert")
 		return m
 	}
 	prod := map[string][]string{

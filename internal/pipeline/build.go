@@ -87,7 +87,7 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 		return nil, err
 	}
 	rulesCfg := alertsConfig(env)
-	rulesCfg.Teams = alertTeams(c.Teams)
+	rulesCfg.Teams = c.Teams
 	groups := c.Rules(rulesCfg)
 	rules, err := rulesComponent(env, groups)
 	if err != nil {

@@ -36,7 +36,7 @@ func (s *Stack) addGrafana(list []func(dashboards.Inputs) *dashboard.DashboardBu
 	if err != nil {
 		return fmt.Errorf("grafana: %w", err)
 	}
-	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: dashboardTeams(s.Teams)}
+	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: s.Teams}
 	if s.Dashboards, err = shared.get(list, in); err != nil {
 		return err
 	}

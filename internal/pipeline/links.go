@@ -72,6 +72,18 @@ func renderedDashboards(set *files.Set) map[string]bool {
 	return uids
 }
 
+// linkedDashboard is the uid a dashboard URL (<Grafana>/d/<uid>, maybe
+// with a query or a fragment) opens: "" when it names none.
+func linkedDashboard(url string) string {
+	i := strings.LastIndex(url, "/d/")
+	if i < 0 {
+		return ""
+	}
+	uid, _, _ := strings.Cut(url[i+len("/d/"):], "?")
+	uid, _, _ = strings.Cut(uid, "#")
+	return strings.TrimSuffix(uid, "/")
+}
+
 // matches returns the last submatch of every match of res in text, sorted
 // and without duplicates.
 func matches(res []*regexp.Regexp, text string) []string {
