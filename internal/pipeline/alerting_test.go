@@ -110,10 +110,8 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 		}
 		webhook := fmt.Sprintf("webhook http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads)
 		for _, a := range s.Alerts {
-			ls := model.LabelSet{"alertname": model.LabelValue(a.Name)}
-			for k, v := range a.Labels {
-				ls[model.LabelName(k)] = model.LabelValue(v)
-			}
+			ls := labelSet(a.Labels)
+			ls["alertname"] = model.LabelValue(a.Name)
 			var got []string
 			for _, r := range loaded.Receivers(ls) {
 				got = append(got, receivers[r]...)
@@ -156,28 +154,55 @@ func receiverIntegrations(r routing.Receiver) []string {
 }
 
 // TestBadRouting breaks the routing of the assembled production stack the
-// way the seed does, and compares what Check reports with
-// testdata/bad-routing/<case>.golden: the findings name every alert the
-// broken rules and routes select, so they follow the content (-update
-// rewrites them).
+// way the seed does, and asserts what Check reports. The findings of the
+// seed's inhibit rules name every alert the rules select: they are compared
+// with testdata/bad-routing/<case>.golden, which -update rewrites (review
+// the diff with the change of content). The others follow from the
+// assembled stack: its alerts, its receivers, the routing table.
 func TestBadRouting(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*routing.Config)
+		// want are the errors; nil compares them with the golden file.
+		want func(s *Stack) []string
 	}{
 		{"seed-inhibit-rules", func(c *routing.Config) {
 			c.InhibitRules = []routing.InhibitRule{
 				{SourceMatchers: []string{`severity="critical"`}, TargetMatchers: []string{`severity="warning"`}, Equal: []string{"alertname", "team", "project"}},
 				{SourceMatchers: []string{`alertname="BudgetExhausted"`}, TargetMatchers: []string{`alertname=~"BudgetThreshold.*"`}, Equal: []string{"team", "project"}},
 			}
-		}},
-		// The seed's routes: quality and observability alerts reach the
-		// default receiver.
+		}, nil},
+		// The seed's routes: every quality and observability alert, and
+		// every such alert of the routing table, reaches the default
+		// receiver only.
 		{"seed-routes", func(c *routing.Config) {
 			c.Route.Routes[3].Matchers = []string{`category="performance"`}
 			c.Route.Routes[4].Matchers = []string{`category="infrastructure"`}
+		}, func(s *Stack) []string {
+			lost := func(ls routing.Labels) bool { return ls["category"] == "quality" || ls["category"] == "observability" }
+			var out []string
+			for _, a := range s.Alerts {
+				if lost(a.Labels) {
+					ls := labelSet(a.Labels)
+					ls["alertname"] = model.LabelValue(a.Name)
+					out = append(out, "environment production: alert "+a.Name+`: reaches only the default receiver "default" with its labels `+ls.String()+": add a route for it in routing/routes.go, or mark it ForDefault")
+				}
+			}
+			for _, rt := range routing.RouteTests() {
+				if lost(rt.Labels) {
+					out = append(out, "environment production: routing test "+labelSet(rt.Labels).String()+": reaches default, want "+strings.Join(rt.Receivers, ", "))
+				}
+			}
+			return out
 		}},
-		{"undefined-receiver", func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }},
+		{"undefined-receiver", func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }, func(s *Stack) []string {
+			var defined []string
+			for _, r := range s.Alerting.Receivers {
+				defined = append(defined, r.Name)
+			}
+			sort.Strings(defined)
+			return []string{`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: ` + strings.Join(defined, ", ")}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,9 +211,19 @@ func TestBadRouting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var want []string
+			if tt.want != nil {
+				if want = tt.want(s); len(want) == 0 {
+					t.Fatal("no finding expected")
+				}
+			}
 			tt.mutate(&s.Alerting)
 			if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
 				t.Fatal(err)
+			}
+			if tt.want != nil {
+				assertErrors(t, Check(s), want)
+				return
 			}
 			var got []string
 			for _, f := range Check(s) {
@@ -196,13 +231,18 @@ func TestBadRouting(t *testing.T) {
 					got = append(got, f.String())
 				}
 			}
-			if len(got) == 0 {
-				t.Fatal("no error")
-			}
 			sort.Strings(got)
 			assertGolden(t, "bad-routing/"+tt.name, got)
 		})
 	}
+}
+
+func labelSet(ls routing.Labels) model.LabelSet {
+	out := model.LabelSet{}
+	for k, v := range ls {
+		out[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return out
 }
 
 func TestBadAlertingSettings(t *testing.T) {
