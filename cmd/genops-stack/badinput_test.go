@@ -25,6 +25,7 @@ import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/dashboards"
 	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -229,16 +230,41 @@ func withRules(f func([]alerts.Group) []alerts.Group) func(*stack.Definition) {
 	}
 }
 
-// withAlert changes the first alert of the group named group.
-func withAlert(group string, f func(*alerts.Alert)) func(*stack.Definition) {
-	return withRules(func(gs []alerts.Group) []alerts.Group {
-		for i := range gs {
-			if gs[i].Name == group {
-				f(&gs[i].Alerts[0])
+// withAlert changes the alert called name (the first, where alerts of one
+// name differ by team).
+func withAlert(name string, f func(*alerts.Alert)) func(*stack.Definition) {
+	return withGroup(func(g *alerts.Group) bool {
+		for i := range g.Alerts {
+			if g.Alerts[i].Alert == name {
+				f(&g.Alerts[i])
+				return true
 			}
 		}
-		return gs
+		return false
 	})
+}
+
+// withGroup changes the first rule group for which f says true.
+func withGroup(f func(*alerts.Group) bool) func(*stack.Definition) {
+	return withRules(func(gs []alerts.Group) []alerts.Group {
+		for i := range gs {
+			if f(&gs[i]) {
+				return gs
+			}
+		}
+		panic("no rule group to change")
+	})
+}
+
+// named selects the rule group called name.
+func named(name string, f func(*alerts.Group)) func(*alerts.Group) bool {
+	return func(g *alerts.Group) bool {
+		if g.Name != name {
+			return false
+		}
+		f(g)
+		return true
+	}
 }
 
 // withRouting changes the Alertmanager configuration of every environment
@@ -472,32 +498,35 @@ func badInputs() []badInput {
 
 		// Rules: alerts and recording rules.
 		{class: "alert defined twice", artifact: artRules,
-			mutate: withRules(func(gs []alerts.Group) []alerts.Group {
-				gs[1].Alerts = append(gs[1].Alerts, gs[1].Alerts[0])
-				return gs
+			mutate: withGroup(func(g *alerts.Group) bool {
+				i := slices.IndexFunc(g.Alerts, func(a alerts.Alert) bool { return a.Alert == names.BudgetThreshold80Percent })
+				if i >= 0 {
+					g.Alerts = append(g.Alerts, g.Alerts[i])
+				}
+				return i >= 0
 			}),
 			want: everyStack(
 				`alert BudgetThreshold80Percent: alert BudgetThreshold80Percent is defined twice: its runbook and routing would be ambiguous`,
 			)},
 		{class: "for not a duration", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.For = "5 minutes" }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.For = "5 minutes" }),
 			want: everyStack(
 				`alert BudgetThreshold80Percent: for: unknown unit " minutes" in duration "5 minutes"`,
 			)},
 		{class: "unknown severity", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Severity = "page" }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Severity = "page" }),
 			want: everyStack(
 				`alert BudgetThreshold80Percent: reaches only the default receiver "default" with its labels {alertname="BudgetThreshold80Percent", category="cost", severity="page"}: add a route for it in routing/routes.go, or mark it ForDefault`,
 				`alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`,
 			)},
 		{class: "alert without a category", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Category = "" }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Category = "" }),
 			want: everyStack(
 				`alert BudgetThreshold80Percent: has no category: routing keys on it`,
 				`alert BudgetThreshold80Percent: reaches only the default receiver "default" with its labels {alertname="BudgetThreshold80Percent", category="", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
 			)},
 		{class: "alert linking a dashboard that is not rendered", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Dashboard = "genops-costs" }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "genops-costs" }),
 			want: []string{
 				`kubernetes/base/genops-runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
 				`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
@@ -505,39 +534,35 @@ func badInputs() []badInput {
 				`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
 			}},
 		{class: "alert without a runbook", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Runbook = alerts.Runbook{} }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Runbook = alerts.Runbook{} }),
 			want: everyStack(
 				`alert BudgetThreshold80Percent: runbook needs what the alert means, investigation steps and remediation steps`,
 			)},
 		{class: "rule group name not a file name", artifact: artRules,
-			mutate: withRules(func(gs []alerts.Group) []alerts.Group {
-				gs[1].Name = "GenOps Cost"
-				return gs
-			}),
+			mutate: withGroup(named("genops-cost-alerts", func(g *alerts.Group) { g.Name = "GenOps Cost" })),
 			want: everyStack(
 				`group GenOps Cost: name "GenOps Cost" must be lower-case letters, digits and '-': it names the rule file and the PrometheusRule`,
 			)},
 		{class: "rate() over a gauge", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Expr = `rate(genops_budget_remaining_usd[5m]) > 1` }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Expr = `rate(genops_budget_remaining_usd[5m]) > 1` }),
 			want: []string{
 				`prometheus/rules/genops-cost-alerts.yaml:7: alert BudgetThreshold80Percent: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
 				`runbooks/BudgetThreshold80Percent.md:17: runbook BudgetThreshold80Percent: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
 			}},
 		{class: "unknown metric", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Expr = `genops_budget_utilisation_percent > 80` }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Expr = `genops_budget_utilisation_percent > 80` }),
 			want: everyStack(
 				`alert BudgetThreshold80Percent: promlint: the result's labels are unknown: unknown metric genops_budget_utilisation_percent: it is neither in the metric catalog nor a recording rule (did you mean genops_budget_utilization_percent?)`,
 			)},
 		{class: "template label the expression never carries", artifact: artRules,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) { a.Summary = "Budget threshold exceeded ({{ $labels.model }})" }),
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Summary = "Budget threshold exceeded ({{ $labels.model }})" }),
 			want: []string{
 				`prometheus/rules/genops-cost-alerts.yaml:6: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (it has: budget, team)`,
 			}},
 		{class: "recording rule not named level:metric:operations", artifact: artRules,
-			mutate: withRules(func(gs []alerts.Group) []alerts.Group {
-				gs[0].Records = append(gs[0].Records, alerts.Record{Record: "team_cost_usd", Expr: `sum by (team) (increase(genops_cost_usd_total[1h]))`})
-				return gs
-			}),
+			mutate: withGroup(named("genops-recording-rules", func(g *alerts.Group) {
+				g.Records = append(g.Records, alerts.Record{Record: "team_cost_usd", Expr: `sum by (team) (increase(genops_cost_usd_total[1h]))`})
+			})),
 			want: []string{
 				`prometheus/rules/genops-recording-rules.yaml: record team_cost_usd in group genops-recording-rules: policy record: invalid value "team_cost_usd" (out of bound =~"^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$")`,
 			}},
@@ -605,7 +630,8 @@ func badInputs() []badInput {
 		// Literal secrets.
 		{class: "Slack webhook URL in a receiver", artifact: artSecrets,
 			mutate: withRouting(func(c *routing.Config) {
-				c.Receivers[0].Webhook = append(c.Receivers[0].Webhook, routing.Webhook{URL: slackWebhook})
+				i := slices.IndexFunc(c.Receivers, func(r routing.Receiver) bool { return r.Name == names.ReceiverDefault })
+				c.Receivers[i].Webhook = append(c.Receivers[i].Webhook, routing.Webhook{URL: slackWebhook})
 			}),
 			wantFrom: func(golden map[string][]byte) []string {
 				return onAlertmanagerConfigs(golden,
@@ -633,7 +659,7 @@ func badInputs() []badInput {
 				`kubernetes/overlays/production/patches/deployment-monitoring-otel-collector-sampler.yaml: key name: holds a literal that looks like a secret (honeycomb_key): reference it instead (a *_file field, a secretKeyRef, ${env:...})`,
 			}},
 		{class: "bearer token in a runbook command", artifact: artSecrets,
-			mutate: withAlert("genops-cost-alerts", func(a *alerts.Alert) {
+			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) {
 				a.Runbook.Investigation = append(a.Runbook.Investigation, alerts.Step{
 					Text:  "Ask the budget API:",
 					Shell: `curl -H "Authorization: ` + bearerToken + `" http://genops-ai.genops-system.svc/api/budgets`,

@@ -11,6 +11,7 @@ import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/dashboards"
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
 )
@@ -59,7 +60,7 @@ func TestLinksToDashboardsAreChecked(t *testing.T) {
 		want   []string
 	}{
 		{"an alert's dashboard", func(c *stack.Content) {
-			c.Rules = withFirstAlert(c.Rules, func(a *alerts.Alert) { a.Dashboard = "genops-costs" })
+			c.Rules = withAlert(c.Rules, names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "genops-costs" })
 		}, []string{
 			`kubernetes/base/genops-runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
 			`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
@@ -67,7 +68,7 @@ func TestLinksToDashboardsAreChecked(t *testing.T) {
 			`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
 		}},
 		{"an alert without a dashboard", func(c *stack.Content) {
-			c.Rules = withFirstAlert(c.Rules, func(a *alerts.Alert) { a.Dashboard = "" })
+			c.Rules = withAlert(c.Rules, names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "" })
 		}, []string{
 			`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/" names no dashboard (want .../d/<uid>): give the alert the uid of a dashboard the stack renders`,
 		}},
@@ -75,7 +76,8 @@ func TestLinksToDashboardsAreChecked(t *testing.T) {
 			build := c.Routing
 			c.Routing = func(s routing.Spec, w routing.Wiring) routing.Config {
 				cfg := build(s, w)
-				cfg.Receivers[1].Slack[0].Actions[0].URL = w.Links.DashboardURL("genops-costs")
+				i := slices.IndexFunc(cfg.Receivers, func(r routing.Receiver) bool { return r.Name == names.ReceiverCostCritical })
+				cfg.Receivers[i].Slack[0].Actions[0].URL = w.Links.DashboardURL("genops-costs")
 				return cfg
 			}
 		}, alertmanagerFiles(t, "link /d/genops-costs: points at dashboard genops-costs, which the stack does not render "+rendered)},
@@ -115,16 +117,18 @@ func alertmanagerFiles(t *testing.T, finding string) []string {
 	return out
 }
 
-// withFirstAlert changes the first alert of the first group that has one.
-func withFirstAlert(rules func(alerts.Config) []alerts.Group, f func(*alerts.Alert)) func(alerts.Config) []alerts.Group {
+// withAlert changes the alert called name.
+func withAlert(rules func(alerts.Config) []alerts.Group, name string, f func(*alerts.Alert)) func(alerts.Config) []alerts.Group {
 	return func(c alerts.Config) []alerts.Group {
 		gs := rules(c)
 		for i := range gs {
-			if len(gs[i].Alerts) > 0 {
-				f(&gs[i].Alerts[0])
-				break
+			for j := range gs[i].Alerts {
+				if gs[i].Alerts[j].Alert == name {
+					f(&gs[i].Alerts[j])
+					return gs
+				}
 			}
 		}
-		return gs
+		panic("no alert " + name)
 	}
 }
