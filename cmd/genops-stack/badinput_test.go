@@ -205,6 +205,17 @@ func renderedAlerts(golden map[string][]byte) []renderedAlert {
 	return out
 }
 
+// alertLine is the line of the rendered rule file at path where the rule
+// of alert begins.
+func alertLine(golden map[string][]byte, path, alert string) int {
+	for i, line := range strings.Split(string(golden[path]), "\n") {
+		if strings.TrimSpace(line) == "- alert: "+alert {
+			return i + 1
+		}
+	}
+	panic(path + " has no alert " + alert)
+}
+
 // receiversOf are the receivers the rendered Alertmanager configuration at
 // path defines, sorted.
 func receiversOf(golden map[string][]byte, path string) string {
@@ -545,9 +556,14 @@ func badInputs() []badInput {
 			)},
 		{class: "rate() over a gauge", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Expr = `rate(genops_budget_remaining_usd[5m]) > 1` }),
-			want: []string{
-				`prometheus/rules/genops-cost-alerts.yaml:7: alert BudgetThreshold80Percent: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
-				`runbooks/BudgetThreshold80Percent.md:17: runbook BudgetThreshold80Percent: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+			// On the alert's expression (the line after its name) and in its
+			// runbook.
+			wantFrom: func(golden map[string][]byte) []string {
+				const msg = `rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`
+				return []string{
+					fmt.Sprintf("prometheus/rules/genops-cost-alerts.yaml:%d: alert BudgetThreshold80Percent: %s", alertLine(golden, "prometheus/rules/genops-cost-alerts.yaml", names.BudgetThreshold80Percent)+1, msg),
+					"runbooks/BudgetThreshold80Percent.md:17: runbook BudgetThreshold80Percent: " + msg,
+				}
 			}},
 		{class: "unknown metric", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Expr = `genops_budget_utilisation_percent > 80` }),
@@ -556,8 +572,9 @@ func badInputs() []badInput {
 			)},
 		{class: "template label the expression never carries", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Summary = "Budget threshold exceeded ({{ $labels.model }})" }),
-			want: []string{
-				`prometheus/rules/genops-cost-alerts.yaml:6: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (it has: budget, team)`,
+			wantFrom: func(golden map[string][]byte) []string {
+				return []string{fmt.Sprintf("prometheus/rules/genops-cost-alerts.yaml:%d: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (it has: budget, team)",
+					alertLine(golden, "prometheus/rules/genops-cost-alerts.yaml", names.BudgetThreshold80Percent))}
 			}},
 		{class: "recording rule not named level:metric:operations", artifact: artRules,
 			mutate: withGroup(named("genops-recording-rules", func(g *alerts.Group) {
