@@ -14,6 +14,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/pipeline"
 	"github.com/koshihq/genops-stack/internal/promlint"
 	"github.com/koshihq/genops-stack/internal/testutil"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
@@ -79,9 +80,9 @@ func TestPromtool(t *testing.T) {
 }
 
 // config is the rules' configuration with two teams, like the default stack's.
-var config = alerts.Config{Namespace: "genops-system", Monitoring: "monitoring", Teams: []alerts.Team{
-	{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Dashboard: alerts.DashboardFinOps},
-	{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Dashboard: alerts.DashboardFinOps},
+var config = alerts.Config{Namespace: "genops-system", Monitoring: "monitoring", Teams: []names.Team{
+	{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering"},
+	{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research"},
 }}
 
 type unitTests struct {
@@ -178,8 +179,12 @@ func TestNotifications(t *testing.T) {
 			t.Errorf("%s: %s\nwant %s", alert, got[alert], want)
 		}
 	}
-	if len(ns) != 14 {
-		t.Errorf("%d alerts, want the seed's 12 and one per team", len(ns))
+	rules := 0
+	for _, g := range alerts.Groups(config) {
+		rules += len(g.Alerts)
+	}
+	if len(ns) != rules || len(ns) == 0 {
+		t.Errorf("%d notifications for %d alerting rules", len(ns), rules)
 	}
 }
 
@@ -188,7 +193,7 @@ func TestNotifications(t *testing.T) {
 // all, warnings included (a counter without rate(), a metric nothing sends,
 // a label the metric lacks).
 func TestLint(t *testing.T) {
-	links := alerts.Links{Grafana: "http://grafana.example.com", Runbooks: "https://runbooks.example.com"}
+	links := names.Links{Grafana: "http://grafana.example.com", Runbooks: "https://runbooks.example.com"}
 	var in []promlint.File
 	seen := map[string]bool{}
 	for _, g := range alerts.Groups(config) {
@@ -209,48 +214,55 @@ func TestLint(t *testing.T) {
 	}
 }
 
-// TestCheck: the typed checks, one mistake at a time.
+// TestCheck: the typed checks, one mistake at a time, each in the group or
+// alert it names.
 func TestCheck(t *testing.T) {
 	if fs := alerts.Check("environment base", alerts.Groups(config)); len(fs) > 0 {
 		t.Fatalf("the stack's rules have findings: %v", fs)
 	}
+	const costs, teams = "genops-cost-alerts", "genops-team-budget-alerts"
 	tests := []struct {
 		name   string
-		mutate func(gs []alerts.Group)
+		mutate func(t *testing.T, gs []alerts.Group)
 		want   string
 	}{
-		{"group name", func(gs []alerts.Group) { gs[1].Name = "Cost Alerts" },
+		{"group name", func(t *testing.T, gs []alerts.Group) { group(t, gs, costs).Name = "Cost Alerts" },
 			`environment base: group Cost Alerts: name "Cost Alerts" must be lower-case letters, digits and '-': it names the rule file and the PrometheusRule`},
-		{"duplicate group", func(gs []alerts.Group) { gs[2].Name = gs[1].Name },
+		{"duplicate group", func(t *testing.T, gs []alerts.Group) { group(t, gs, "genops-policy-alerts").Name = costs },
 			"environment base: group genops-cost-alerts: group genops-cost-alerts is defined twice"},
-		{"interval", func(gs []alerts.Group) { gs[1].Interval = "30 s" },
+		{"interval", func(t *testing.T, gs []alerts.Group) { group(t, gs, costs).Interval = "30 s" },
 			`environment base: group genops-cost-alerts: interval "30 s" is not a Prometheus duration`},
-		{"record name", func(gs []alerts.Group) { gs[0].Records[0].Record = "genops cost" },
+		{"record name", func(t *testing.T, gs []alerts.Group) {
+			group(t, gs, "genops-recording-rules").Records[0].Record = "genops cost"
+		},
 			`environment base: record genops cost: "genops cost" is not a valid metric name`},
-		{"duplicate alert", func(gs []alerts.Group) { gs[1].Alerts[1].Alert = gs[1].Alerts[0].Alert },
+		{"duplicate alert", func(t *testing.T, gs []alerts.Group) {
+			alert(t, gs, names.BudgetThreshold95Percent).Alert = names.BudgetThreshold80Percent
+		},
 			"environment base: alert BudgetThreshold80Percent: alert BudgetThreshold80Percent is defined twice: its runbook and routing would be ambiguous"},
-		{"for", func(gs []alerts.Group) { gs[1].Alerts[0].For = "five minutes" },
+		{"for", func(t *testing.T, gs []alerts.Group) {
+			alert(t, gs, names.BudgetThreshold80Percent).For = "five minutes"
+		},
 			`environment base: alert BudgetThreshold80Percent: for "five minutes" is not a Prometheus duration`},
-		{"severity", func(gs []alerts.Group) { gs[1].Alerts[0].Severity = "page" },
+		{"severity", func(t *testing.T, gs []alerts.Group) { alert(t, gs, names.BudgetThreshold80Percent).Severity = "page" },
 			`environment base: alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`},
-		{"category", func(gs []alerts.Group) { gs[1].Alerts[0].Category = "" },
+		{"category", func(t *testing.T, gs []alerts.Group) { alert(t, gs, names.BudgetThreshold80Percent).Category = "" },
 			"environment base: alert BudgetThreshold80Percent: has no category: routing keys on it"},
-		{"dashboard", func(gs []alerts.Group) { gs[1].Alerts[0].Dashboard = "genops-costs" },
-			`environment base: alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`},
-		{"runbook", func(gs []alerts.Group) { gs[1].Alerts[0].Runbook.Remediation = nil },
+		{"runbook", func(t *testing.T, gs []alerts.Group) {
+			alert(t, gs, names.BudgetThreshold80Percent).Runbook.Remediation = nil
+		},
 			"environment base: alert BudgetThreshold80Percent: runbook needs what the alert means, investigation steps and remediation steps"},
-		{"one team's alert twice", func(gs []alerts.Group) { gs[5].Alerts[1].Team = gs[5].Alerts[0].Team },
+		{"one team's alert twice", func(t *testing.T, gs []alerts.Group) { g := group(t, gs, teams); g.Alerts[1].Team = g.Alerts[0].Team },
 			"environment base: alert TeamBudgetForecast: alert TeamBudgetForecast is defined twice: its runbook and routing would be ambiguous"},
-		{"one name, two runbooks", func(gs []alerts.Group) { gs[5].Alerts[1].Runbook.Meaning = "Something else." },
+		{"one name, two runbooks", func(t *testing.T, gs []alerts.Group) {
+			group(t, gs, teams).Alerts[1].Runbook.Meaning = "Something else."
+		},
 			"environment base: alert TeamBudgetForecast: alerts named TeamBudgetForecast have different runbooks, but they share one file (TeamBudgetForecast.md): give them one Runbook"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gs := alerts.Groups(config)
-			if gs[0].Name != "genops-recording-rules" || gs[1].Name != "genops-cost-alerts" || gs[5].Name != "genops-team-budget-alerts" {
-				t.Fatalf("group order changed: %s %s %s", gs[0].Name, gs[1].Name, gs[5].Name)
-			}
-			tt.mutate(gs)
+			tt.mutate(t, gs)
 			var got []string
 			for _, f := range alerts.Check("environment base", gs) {
 				if f.Severity == finding.Error {
@@ -262,4 +274,30 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// group is the rule group of gs called name.
+func group(t *testing.T, gs []alerts.Group, name string) *alerts.Group {
+	t.Helper()
+	for i := range gs {
+		if gs[i].Name == name {
+			return &gs[i]
+		}
+	}
+	t.Fatalf("no rule group %s", name)
+	return nil
+}
+
+// alert is the first alert of gs called name.
+func alert(t *testing.T, gs []alerts.Group, name string) *alerts.Alert {
+	t.Helper()
+	for i := range gs {
+		for j := range gs[i].Alerts {
+			if gs[i].Alerts[j].Alert == name {
+				return &gs[i].Alerts[j]
+			}
+		}
+	}
+	t.Fatalf("no alert %s", name)
+	return nil
 }

@@ -1,18 +1,10 @@
 package alerts
 
-import "strconv"
+import (
+	"strconv"
 
-// Team is a team with a monthly budget, as the rules see it.
-type Team struct {
-	// Name is the team label of the GenOps metrics.
-	Name string
-	// MonthlyBudgetUSD is what the team may spend in a calendar month.
-	MonthlyBudgetUSD float64
-	// CostCenter is what the team's spend is charged to.
-	CostCenter string
-	// Dashboard is the uid of the dashboard holding the team's row.
-	Dashboard string
-}
+	"github.com/koshihq/genops-stack/names"
+)
 
 // teamBudgets warns each team, early in the month, that it is on course to
 // overspend: the seed's budget alerts fire once 80% or 95% of a budget is
@@ -36,7 +28,7 @@ type Team struct {
 // to a day and, early in a month that started with a burst, it reads lower
 // than the month will end; the team rows of the FinOps dashboard show the
 // month so far next to it.
-func teamBudgets(teams []Team) Group {
+func teamBudgets(teams []names.Team) Group {
 	g := Group{
 		Name:     "genops-team-budget-alerts",
 		Interval: "1m",
@@ -48,10 +40,10 @@ func teamBudgets(teams []Team) Group {
 			Expr:   `sum by (team) (rate(genops_cost_usd_total[24h])) * scalar(days_in_month() * 86400)`,
 		}},
 	}
-	for _, t := range teams {
+	for i, t := range teams {
 		budget := strconv.FormatFloat(t.MonthlyBudgetUSD, 'f', -1, 64)
 		g.Alerts = append(g.Alerts, Alert{
-			Alert:       "TeamBudgetForecast",
+			Alert:       names.TeamBudgetForecast,
 			Team:        t.Name,
 			Expr:        `sum(genops:cost:team_month_forecast{team="` + t.Name + `"}) > ` + budget,
 			For:         "1h",
@@ -59,7 +51,7 @@ func teamBudgets(teams []Team) Group {
 			Category:    Cost,
 			Summary:     "Team " + t.Name + " is on course to exceed its monthly budget",
 			Description: `At the pace of the last 24 hours, this month costs team ` + t.Name + ` {{ printf "%.0f" $value }} USD, over its budget of ` + budget + ` USD (cost center ` + t.CostCenter + `)`,
-			Dashboard:   t.Dashboard,
+			Dashboard:   names.TeamDashboard(i),
 			Runbook:     teamBudgetForecastRunbook,
 		})
 	}

@@ -1,5 +1,7 @@
 package alerts
 
+import "github.com/koshihq/genops-stack/names"
+
 // cost are the budget and spend alerts.
 //
 // The gateway Collector derives the metrics from GenOps AI's spans, and
@@ -16,40 +18,40 @@ func cost() Group {
 		Interval: "30s",
 		Alerts: []Alert{
 			{
-				Alert:       "BudgetThreshold80Percent",
+				Alert:       names.BudgetThreshold80Percent,
 				Expr:        `max by (team, budget) (genops_budget_utilization_percent) > 80`,
 				For:         "5m",
 				Severity:    Warning,
 				Category:    Cost,
 				Summary:     "Budget threshold exceeded ({{ $labels.team }})",
 				Description: "Team {{ $labels.team }} has consumed {{ $value }}% of monthly budget",
-				Dashboard:   DashboardCost,
+				Dashboard:   names.DashboardCost,
 				Runbook:     budgetThresholdRunbook("80%", "None yet: at the current pace the budget may run out before the end of the month"),
 			},
 			{
-				Alert:       "BudgetThreshold95Percent",
+				Alert:       names.BudgetThreshold95Percent,
 				Expr:        `max by (team, budget) (genops_budget_utilization_percent) > 95`,
 				For:         "5m",
 				Severity:    Critical,
 				Category:    Cost,
 				Summary:     "Budget critically low ({{ $labels.team }})",
 				Description: "Team {{ $labels.team }} has consumed {{ $value }}% of monthly budget - URGENT",
-				Dashboard:   DashboardCost,
+				Dashboard:   names.DashboardCost,
 				Runbook:     budgetThresholdRunbook("95%", "Imminent: the team's AI operations are throttled or blocked when the budget runs out"),
 			},
 			{
-				Alert:       "BudgetExhausted",
+				Alert:       names.BudgetExhausted,
 				Expr:        `min by (team, project, budget) (genops_budget_remaining_usd) <= 0`,
 				For:         "1m",
 				Severity:    Critical,
 				Category:    Cost,
 				Summary:     "Budget exhausted ({{ $labels.team }}/{{ $labels.project }})",
 				Description: "Budget for {{ $labels.team }}/{{ $labels.project }} has been fully consumed",
-				Dashboard:   DashboardCost,
+				Dashboard:   names.DashboardCost,
 				Runbook:     budgetExhaustedRunbook,
 			},
 			{
-				Alert: "CostAnomaly",
+				Alert: names.CostAnomaly,
 				Expr: `sum by (team) (increase(genops_cost_usd_total[1h]))
   > 1.5 * sum by (team) (increase(genops_cost_usd_total[1h] offset 1d))`,
 				For:         "30m",
@@ -57,7 +59,7 @@ func cost() Group {
 				Category:    Cost,
 				Summary:     "Unusual cost increase detected ({{ $labels.team }})",
 				Description: "Cost for {{ $labels.team }} has increased by 50% compared to yesterday",
-				Dashboard:   DashboardCost,
+				Dashboard:   names.DashboardCost,
 				Runbook:     costAnomalyRunbook,
 			},
 		},

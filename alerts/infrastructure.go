@@ -1,5 +1,7 @@
 package alerts
 
+import "github.com/koshihq/genops-stack/names"
+
 // infrastructure are the alerts on the GenOps pods and the Collector.
 //
 // Corrected from the seed:
@@ -19,18 +21,18 @@ func infrastructure(c Config) Group {
 		Interval: "30s",
 		Alerts: []Alert{
 			{
-				Alert:       "GenOpsPodDown",
+				Alert:       names.GenOpsPodDown,
 				Expr:        `kube_pod_status_phase{` + ns + `, phase=~"Pending|Failed|Unknown"} > 0`,
 				For:         "5m",
 				Severity:    Critical,
 				Category:    Infrastructure,
 				Summary:     "GenOps pod not running ({{ $labels.pod }})",
 				Description: "Pod {{ $labels.pod }} in namespace {{ $labels.namespace }} is not running",
-				Dashboard:   DashboardPerformance,
+				Dashboard:   names.DashboardPerformance,
 				Runbook:     podDownRunbook(ns),
 			},
 			{
-				Alert: "HighMemoryUsage",
+				Alert: names.HighMemoryUsage,
 				Expr: `container_memory_working_set_bytes{` + ns + `, container!=""}
   / (container_spec_memory_limit_bytes{` + ns + `, container!=""} > 0)
   > 0.9`,
@@ -39,18 +41,18 @@ func infrastructure(c Config) Group {
 				Category:    Infrastructure,
 				Summary:     "High memory usage ({{ $labels.pod }})",
 				Description: "Pod {{ $labels.pod }} is using {{ $value | humanizePercentage }} of memory limit",
-				Dashboard:   DashboardPerformance,
+				Dashboard:   names.DashboardPerformance,
 				Runbook:     highMemoryRunbook(ns),
 			},
 			{
-				Alert:       "OTelCollectorDown",
+				Alert:       names.OTelCollectorDown,
 				Expr:        `up{job="otel-collector"} == 0 or absent(up{job="otel-collector"})`,
 				For:         "5m",
 				Severity:    Critical,
 				Category:    Observability,
 				Summary:     "OpenTelemetry Collector is down",
 				Description: "The OTel Collector has been down for more than 5 minutes - telemetry collection is impaired",
-				Dashboard:   DashboardPerformance,
+				Dashboard:   names.DashboardPerformance,
 				Runbook:     collectorDownRunbook,
 			},
 		},

@@ -1,5 +1,7 @@
 package alerts
 
+import "github.com/koshihq/genops-stack/names"
+
 // performance are the latency, error and evaluation quality alerts, over
 // the metrics the gateway derives from GenOps AI's spans. The seed's latency
 // and error queries already summed over every series (the gateway replicas'
@@ -13,18 +15,18 @@ func performance() Group {
 		Interval: "30s",
 		Alerts: []Alert{
 			{
-				Alert:       "HighLatency",
+				Alert:       names.HighLatency,
 				Expr:        `histogram_quantile(0.95, sum by (provider, le) (rate(genops_request_duration_seconds_bucket[5m]))) > 10`,
 				For:         "10m",
 				Severity:    Warning,
 				Category:    Performance,
 				Summary:     "High latency detected ({{ $labels.provider }})",
 				Description: "P95 latency for {{ $labels.provider }} is {{ $value }}s",
-				Dashboard:   DashboardPerformance,
+				Dashboard:   names.DashboardPerformance,
 				Runbook:     highLatencyRunbook,
 			},
 			{
-				Alert: "HighErrorRate",
+				Alert: names.HighErrorRate,
 				Expr: `sum by (provider) (rate(genops_requests_total{status="error"}[5m]))
   / sum by (provider) (rate(genops_requests_total[5m]))
   > 0.05`,
@@ -33,18 +35,18 @@ func performance() Group {
 				Category:    Performance,
 				Summary:     "High error rate ({{ $labels.provider }})",
 				Description: "Error rate for {{ $labels.provider }} is {{ $value | humanizePercentage }}",
-				Dashboard:   DashboardPerformance,
+				Dashboard:   names.DashboardPerformance,
 				Runbook:     highErrorRateRunbook,
 			},
 			{
-				Alert:       "LowQualityScore",
+				Alert:       names.LowQualityScore,
 				Expr:        `avg by (team, model, metric) (genops_eval_quality_score) < 0.7`,
 				For:         "15m",
 				Severity:    Warning,
 				Category:    Quality,
 				Summary:     "Low quality score ({{ $labels.model }}/{{ $labels.metric }})",
 				Description: "Quality score for {{ $labels.model }} {{ $labels.metric }} is {{ $value }}",
-				Dashboard:   DashboardPerformance,
+				Dashboard:   names.DashboardPerformance,
 				Runbook:     lowQualityScoreRunbook,
 			},
 		},

@@ -1,5 +1,7 @@
 package alerts
 
+import "github.com/koshihq/genops-stack/names"
+
 // policy are the governance alerts.
 //
 // genops_policy_violations_total counts the policy decisions other than
@@ -18,25 +20,25 @@ func policy() Group {
 		Interval: "30s",
 		Alerts: []Alert{
 			{
-				Alert:       "PolicyViolationsDetected",
+				Alert:       names.PolicyViolationsDetected,
 				Expr:        `sum by (policy) (rate(genops_policy_violations_total[5m])) > 0`,
 				For:         "5m",
 				Severity:    Warning,
 				Category:    Policy,
 				Summary:     "Policy violations detected ({{ $labels.policy }})",
 				Description: "{{ $value }} violations/sec of policy {{ $labels.policy }}",
-				Dashboard:   DashboardPolicy,
+				Dashboard:   names.DashboardPolicy,
 				Runbook:     policyViolationsRunbook,
 			},
 			{
-				Alert:       "HighPolicyViolationRate",
+				Alert:       names.HighPolicyViolationRate,
 				Expr:        `sum by (policy) (rate(genops_policy_violations_total[5m])) > 0.1`,
 				For:         "10m",
 				Severity:    Critical,
 				Category:    Policy,
 				Summary:     "High rate of policy violations",
 				Description: "Policy violation rate is {{ $value }} violations/sec - investigate immediately",
-				Dashboard:   DashboardPolicy,
+				Dashboard:   names.DashboardPolicy,
 				Runbook:     highPolicyViolationRateRunbook,
 			},
 		},

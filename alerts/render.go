@@ -3,40 +3,28 @@ package alerts
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/names"
 )
 
-// Links are where notifications point people: Grafana (a dashboard is
-// <Grafana>/d/<uid>) and the browsable rendered runbooks (a runbook is
-// <Runbooks>/<alert>.md).
-type Links struct {
-	Grafana  string
-	Runbooks string
-}
-
 // RunbookURL is where the alert's rendered runbook is read.
-func (a Alert) RunbookURL(l Links) string {
-	return strings.TrimSuffix(l.Runbooks, "/") + "/" + a.RunbookFile()
-}
+func (a Alert) RunbookURL(l names.Links) string { return l.RunbookURL(a.Alert) }
 
 // RunbookFile is the file name of the alert's runbook.
-func (a Alert) RunbookFile() string { return a.Alert + ".md" }
+func (a Alert) RunbookFile() string { return names.RunbookFile(a.Alert) }
 
 // DashboardURL opens the alert's dashboard.
-func (a Alert) DashboardURL(l Links) string {
-	return strings.TrimSuffix(l.Grafana, "/") + "/d/" + a.Dashboard
-}
+func (a Alert) DashboardURL(l names.Links) string { return l.DashboardURL(a.Dashboard) }
 
 // RuleGroup is the group as Prometheus reads it: recording rules first (an
 // alert of the group may use them), then alerts with their static labels
 // and annotations (summary, description, runbook_url, dashboard_url).
-func (g Group) RuleGroup(l Links) (rulefmt.RuleGroup, error) {
+func (g Group) RuleGroup(l names.Links) (rulefmt.RuleGroup, error) {
 	interval, err := model.ParseDuration(g.Interval)
 	if err != nil {
 		return rulefmt.RuleGroup{}, fmt.Errorf("group %s: interval: %w", g.Name, err)
@@ -68,7 +56,7 @@ func (g Group) RuleGroup(l Links) (rulefmt.RuleGroup, error) {
 
 // RuleFile renders the group as a plain Prometheus rule file, the form
 // promtool, mimirtool and Prometheus without the operator read.
-func (g Group) RuleFile(l Links) ([]byte, error) {
+func (g Group) RuleFile(l names.Links) ([]byte, error) {
 	rg, err := g.RuleGroup(l)
 	if err != nil {
 		return nil, err

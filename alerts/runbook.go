@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/names"
 )
 
 // Runbook is what on-call does when an alert fires. Its PromQL is linted
@@ -34,7 +35,7 @@ type Step struct {
 // Markdown renders the alert's runbook: its facts (severity, category, for,
 // expression, dashboard), then the runbook's sections. Shell commands use
 // $NS for the namespace of the GenOps workloads and $MON for monitoring.
-func (a Alert) Markdown(l Links, c Config) []byte {
+func (a Alert) Markdown(l names.Links, c Config) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- %s -->\n", files.Header)
 	fmt.Fprintf(&b, "# Runbook: %s\n\n", a.Alert)

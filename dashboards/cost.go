@@ -9,6 +9,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/koshihq/genops-stack/names"
 )
 
 // Cost is "GenOps AI - Cost Tracking": the seed's six panels, with its
@@ -24,7 +26,7 @@ import (
 // instant queries over [$__range]: a counter that restarts with its gateway
 // replica totals nothing by itself.
 func Cost(in Inputs) *dashboard.DashboardBuilder {
-	return withCostFilters(newDashboard(in, "GenOps AI - Cost Tracking", CostUID, "now-24h", "30s", "cost", "ai")).
+	return withCostFilters(newDashboard(in, "GenOps AI - Cost Tracking", names.DashboardCost, "now-24h", "30s", "cost", "ai")).
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
 			Title("Total Cost (Last 24h)").
@@ -36,7 +38,7 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Thresholds(thresholds("green", at(100, "yellow"), at(500, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "CostAnomaly"))).
+			Links(runbooks(in, names.CostAnomaly))).
 		WithPanel(piechart.NewPanelBuilder().
 			Id(2).
 			Title("Cost by Team").
@@ -67,7 +69,7 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			// As in the seed, over the counter that replaces its gauge.
 			WithTarget(query(`sum by (team) (rate(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[5m]))`, "{{team}}")).
 			Unit("currencyUSD/s").
-			Links(runbooks(in, "CostAnomaly"))).
+			Links(runbooks(in, names.CostAnomaly))).
 		WithPanel(table.NewPanelBuilder().
 			Id(5).
 			Title("Cost by Model").
@@ -93,5 +95,5 @@ func Cost(in Inputs) *dashboard.DashboardBuilder {
 			Max(100).
 			Thresholds(thresholds("green", at(80, "yellow"), at(95, "red"))).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "BudgetThreshold80Percent", "BudgetThreshold95Percent", "BudgetExhausted")))
+			Links(runbooks(in, names.BudgetThreshold80Percent, names.BudgetThreshold95Percent, names.BudgetExhausted)))
 }

@@ -10,6 +10,10 @@
 // Counters are cumulative and restart with their replica: spend over a
 // window is increase(), spend per second rate(), never delta() or deriv().
 //
+// The dashboards' uids, and the names of the alerts whose runbooks panels
+// link to, are defined in package names: alerts and notifications refer to
+// them too.
+//
 // This file holds what every dashboard shares: the inputs, the $datasource
 // variable, the link bar, and small helpers that keep the dashboards
 // reading like their panels.
@@ -20,15 +24,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
-)
 
-// The dashboard uids. Alerts, notifications and other dashboards link to
-// these; they never change.
-const (
-	CostUID        = "genops-cost"
-	PolicyUID      = "genops-policy"
-	PerformanceUID = "genops-performance"
-	FinOpsUID      = "genops-finops"
+	"github.com/koshihq/genops-stack/names"
 )
 
 // Tag is on every GenOps dashboard; each dashboard's link bar lists the
@@ -43,8 +40,9 @@ type Inputs struct {
 	// Runbooks is where the runbooks are browsable: a runbook is
 	// <Runbooks>/<alert>.md.
 	Runbooks string
-	// Teams each get a row on the FinOps dashboard or its pages.
-	Teams []Team
+	// Teams each get a row on the FinOps dashboard or its pages
+	// (names.TeamDashboard).
+	Teams []names.Team
 }
 
 // datasource is the reference every panel and query variable uses: the
@@ -182,7 +180,7 @@ func dashboardLinks() []cog.Builder[dashboard.DashboardLink] {
 func runbooks(in Inputs, alerts ...string) []cog.Builder[dashboard.DashboardLink] {
 	var ls []cog.Builder[dashboard.DashboardLink]
 	for _, a := range alerts {
-		url := in.Runbooks + "/" + a + ".md"
+		url := names.Links{Runbooks: in.Runbooks}.RunbookURL(a)
 		ls = append(ls, link{Title: "Runbook: " + a, Type: dashboard.DashboardLinkTypeLink, Url: &url, Tags: []string{}, TargetBlank: true})
 	}
 	return ls

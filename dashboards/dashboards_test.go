@@ -12,6 +12,7 @@ import (
 	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/dashjson"
 	"github.com/koshihq/genops-stack/internal/promlint"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
@@ -46,7 +47,7 @@ func TestSeedPanels(t *testing.T) {
 		panels []seedPanel
 		extra  []string
 	}{
-		{CostUID, Cost, []seedPanel{
+		{names.DashboardCost, Cost, []seedPanel{
 			{1, "Total Cost (Last 24h)", "stat", 0, 0, 6, 4, "currencyUSD", "", "", "green, 100 yellow, 500 red"},
 			{2, "Cost by Team", "piechart", 6, 0, 6, 8, "currencyUSD", "", "", ""},
 			{3, "Cost by Provider", "bargauge", 12, 0, 6, 8, "currencyUSD", "", "", ""},
@@ -54,13 +55,13 @@ func TestSeedPanels(t *testing.T) {
 			{5, "Cost by Model", "table", 12, 8, 6, 8, "", "", "", ""},
 			{6, "Budget Utilization", "gauge", 18, 0, 6, 8, "percent", "0", "100", "green, 80 yellow, 95 red"},
 		}, nil},
-		{PolicyUID, Policy, []seedPanel{
+		{names.DashboardPolicy, Policy, []seedPanel{
 			{1, "Policy Violations (Last Hour)", "stat", 0, 0, 6, 4, "", "", "", "green, 1 yellow, 10 red"},
 			{2, "Violations by Policy Type", "timeseries", 6, 0, 12, 8, "", "", "", ""},
 			{3, "Policy Enforcement Actions", "piechart", 18, 0, 6, 8, "", "", "", ""},
 			{4, "Compliance Score by Team", "bargauge", 0, 8, 12, 8, "percent", "0", "100", "red, 90 yellow, 95 green"},
 		}, nil},
-		{PerformanceUID, Performance, []seedPanel{
+		{names.DashboardPerformance, Performance, []seedPanel{
 			{1, "Request Rate", "timeseries", 0, 0, 12, 8, "reqps", "", "", ""},
 			{2, "Average Latency (p50, p95, p99)", "timeseries", 12, 0, 12, 8, "s", "", "", ""},
 			{3, "Token Usage Rate", "timeseries", 0, 8, 12, 8, "tokens/s", "", "", ""},
@@ -129,7 +130,7 @@ func describe(p *dashboard.Panel) seedPanel {
 // tag and link bar, the $datasource variable defaulting to the stack's
 // Prometheus, every panel on it, and runbook links under Inputs.Runbooks.
 func TestHouseRules(t *testing.T) {
-	all := map[string]func(Inputs) *dashboard.DashboardBuilder{CostUID: Cost, PolicyUID: Policy, PerformanceUID: Performance, FinOpsUID: FinOps}
+	all := map[string]func(Inputs) *dashboard.DashboardBuilder{names.DashboardCost: Cost, names.DashboardPolicy: Policy, names.DashboardPerformance: Performance, names.DashboardFinOps: FinOps}
 	for uid, f := range all {
 		d := build(t, f)
 		if *d.Uid != uid || len(d.Tags) == 0 || d.Tags[0] != Tag {
@@ -161,14 +162,14 @@ func TestHouseRules(t *testing.T) {
 }
 
 // TestTeamRows: FinOps holds a collapsed row per team, with the team's
-// budget in its queries and thresholds, for the first TeamsPerDashboard
+// budget in its queries and thresholds, for the first names.TeamsPerDashboard
 // teams; the rest continue on pages that follow the house rules, and
 // TeamDashboard names the dashboard holding each team's row. Panel ids are
 // unique across each dashboard, rows' panels included.
 func TestTeamRows(t *testing.T) {
-	teams := make([]Team, 2*TeamsPerDashboard+1)
+	teams := make([]names.Team, 2*names.TeamsPerDashboard+1)
 	for i := range teams {
-		teams[i] = Team{Name: fmt.Sprintf("team-%d", i), MonthlyBudgetUSD: 1000 + float64(i), CostCenter: "cc"}
+		teams[i] = names.Team{Name: fmt.Sprintf("team-%d", i), MonthlyBudgetUSD: 1000 + float64(i), CostCenter: "cc"}
 	}
 	withTeams := in
 	withTeams.Teams = teams
@@ -184,14 +185,14 @@ func TestTeamRows(t *testing.T) {
 		}
 		dashboards = append(dashboards, d)
 	}
-	wantRows := []int{TeamsPerDashboard, TeamsPerDashboard, 1}
+	wantRows := []int{names.TeamsPerDashboard, names.TeamsPerDashboard, 1}
 	if len(dashboards) != len(wantRows) {
 		t.Fatalf("%d dashboards, want %d", len(dashboards), len(wantRows))
 	}
 	team := 0
 	for i, d := range dashboards {
-		if *d.Uid != TeamDashboard(team) || d.Tags[0] != Tag || d.Templating.List[0].Name != "datasource" {
-			t.Errorf("dashboard %d: uid %s (want %s), tags %v", i, *d.Uid, TeamDashboard(team), d.Tags)
+		if *d.Uid != names.TeamDashboard(team) || d.Tags[0] != Tag || d.Templating.List[0].Name != "datasource" {
+			t.Errorf("dashboard %d: uid %s (want %s), tags %v", i, *d.Uid, names.TeamDashboard(team), d.Tags)
 		}
 		ids := map[uint32]bool{}
 		rows := 0
@@ -221,8 +222,8 @@ func TestTeamRows(t *testing.T) {
 			t.Errorf("%s: %d team rows, want %d", *d.Uid, rows, wantRows[i])
 		}
 	}
-	if TeamDashboard(0) != FinOpsUID || TeamDashboard(TeamsPerDashboard) != FinOpsUID+"-teams-2" {
-		t.Errorf("TeamDashboard: %s, %s", TeamDashboard(0), TeamDashboard(TeamsPerDashboard))
+	if names.TeamDashboard(0) != names.DashboardFinOps || names.TeamDashboard(names.TeamsPerDashboard) != names.DashboardFinOps+"-teams-2" {
+		t.Errorf("TeamDashboard: %s, %s", names.TeamDashboard(0), names.TeamDashboard(names.TeamsPerDashboard))
 	}
 }
 
@@ -236,9 +237,9 @@ var queryResult = regexp.MustCompile(`^query_result\((.+)\)\s*$`)
 // variables are linted here too.
 func TestLint(t *testing.T) {
 	withTeams := in
-	withTeams.Teams = []Team{{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering"}, {Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research"}}
+	withTeams.Teams = []names.Team{{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering"}, {Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research"}}
 	l := promlint.New(catalog.Default(), promlint.Options{})
-	for _, g := range alerts.Groups(alerts.Config{Teams: []alerts.Team{{Name: "ml-platform", MonthlyBudgetUSD: 1000}}}) {
+	for _, g := range alerts.Groups(alerts.Config{Teams: []names.Team{{Name: "ml-platform", MonthlyBudgetUSD: 1000}}}) {
 		for _, r := range g.Records {
 			l.Learn(r.Record, r.Expr, r.Labels)
 		}

@@ -7,6 +7,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/koshihq/genops-stack/names"
 )
 
 // FinOps is "GenOps AI - FinOps Daily": what a FinOps lead opens every
@@ -27,9 +29,9 @@ import (
 // and the per-model table takes its width.
 //
 // Below, one collapsed row per team shows its month against its own budget
-// (teams.go), for the first TeamsPerDashboard teams of in.Teams.
+// (teams.go), for the first names.TeamsPerDashboard teams of in.Teams.
 func FinOps(in Inputs) *dashboard.DashboardBuilder {
-	d := withCostFilters(newDashboard(in, "GenOps AI - FinOps Daily", FinOpsUID, "now-7d", "5m", "cost", "finops")).
+	d := withCostFilters(newDashboard(in, "GenOps AI - FinOps Daily", names.DashboardFinOps, "now-7d", "5m", "cost", "finops")).
 		Description("Yesterday's AI spend, budget burn and runway per team, the most expensive models and the effective cost per 1K tokens.").
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
@@ -41,7 +43,7 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Thresholds(thresholds("green", at(100, "yellow"), at(500, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "CostAnomaly"))).
+			Links(runbooks(in, names.CostAnomaly))).
 		WithPanel(stat.NewPanelBuilder().
 			Id(2).
 			Title("Spend vs Previous 24h").
@@ -59,7 +61,7 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Thresholds(thresholds("green", at(0.2, "yellow"), at(0.5, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "CostAnomaly"))).
+			Links(runbooks(in, names.CostAnomaly))).
 		WithPanel(stat.NewPanelBuilder().
 			Id(3).
 			Title("Teams Over 80% of Budget").
@@ -71,7 +73,7 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Thresholds(thresholds("green", at(1, "yellow"), at(3, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "BudgetThreshold80Percent"))).
+			Links(runbooks(in, names.BudgetThreshold80Percent))).
 		WithPanel(stat.NewPanelBuilder().
 			Id(4).
 			Title("Cost per 1K Tokens (Last 24h)").
@@ -92,8 +94,8 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Datasource(datasource).
 			WithTarget(query(`sum by (team) (rate(genops_cost_usd_total{team=~"$team", project=~"$project", provider=~"$provider"}[1h])) * 3600`, "{{team}}")).
 			Unit("currencyUSD").
-			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", CostUID, "team", "team")).
-			Links(runbooks(in, "CostAnomaly"))).
+			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", names.DashboardCost, "team", "team")).
+			Links(runbooks(in, names.CostAnomaly))).
 		WithPanel(bargauge.NewPanelBuilder().
 			Id(6).
 			Title("Budget Runway (Days)").
@@ -113,8 +115,8 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Orientation(common.VizOrientationHorizontal).
 			DisplayMode(common.BarGaugeDisplayModeGradient).
 			ReduceOptions(lastValue()).
-			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", CostUID, "team", "team")).
-			Links(runbooks(in, "BudgetExhausted"))).
+			DataLinks(drillDown("Cost Tracking for ${__field.labels.team}", names.DashboardCost, "team", "team")).
+			Links(runbooks(in, names.BudgetExhausted))).
 		WithPanel(table.NewPanelBuilder().
 			Id(7).
 			Title("Budget Remaining").
@@ -125,7 +127,7 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			WithTransformation(organize(map[string]string{"team": "Team", "project": "Project", "budget": "Budget", "Value": "Remaining (USD)"})).
 			Unit("currencyUSD").
 			Footer(noFooter()).
-			Links(runbooks(in, "BudgetExhausted"))).
+			Links(runbooks(in, names.BudgetExhausted))).
 		WithPanel(bargauge.NewPanelBuilder().
 			Id(8).
 			Title("Top Models by Spend (Last 24h)").
@@ -152,5 +154,5 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 	// Panel 10, the "Token List Prices (per 1K)" table, is removed: it read
 	// genops_token_cost_per_1k, list prices GenOps AI does not send. The
 	// team rows keep their panel ids (from 11).
-	return withTeamRows(d, in, in.Teams[:min(len(in.Teams), TeamsPerDashboard)], 28, 11)
+	return withTeamRows(d, in, in.Teams[:min(len(in.Teams), names.TeamsPerDashboard)], 28, 11)
 }

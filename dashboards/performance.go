@@ -4,6 +4,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/gauge"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/koshihq/genops-stack/names"
 )
 
 // Performance is "GenOps AI - Performance Metrics": the seed's four panels,
@@ -27,7 +29,7 @@ import (
 // chunk of a streamed response and the model server's time to the first
 // token, in one query per quantile, told apart by a source label.
 func Performance(in Inputs) *dashboard.DashboardBuilder {
-	return newDashboard(in, "GenOps AI - Performance Metrics", PerformanceUID, "now-6h", "30s", "performance", "ai").
+	return newDashboard(in, "GenOps AI - Performance Metrics", names.DashboardPerformance, "now-6h", "30s", "performance", "ai").
 		// Providers and models of both sources: label_values() reads one
 		// metric's label, so the variables are query_result()s over both
 		// (one line each: Grafana's query_result() pattern does not span
@@ -52,7 +54,7 @@ sum by (provider, model) (
   "provider", "$1", "gen_ai_provider_name", "(.*)"), "model", "$1", "gen_ai_request_model", "(.*)")
 )`, "{{provider}}/{{model}}")).
 			Unit("reqps").
-			Links(runbooks(in, "HighErrorRate"))).
+			Links(runbooks(in, names.HighErrorRate))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(2).
 			Title("Average Latency (p50, p95, p99)").
@@ -64,7 +66,7 @@ sum by (provider, model) (
 			WithTarget(query(latencyQuantile("0.95"), "{{provider}} p95").RefId("B")).
 			WithTarget(query(latencyQuantile("0.99"), "{{provider}} p99").RefId("C")).
 			Unit("s").
-			Links(runbooks(in, "HighLatency"))).
+			Links(runbooks(in, names.HighLatency))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(3).
 			Title("Token Usage Rate").
@@ -98,7 +100,7 @@ sum by (provider, model) (
 			Max(1).
 			Thresholds(thresholds("red", at(0.7, "yellow"), at(0.85, "green"))).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "LowQualityScore"))).
+			Links(runbooks(in, names.LowQualityScore))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(5).
 			Title("Time to First Token").

@@ -7,6 +7,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/piechart"
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/koshihq/genops-stack/names"
 )
 
 // Policy is "GenOps AI - Policy Compliance": the seed's four panels, with
@@ -21,7 +23,7 @@ import (
 // genops.team; policy decisions of spans without one have no team label and
 // show only while $team is All.
 func Policy(in Inputs) *dashboard.DashboardBuilder {
-	return newDashboard(in, "GenOps AI - Policy Compliance", PolicyUID, "now-6h", "30s", "policy", "compliance").
+	return newDashboard(in, "GenOps AI - Policy Compliance", names.DashboardPolicy, "now-6h", "30s", "policy", "compliance").
 		WithVariable(labelVariable("team", "Team", `label_values(genops_policy_enforcements_total, team)`)).
 		WithPanel(stat.NewPanelBuilder().
 			Id(1).
@@ -33,7 +35,7 @@ func Policy(in Inputs) *dashboard.DashboardBuilder {
 			Thresholds(thresholds("green", at(1, "yellow"), at(10, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "PolicyViolationsDetected"))).
+			Links(runbooks(in, names.PolicyViolationsDetected))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(2).
 			Title("Violations by Policy Type").
@@ -41,7 +43,7 @@ func Policy(in Inputs) *dashboard.DashboardBuilder {
 			Datasource(datasource).
 			// Seed: by policy_type; the policy's name takes its place.
 			WithTarget(query(`sum by (policy) (rate(genops_policy_violations_total{team=~"$team"}[5m]))`, "{{policy}}")).
-			Links(runbooks(in, "PolicyViolationsDetected", "HighPolicyViolationRate"))).
+			Links(runbooks(in, names.PolicyViolationsDetected, names.HighPolicyViolationRate))).
 		WithPanel(piechart.NewPanelBuilder().
 			Id(3).
 			Title("Policy Enforcement Actions").
@@ -78,5 +80,5 @@ func Policy(in Inputs) *dashboard.DashboardBuilder {
 			Max(100).
 			Thresholds(thresholds("red", at(90, "yellow"), at(95, "green"))).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "HighPolicyViolationRate")))
+			Links(runbooks(in, names.HighPolicyViolationRate)))
 }

@@ -8,39 +8,18 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/koshihq/genops-stack/names"
 )
 
-// Team is a team with a monthly budget, as the dashboards show it.
-type Team struct {
-	Name             string
-	MonthlyBudgetUSD float64
-	CostCenter       string
-}
-
-// TeamsPerDashboard is how many team rows one dashboard holds. A row is
-// about 5 KiB of JSON: 40 keep FinOps, and each page of further teams,
-// under the 256 KiB that `kubectl apply` can store for its ConfigMap, with
-// room for long team names.
-const TeamsPerDashboard = 40
-
-// TeamDashboard is the uid of the dashboard holding the row of the i-th
-// team (from 0): FinOps for the first TeamsPerDashboard, then one page of
-// FinOpsTeams per TeamsPerDashboard more.
-func TeamDashboard(i int) string {
-	if page := i/TeamsPerDashboard + 1; page > 1 {
-		return FinOpsUID + "-teams-" + strconv.Itoa(page)
-	}
-	return FinOpsUID
-}
-
 // FinOpsTeams are the pages continuing FinOps' team rows, one per
-// TeamsPerDashboard teams after the first: none when every team fits on
-// FinOps.
+// names.TeamsPerDashboard teams after the first (names.TeamDashboard gives
+// their uids): none when every team fits on FinOps.
 func FinOpsTeams(in Inputs) []*dashboard.DashboardBuilder {
 	var pages []*dashboard.DashboardBuilder
-	for first := TeamsPerDashboard; first < len(in.Teams); first += TeamsPerDashboard {
-		last := min(first+TeamsPerDashboard, len(in.Teams))
-		d := newDashboard(in, fmt.Sprintf("GenOps AI - FinOps Daily, Teams %d to %d", first+1, last), TeamDashboard(first), "now-7d", "5m", "cost", "finops").
+	for first := names.TeamsPerDashboard; first < len(in.Teams); first += names.TeamsPerDashboard {
+		last := min(first+names.TeamsPerDashboard, len(in.Teams))
+		d := newDashboard(in, fmt.Sprintf("GenOps AI - FinOps Daily, Teams %d to %d", first+1, last), names.TeamDashboard(first), "now-7d", "5m", "cost", "finops").
 			Description("Each team's month against its budget, continuing GenOps AI - FinOps Daily.")
 		pages = append(pages, withTeamRows(d, in, in.Teams[first:last], 0, 1))
 	}
@@ -49,7 +28,7 @@ func FinOpsTeams(in Inputs) []*dashboard.DashboardBuilder {
 
 // withTeamRows adds a collapsed row per team to d, stacked from grid row y
 // (a collapsed row is one unit high), three panel ids per row from id.
-func withTeamRows(d *dashboard.DashboardBuilder, in Inputs, teams []Team, y, id uint32) *dashboard.DashboardBuilder {
+func withTeamRows(d *dashboard.DashboardBuilder, in Inputs, teams []names.Team, y, id uint32) *dashboard.DashboardBuilder {
 	for i, t := range teams {
 		d.WithRow(teamRow(in, t, y+uint32(i), id+3*uint32(i)))
 	}
@@ -68,7 +47,7 @@ func withTeamRows(d *dashboard.DashboardBuilder, in Inputs, teams []Team, y, id 
 // month's spend. The forecast is the team budget alerts' recording rule
 // (the month at the last 24 hours' pace, see package alerts), so the row
 // shows what TeamBudgetForecast compares with the budget.
-func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
+func teamRow(in Inputs, t names.Team, y, id uint32) *dashboard.RowBuilder {
 	budget := strconv.FormatFloat(t.MonthlyBudgetUSD, 'f', -1, 64)
 	team := `{team="` + t.Name + `"}`
 	return dashboard.NewRowBuilder("Team " + t.Name + " (budget " + budget + " USD a month, cost center " + t.CostCenter + ")").
@@ -88,7 +67,7 @@ func teamRow(in Inputs, t Team, y, id uint32) *dashboard.RowBuilder {
 			Thresholds(thresholds("green", at(80, "yellow"), at(100, "red"))).
 			Orientation(common.VizOrientationAuto).
 			ReduceOptions(lastValue()).
-			Links(runbooks(in, "TeamBudgetForecast"))).
+			Links(runbooks(in, names.TeamBudgetForecast))).
 		WithPanel(timeseries.NewPanelBuilder().
 			Id(id + 2).
 			Title("Monthly Pace vs Budget").

@@ -4,16 +4,8 @@ import (
 	"path"
 	"sort"
 	"strings"
-)
 
-// The receivers. Production keeps these names: people search for them.
-const (
-	Default              = "default"
-	CostCritical         = "cost-critical"
-	CostWarning          = "cost-warning"
-	PolicyViolations     = "policy-violations"
-	PerformanceAlerts    = "performance-alerts"
-	InfrastructureAlerts = "infrastructure-alerts"
+	"github.com/koshihq/genops-stack/names"
 )
 
 // Spec is what an environment decides about notifications.
@@ -46,16 +38,16 @@ type SMTP struct {
 
 // Wiring is what routing needs from the rest of the stack.
 type Wiring struct {
-	// Grafana is Grafana's URL: a dashboard is <Grafana>/d/<uid>.
-	Grafana string
-	// Runbooks is where the runbooks are browsable; notifications link an
-	// alert's runbook_url annotation and fall back to this index.
-	Runbooks string
+	// Links are Grafana's URL (a notification's dashboard button opens
+	// <Grafana>/d/<uid>) and where the runbooks are browsable
+	// (notifications link an alert's runbook_url annotation and fall back
+	// to the Runbooks index).
+	Links names.Links
 	// PolicyWebhook is the GenOps AI endpoint that receives policy alerts.
 	PolicyWebhook string
 	// Teams get their budget alerts in their own channels, where the
 	// environment has no one Channel for everything.
-	Teams []Team
+	Teams []names.Team
 }
 
 // SecretsDir is where prometheus-operator mounts the Secrets listed in an

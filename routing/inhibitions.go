@@ -1,5 +1,7 @@
 package routing
 
+import "github.com/koshihq/genops-stack/names"
+
 // inhibitions mute the alerts that add nothing while a graver one fires. The
 // check requires every Equal label on every alert the matchers select: a
 // label missing on one side compares as empty and the rule never mutes.
@@ -20,7 +22,7 @@ func inhibitions() []InhibitRule {
 		{
 			// An exhausted budget mutes the team's threshold alerts. Budget
 			// utilization is per team, so project cannot be compared.
-			SourceMatchers: []string{`alertname="BudgetExhausted"`},
+			SourceMatchers: []string{`alertname="` + names.BudgetExhausted + `"`},
 			TargetMatchers: []string{`alertname=~"BudgetThreshold.*"`},
 			Equal:          []string{"team"},
 		},

@@ -1,35 +1,38 @@
 package routing
 
-// receivers are the seed's receivers, with credentials read from files.
+import "github.com/koshihq/genops-stack/names"
+
+// receivers are the seed's receivers (named in package names), with
+// credentials read from files.
 // Cost-critical and infrastructure alerts page (PagerDuty, and email for
 // cost) where the environment pages; everything posts to Slack.
 func receivers(n notifier) []Receiver {
 	return []Receiver{
 		{
-			Name:  Default,
+			Name:  names.ReceiverDefault,
 			Slack: n.slack("#genops-alerts", "{{ .GroupLabels.alertname }}", ""),
 		},
 		{
-			Name:      CostCritical,
-			Slack:     n.slack("#genops-cost-critical", "🚨 CRITICAL: {{ .GroupLabels.alertname }}", "genops-cost"),
+			Name:      names.ReceiverCostCritical,
+			Slack:     n.slack("#genops-cost-critical", "🚨 CRITICAL: {{ .GroupLabels.alertname }}", names.DashboardCost),
 			PagerDuty: n.pagerDuty(),
 			Email:     n.email("CRITICAL: GenOps budget alert {{ .GroupLabels.alertname }} ({{ .GroupLabels.team }}, {{ .GroupLabels.cluster }})"),
 		},
 		{
-			Name:  CostWarning,
-			Slack: n.slack("#genops-cost", "⚠️ WARNING: {{ .GroupLabels.alertname }}", "genops-cost"),
+			Name:  names.ReceiverCostWarning,
+			Slack: n.slack("#genops-cost", "⚠️ WARNING: {{ .GroupLabels.alertname }}", names.DashboardCost),
 		},
 		{
-			Name:    PolicyViolations,
-			Slack:   n.slack("#genops-policy", "📋 Policy: {{ .GroupLabels.alertname }}", "genops-policy"),
+			Name:    names.ReceiverPolicyViolations,
+			Slack:   n.slack("#genops-policy", "📋 Policy: {{ .GroupLabels.alertname }}", names.DashboardPolicy),
 			Webhook: []Webhook{{SendResolved: true, URL: n.wiring.PolicyWebhook}},
 		},
 		{
-			Name:  PerformanceAlerts,
-			Slack: n.slack("#genops-performance", "⚡ Performance: {{ .GroupLabels.alertname }}", "genops-performance"),
+			Name:  names.ReceiverPerformanceAlerts,
+			Slack: n.slack("#genops-performance", "⚡ Performance: {{ .GroupLabels.alertname }}", names.DashboardPerformance),
 		},
 		{
-			Name:      InfrastructureAlerts,
+			Name:      names.ReceiverInfrastructureAlerts,
 			Slack:     n.slack("#genops-infrastructure", "🔧 Infrastructure: {{ .GroupLabels.alertname }}", ""),
 			PagerDuty: n.pagerDuty(),
 		},
@@ -53,11 +56,11 @@ func (n notifier) slack(channel, title, dashboard string) []Slack {
 	}
 	var actions []SlackAction
 	if dashboard != "" {
-		actions = append(actions, SlackAction{Type: "button", Text: "View Dashboard", URL: n.wiring.Grafana + "/d/" + dashboard})
+		actions = append(actions, SlackAction{Type: "button", Text: "View Dashboard", URL: n.wiring.Links.DashboardURL(dashboard)})
 	}
 	actions = append(actions, SlackAction{
 		Type: "button", Text: "Runbook",
-		URL: `{{ or .CommonAnnotations.runbook_url "` + n.wiring.Runbooks + `" }}`,
+		URL: `{{ or .CommonAnnotations.runbook_url "` + n.wiring.Links.Runbooks + `" }}`,
 	})
 	return []Slack{{
 		APIURLFile: n.spec.credentialFile(SlackKey(channel)),

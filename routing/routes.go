@@ -1,5 +1,7 @@
 package routing
 
+import "github.com/koshihq/genops-stack/names"
+
 // routes is the routing tree. Alerts are grouped per alert name, cluster and
 // team, and each category goes to its receiver; what no route takes goes to
 // the default receiver, and the coverage check keeps that to alerts marked
@@ -7,7 +9,7 @@ package routing
 // category), never labels of the alert's series.
 func routes() Route {
 	return Route{
-		Receiver:       Default,
+		Receiver:       names.ReceiverDefault,
 		GroupBy:        []string{"alertname", "cluster", "team"},
 		GroupWait:      "10s",
 		GroupInterval:  "10s",
@@ -15,30 +17,30 @@ func routes() Route {
 		Routes: []Route{
 			{
 				Matchers:  []string{`severity="critical"`, `category="cost"`},
-				Receiver:  CostCritical,
+				Receiver:  names.ReceiverCostCritical,
 				GroupWait: "1m",
 			},
 			{
 				Matchers: []string{`severity="warning"`, `category="cost"`},
-				Receiver: CostWarning,
+				Receiver: names.ReceiverCostWarning,
 				Continue: true,
 			},
 			{
 				Matchers: []string{`category="policy"`},
-				Receiver: PolicyViolations,
+				Receiver: names.ReceiverPolicyViolations,
 				Continue: true,
 			},
 			{
 				// Evaluation quality is a property of the model's answers,
 				// watched by the same people as latency and errors.
 				Matchers: []string{`category=~"performance|quality"`},
-				Receiver: PerformanceAlerts,
+				Receiver: names.ReceiverPerformanceAlerts,
 				Continue: true,
 			},
 			{
 				// The telemetry pipeline (the Collector) is infrastructure too.
 				Matchers: []string{`category=~"infrastructure|observability"`},
-				Receiver: InfrastructureAlerts,
+				Receiver: names.ReceiverInfrastructureAlerts,
 			},
 		},
 	}

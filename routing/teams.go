@@ -1,37 +1,25 @@
 package routing
 
-// Team is a team whose budget notifications go to a channel of its own.
-type Team struct {
-	Name string
-	// Channel is the team's Slack channel, e.g. #ml-platform-budget.
-	Channel string
-}
-
-// TeamBudgetAlert is the per-team budget alert (alerts/budgets.go): one
-// rule per team, carrying the team as a static label.
-const TeamBudgetAlert = "TeamBudgetForecast"
-
-// TeamReceiver names the receiver of a team's budget notifications.
-func TeamReceiver(team string) string { return "team-" + team }
+import "github.com/koshihq/genops-stack/names"
 
 // teamRoutes is the last route of the tree: each team's budget alerts,
 // which the cost warning route has taken to FinOps and passed on, reach the
 // team's receiver.
-func teamRoutes(teams []Team) Route {
-	r := Route{Matchers: []string{`alertname="` + TeamBudgetAlert + `"`}}
+func teamRoutes(teams []names.Team) Route {
+	r := Route{Matchers: []string{`alertname="` + names.TeamBudgetForecast + `"`}}
 	for _, t := range teams {
-		r.Routes = append(r.Routes, Route{Matchers: []string{`team="` + t.Name + `"`}, Receiver: TeamReceiver(t.Name)})
+		r.Routes = append(r.Routes, Route{Matchers: []string{`team="` + t.Name + `"`}, Receiver: names.TeamReceiver(t.Name)})
 	}
 	return r
 }
 
 // teamReceivers post to each team's channel, a webhook per channel.
-func teamReceivers(n notifier, teams []Team) []Receiver {
+func teamReceivers(n notifier, teams []names.Team) []Receiver {
 	out := make([]Receiver, len(teams))
 	for i, t := range teams {
 		out[i] = Receiver{
-			Name:  TeamReceiver(t.Name),
-			Slack: n.slack(t.Channel, "💰 Budget forecast: {{ .GroupLabels.team }}", "genops-finops"),
+			Name:  names.TeamReceiver(t.Name),
+			Slack: n.slack(t.Channel, "💰 Budget forecast: {{ .GroupLabels.team }}", names.DashboardFinOps),
 		}
 	}
 	return out
@@ -40,14 +28,14 @@ func teamReceivers(n notifier, teams []Team) []Receiver {
 // TeamRouteTests are the routing tests of the teams' budget alerts in an
 // environment with spec s: each reaches the cost warnings and its team's
 // receiver, or only the cost warnings where one channel takes everything.
-func TeamRouteTests(s Spec, teams []Team) []RouteTest {
+func TeamRouteTests(s Spec, teams []names.Team) []RouteTest {
 	out := make([]RouteTest, len(teams))
 	for i, t := range teams {
-		want := []string{CostWarning, TeamReceiver(t.Name)}
+		want := []string{names.ReceiverCostWarning, names.TeamReceiver(t.Name)}
 		if s.Channel != "" {
 			want = want[:1]
 		}
-		out[i] = RouteTest{Labels{"alertname": TeamBudgetAlert, "severity": "warning", "category": "cost", "team": t.Name}, want}
+		out[i] = RouteTest{Labels{"alertname": names.TeamBudgetForecast, "severity": "warning", "category": "cost", "team": t.Name}, want}
 	}
 	return out
 }

@@ -1,24 +1,26 @@
 package routing
 
+import "github.com/koshihq/genops-stack/names"
+
 // RouteTests are the routing table every environment must pass: each
 // alert's labels as Prometheus sends them, and the receivers they reach.
 func RouteTests() []RouteTest {
 	return []RouteTest{
-		{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "ml-platform"}, []string{CostWarning}},
-		{Labels{"alertname": "BudgetThreshold95Percent", "severity": "critical", "category": "cost", "team": "ml-platform"}, []string{CostCritical}},
-		{Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost", "team": "ml-platform", "project": "inference"}, []string{CostCritical}},
-		{Labels{"alertname": "CostAnomaly", "severity": "warning", "category": "cost", "team": "research"}, []string{CostWarning}},
-		{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "content-safety"}, []string{PolicyViolations}},
-		{Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy": "content-safety"}, []string{PolicyViolations}},
-		{Labels{"alertname": "HighLatency", "severity": "warning", "category": "performance", "provider": "openai"}, []string{PerformanceAlerts}},
-		{Labels{"alertname": "HighErrorRate", "severity": "critical", "category": "performance", "provider": "anthropic"}, []string{PerformanceAlerts}},
-		{Labels{"alertname": "LowQualityScore", "severity": "warning", "category": "quality", "model": "gpt-4", "metric": "relevance"}, []string{PerformanceAlerts}},
-		{Labels{"alertname": "GenOpsPodDown", "severity": "critical", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0", "phase": "Pending"}, []string{InfrastructureAlerts}},
-		{Labels{"alertname": "HighMemoryUsage", "severity": "warning", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0"}, []string{InfrastructureAlerts}},
-		{Labels{"alertname": "OTelCollectorDown", "severity": "critical", "category": "observability", "job": "otel-collector"}, []string{InfrastructureAlerts}},
+		{Labels{"alertname": names.BudgetThreshold80Percent, "severity": "warning", "category": "cost", "team": "ml-platform"}, []string{names.ReceiverCostWarning}},
+		{Labels{"alertname": names.BudgetThreshold95Percent, "severity": "critical", "category": "cost", "team": "ml-platform"}, []string{names.ReceiverCostCritical}},
+		{Labels{"alertname": names.BudgetExhausted, "severity": "critical", "category": "cost", "team": "ml-platform", "project": "inference"}, []string{names.ReceiverCostCritical}},
+		{Labels{"alertname": names.CostAnomaly, "severity": "warning", "category": "cost", "team": "research"}, []string{names.ReceiverCostWarning}},
+		{Labels{"alertname": names.PolicyViolationsDetected, "severity": "warning", "category": "policy", "policy": "content-safety"}, []string{names.ReceiverPolicyViolations}},
+		{Labels{"alertname": names.HighPolicyViolationRate, "severity": "critical", "category": "policy", "policy": "content-safety"}, []string{names.ReceiverPolicyViolations}},
+		{Labels{"alertname": names.HighLatency, "severity": "warning", "category": "performance", "provider": "openai"}, []string{names.ReceiverPerformanceAlerts}},
+		{Labels{"alertname": names.HighErrorRate, "severity": "critical", "category": "performance", "provider": "anthropic"}, []string{names.ReceiverPerformanceAlerts}},
+		{Labels{"alertname": names.LowQualityScore, "severity": "warning", "category": "quality", "model": "gpt-4", "metric": "relevance"}, []string{names.ReceiverPerformanceAlerts}},
+		{Labels{"alertname": names.GenOpsPodDown, "severity": "critical", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0", "phase": "Pending"}, []string{names.ReceiverInfrastructureAlerts}},
+		{Labels{"alertname": names.HighMemoryUsage, "severity": "warning", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0"}, []string{names.ReceiverInfrastructureAlerts}},
+		{Labels{"alertname": names.OTelCollectorDown, "severity": "critical", "category": "observability", "job": "otel-collector"}, []string{names.ReceiverInfrastructureAlerts}},
 		// An informational cost alert is not a cost warning.
-		{Labels{"alertname": "BudgetForecast", "severity": "info", "category": "cost", "team": "research"}, []string{Default}},
-		{Labels{"alertname": "Unclassified"}, []string{Default}},
+		{Labels{"alertname": "BudgetForecast", "severity": "info", "category": "cost", "team": "research"}, []string{names.ReceiverDefault}},
+		{Labels{"alertname": "Unclassified"}, []string{names.ReceiverDefault}},
 	}
 }
 
@@ -26,29 +28,29 @@ func RouteTests() []RouteTest {
 func InhibitionTests() []InhibitionTest {
 	return []InhibitionTest{
 		{"a critical budget alert mutes its team's cost warnings, not other teams'", []Firing{
-			{Labels{"alertname": "BudgetThreshold95Percent", "severity": "critical", "category": "cost", "team": "ml-platform"}, false},
-			{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
-			{Labels{"alertname": "CostAnomaly", "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
-			{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "research"}, false},
-			{Labels{"alertname": TeamBudgetAlert, "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
-			{Labels{"alertname": TeamBudgetAlert, "severity": "warning", "category": "cost", "team": "research"}, false},
+			{Labels{"alertname": names.BudgetThreshold95Percent, "severity": "critical", "category": "cost", "team": "ml-platform"}, false},
+			{Labels{"alertname": names.BudgetThreshold80Percent, "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
+			{Labels{"alertname": names.CostAnomaly, "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
+			{Labels{"alertname": names.BudgetThreshold80Percent, "severity": "warning", "category": "cost", "team": "research"}, false},
+			{Labels{"alertname": names.TeamBudgetForecast, "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
+			{Labels{"alertname": names.TeamBudgetForecast, "severity": "warning", "category": "cost", "team": "research"}, false},
 		}},
 		{"an exhausted budget mutes its team's thresholds", []Firing{
-			{Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost", "team": "ml-platform", "project": "inference"}, false},
-			{Labels{"alertname": "BudgetThreshold95Percent", "severity": "critical", "category": "cost", "team": "ml-platform"}, true},
-			{Labels{"alertname": "BudgetThreshold80Percent", "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
-			{Labels{"alertname": "BudgetThreshold95Percent", "severity": "critical", "category": "cost", "team": "research"}, false},
+			{Labels{"alertname": names.BudgetExhausted, "severity": "critical", "category": "cost", "team": "ml-platform", "project": "inference"}, false},
+			{Labels{"alertname": names.BudgetThreshold95Percent, "severity": "critical", "category": "cost", "team": "ml-platform"}, true},
+			{Labels{"alertname": names.BudgetThreshold80Percent, "severity": "warning", "category": "cost", "team": "ml-platform"}, true},
+			{Labels{"alertname": names.BudgetThreshold95Percent, "severity": "critical", "category": "cost", "team": "research"}, false},
 		}},
 		{"a high violation rate mutes the warning of its policy", []Firing{
-			{Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy": "content-safety"}, false},
-			{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "content-safety"}, true},
-			{Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "pii"}, false},
+			{Labels{"alertname": names.HighPolicyViolationRate, "severity": "critical", "category": "policy", "policy": "content-safety"}, false},
+			{Labels{"alertname": names.PolicyViolationsDetected, "severity": "warning", "category": "policy", "policy": "content-safety"}, true},
+			{Labels{"alertname": names.PolicyViolationsDetected, "severity": "warning", "category": "policy", "policy": "pii"}, false},
 		}},
 		{"critical alerts of other categories mute nothing", []Firing{
-			{Labels{"alertname": "HighErrorRate", "severity": "critical", "category": "performance", "provider": "openai"}, false},
-			{Labels{"alertname": "HighLatency", "severity": "warning", "category": "performance", "provider": "openai"}, false},
-			{Labels{"alertname": "GenOpsPodDown", "severity": "critical", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0", "phase": "Failed"}, false},
-			{Labels{"alertname": "HighMemoryUsage", "severity": "warning", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0"}, false},
+			{Labels{"alertname": names.HighErrorRate, "severity": "critical", "category": "performance", "provider": "openai"}, false},
+			{Labels{"alertname": names.HighLatency, "severity": "warning", "category": "performance", "provider": "openai"}, false},
+			{Labels{"alertname": names.GenOpsPodDown, "severity": "critical", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0", "phase": "Failed"}, false},
+			{Labels{"alertname": names.HighMemoryUsage, "severity": "warning", "category": "infrastructure", "namespace": "genops-system", "pod": "genops-ai-0"}, false},
 		}},
 	}
 }

@@ -6,6 +6,7 @@
 package stack
 
 import (
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/integrations"
@@ -44,14 +45,9 @@ type Environment struct {
 }
 
 // Links are the URLs that alerts, notifications and dashboards point
-// people at. Both must be reachable by whoever reads a notification.
-type Links struct {
-	// Grafana is Grafana's URL; a dashboard is <Grafana>/d/<uid>.
-	Grafana string
-	// Runbooks is where the rendered out/runbooks/ folder is browsable
-	// (for example the Git host's view of it); a runbook is <Runbooks>/<alert>.md.
-	Runbooks string
-}
+// people at (Grafana's and the runbooks'): names.Links, the one links type
+// every package shares.
+type Links = names.Links
 
 // Namespaces are the two namespaces of the stack.
 type Namespaces struct {

@@ -1,23 +1,12 @@
 package stack
 
-import ()
+import "github.com/koshihq/genops-stack/names"
 
 // Team is a team that runs AI workloads on the stack and owns a monthly
-// budget. Each team gets a budget forecast alert of its own, a route that
-// brings it to the team's channel, and a row on the FinOps dashboard.
-type Team struct {
-	// Name is the team label the GenOps SDK sets (genops.team) and the
-	// metrics carry.
-	Name string
-	// MonthlyBudgetUSD is what the team may spend in a calendar month.
-	MonthlyBudgetUSD float64
-	// CostCenter is what the team's spend is charged to.
-	CostCenter string
-	// Channel is the Slack channel the team's budget notifications go to.
-	// Its incoming webhook is the key slack-<channel> of the credentials
-	// Secret (Slack binds a webhook to one channel).
-	Channel string
-}
+// budget: names.Team, the one team type every package shares. Each team
+// gets a budget forecast alert of its own, a route that brings it to the
+// team's channel, and a row on the FinOps dashboard.
+type Team = names.Team
 
 // Teams are the teams of this repository's stack (DefaultContent): the two
 // of the seed's sample data (ml-platform has spent 125.50 USD of 1,000).

@@ -64,12 +64,16 @@ func labelArgs(ls routing.Labels) []string {
 }
 
 func TestRoutesErrors(t *testing.T) {
+	var envs []string
+	for _, e := range stack.Default().Environments {
+		envs = append(envs, e.Name)
+	}
 	for _, tt := range []struct {
 		args   []string
 		code   int
 		stderr string
 	}{
-		{[]string{"routes", "--env", "qa"}, exitUsage, "genops-stack: unknown environment \"qa\" (want development, staging, production)\n"},
+		{[]string{"routes", "--env", "nowhere"}, exitUsage, "genops-stack: unknown environment \"nowhere\" (want " + strings.Join(envs, ", ") + ")\n"},
 		{[]string{"routes", "test", "severity=~crit.*"}, exitUsage, "genops-stack routes test: label \"severity=~crit.*\": want label=value\n"},
 		{[]string{"routes", "extra"}, exitUsage, "genops-stack routes [--env E]: unexpected arguments: extra\n"},
 	} {
@@ -85,7 +89,7 @@ func TestRoutesErrors(t *testing.T) {
 func TestRoutesOfABrokenConfig(t *testing.T) {
 	definition = func() stack.Definition {
 		d := stack.Default()
-		d.Environments[2].Alerting.SMTP.Smarthost = ""
+		production(func(e *stack.Environment) { e.Alerting.SMTP.Smarthost = "" })(&d)
 		return d
 	}
 	defer func() { definition = stack.Default }()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 )
 
@@ -21,8 +22,7 @@ func spec() routing.Spec {
 }
 
 var wiring = routing.Wiring{
-	Grafana:       "https://grafana.example.org",
-	Runbooks:      "https://runbooks.example.org",
+	Links:         names.Links{Grafana: "https://grafana.example.org", Runbooks: "https://runbooks.example.org"},
 	PolicyWebhook: "http://genops-ai.genops-system.svc/api/policy/alert",
 }
 
@@ -86,7 +86,7 @@ func TestCheckFindings(t *testing.T) {
 			`warning: environment test: receiver policy-violations: is defined but no route sends to it`,
 		}},
 		{"duplicate receiver", func(c *routing.Config, _ *[]routing.Alert) {
-			c.Receivers = append(c.Receivers, routing.Receiver{Name: routing.Default})
+			c.Receivers = append(c.Receivers, routing.Receiver{Name: names.ReceiverDefault})
 		}, []string{
 			`environment test: receiver default: is defined twice: receiver names must be unique`,
 		}},
@@ -100,18 +100,18 @@ func TestCheckFindings(t *testing.T) {
 			`environment test: route routes[2] {category=~"(policy"}: matcher "category=~\"(policy\"" does not parse: error parsing regexp: missing closing ): ` + "`^(?:(policy)$`",
 		}},
 		{"route after a catch-all", func(c *routing.Config, _ *[]routing.Alert) {
-			c.Route.Routes = slices.Insert(c.Route.Routes, 4, routing.Route{Receiver: routing.Default})
+			c.Route.Routes = slices.Insert(c.Route.Routes, 4, routing.Route{Receiver: names.ReceiverDefault})
 		}, []string{
 			`environment test: route routes[5] {category=~"infrastructure|observability"}: is unreachable: the earlier sibling route routes[4] {} takes every alert it matches and does not continue; move this route above it, or set Continue on it`,
 		}},
 		{"route shadowed by a regex", func(c *routing.Config, _ *[]routing.Alert) {
 			c.Route.Routes[3].Continue = false
-			c.Route.Routes = append(c.Route.Routes, routing.Route{Matchers: []string{`category="quality"`, `severity="critical"`}, Receiver: routing.CostCritical})
+			c.Route.Routes = append(c.Route.Routes, routing.Route{Matchers: []string{`category="quality"`, `severity="critical"`}, Receiver: names.ReceiverCostCritical})
 		}, []string{
 			`environment test: route routes[5] {category="quality", severity="critical"}: is unreachable: the earlier sibling route routes[3] {category=~"performance|quality"} takes every alert it matches and does not continue; move this route above it, or set Continue on it`,
 		}},
 		{"route contradicting its parent", func(c *routing.Config, _ *[]routing.Alert) {
-			c.Route.Routes[0].Routes = []routing.Route{{Matchers: []string{`severity="warning"`}, Receiver: routing.CostWarning}}
+			c.Route.Routes[0].Routes = []routing.Route{{Matchers: []string{`severity="warning"`}, Receiver: names.ReceiverCostWarning}}
 		}, []string{
 			`environment test: route routes[0].routes[0] {severity="warning"}: can never match: severity="critical" (from route routes[0] {severity="critical", category="cost"}) and severity="warning" cannot both hold`,
 		}},
@@ -173,7 +173,7 @@ func TestCheckFindings(t *testing.T) {
 
 func TestRoutingTableMismatch(t *testing.T) {
 	tests := Tests{
-		Routes: []routing.RouteTest{{Labels: routing.Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost"}, Receivers: []string{routing.CostWarning}}},
+		Routes: []routing.RouteTest{{Labels: routing.Labels{"alertname": "BudgetExhausted", "severity": "critical", "category": "cost"}, Receivers: []string{names.ReceiverCostWarning}}},
 		Inhibitions: []routing.InhibitionTest{{Name: "policy", Firing: []routing.Firing{
 			{Labels: routing.Labels{"alertname": "HighPolicyViolationRate", "severity": "critical", "category": "policy", "policy": "pii"}, Muted: true},
 			{Labels: routing.Labels{"alertname": "PolicyViolationsDetected", "severity": "warning", "category": "policy", "policy": "pii"}, Muted: false},
@@ -191,12 +191,12 @@ func TestRoutingTableMismatch(t *testing.T) {
 // tests catch a team route that is gone and a cost route that stops the
 // alert before it reaches the team routes.
 func TestCheckTeamRouting(t *testing.T) {
-	teams := []routing.Team{{Name: "ml-platform", Channel: "#ml-platform-budget"}, {Name: "research", Channel: "#research-budget"}}
+	teams := []names.Team{{Name: "ml-platform", Channel: "#ml-platform-budget"}, {Name: "research", Channel: "#research-budget"}}
 	w := wiring
 	w.Teams = teams
 	alerts := fixtures()
 	for _, team := range teams {
-		alerts = append(alerts, routing.Alert{Name: routing.TeamBudgetAlert,
+		alerts = append(alerts, routing.Alert{Name: names.TeamBudgetForecast,
 			Labels: routing.Labels{"severity": "warning", "category": "cost", "team": team.Name}, LabelNames: []string{"cluster"}})
 	}
 	tests := []struct {

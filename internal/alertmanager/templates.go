@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 )
 
@@ -101,7 +102,7 @@ func sampleData(tmpl *template.Template, annotations model.LabelSet) *template.D
 	now := time.Now()
 	a := alert.New(model.Alert{Labels: labels, Annotations: annotations, StartsAt: now}, now, false)
 	group := model.LabelSet{"alertname": labels["alertname"], "cluster": labels["cluster"], "team": labels["team"]}
-	return tmpl.Data(routing.Default, group, nil, "", a)
+	return tmpl.Data(names.ReceiverDefault, group, nil, "", a)
 }
 
 // templatedFields lists the fields of r that Alertmanager renders as templates.

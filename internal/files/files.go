@@ -133,18 +133,20 @@ func (s *Set) Files() []File {
 	return out
 }
 
-// OfKind returns the files of the kinds ks, sorted by path.
+// OfKind returns the files of the kinds ks (of every kind when ks is
+// empty), sorted by path.
 func (s *Set) OfKind(ks ...Kind) []File {
 	var out []File
 	for _, f := range s.Files() {
-		if slices.Contains(ks, f.Kind) {
+		if len(ks) == 0 || slices.Contains(ks, f.Kind) {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// Distinct returns the files of the kinds ks, one per distinct content:
+// Distinct returns the files of the kinds ks (of every kind when ks is
+// empty), one per distinct content:
 // the file that is not a generator input when there is one, else the
 // first by path. Checks of a file's content read these, so a copy never
 // doubles a finding.

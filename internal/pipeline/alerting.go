@@ -35,10 +35,9 @@ const alertmanagerDir = "alertmanager"
 func (s *Stack) buildAlerting(build func(routing.Spec, routing.Wiring) routing.Config) (component.Component, error) {
 	env := s.Env
 	s.Alerting = build(env.Alerting, routing.Wiring{
-		Grafana:       env.Links.Grafana,
-		Runbooks:      env.Links.Runbooks,
+		Links:         env.Links,
 		PolicyWebhook: fmt.Sprintf("http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads),
-		Teams:         routingTeams(s.Teams),
+		Teams:         s.Teams,
 	})
 	data, err := alertmanager.Render(s.Alerting)
 	if err != nil {
@@ -110,7 +109,7 @@ func checkAlerting(s *Stack) finding.List {
 		return fs
 	}
 	fs.Add(alertmanager.Check(a, s.Alerting, s.AlertingYAML, s.Alerts, alertmanager.Tests{
-		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, routingTeams(s.Teams))...),
+		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, s.Teams)...),
 		Inhibitions: routing.InhibitionTests(),
 	})...)
 	return fs

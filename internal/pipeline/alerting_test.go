@@ -1,14 +1,20 @@
 package pipeline
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
+	"github.com/koshihq/genops-stack/names"
 	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -41,57 +47,91 @@ func TestAlertmanagerConfigsPassAmtool(t *testing.T) {
 	}
 }
 
-// TestNotificationsPerEnvironment is where each environment's receivers
-// notify: production pages for critical cost and infrastructure alerts,
-// the other environments post everything to their one channel and page
-// nobody. Every receiver keeps its name everywhere. Only production has a
-// receiver per team: elsewhere the one channel gets the teams' alerts
-// through the cost routes.
+// TestNotificationsPerEnvironment: where each environment's alerts notify,
+// by Alertmanager's own route matching over the rendered configuration, for
+// every alert of the stack. Where the environment pages, the critical cost
+// alerts page and mail the escalation address, and the infrastructure and
+// observability alerts page; elsewhere nobody is paged or mailed and every
+// Slack notification posts to the environment's one channel. Policy alerts
+// reach the GenOps AI webhook everywhere. Every receiver keeps its name in
+// every environment; where there is no one channel, each receiver posts to
+// a channel of its own and each team has a receiver posting to its channel.
 func TestNotificationsPerEnvironment(t *testing.T) {
-	seed := map[string][]string{
-		routing.Default:              {"slack #genops-alerts"},
-		routing.CostCritical:         {"slack #genops-cost-critical", "pagerduty", "email platform-team@example.com"},
-		routing.CostWarning:          {"slack #genops-cost"},
-		routing.PolicyViolations:     {"slack #genops-policy", "webhook http://genops-ai.genops-system.svc/api/policy/alert"},
-		routing.PerformanceAlerts:    {"slack #genops-performance"},
-		routing.InfrastructureAlerts: {"slack #genops-infrastructure", "pagerduty"},
+	def := stack.Default()
+	teamChannels := map[string]string{}
+	for _, tm := range def.Content.Teams {
+		teamChannels[names.TeamReceiver(tm.Name)] = tm.Channel
 	}
-	oneChannel := func(channel string) map[string][]string {
-		m := map[string][]string{}
-		for r := range seed {
-			m[r] = []string{"slack " + channel}
-		}
-		m[routing.PolicyViolations] = append(m[routing.PolicyViolations], "webhook http://genops-ai.genops-system.svc/api/policy/alert")
-		return m
-	}
-	prod := map[string][]string{
-		"team-ml-platform": {"slack #ml-platform-budget"},
-		"team-research":    {"slack #research-budget"},
-	}
-	for r, n := range seed {
-		prod[r] = n
-	}
-	want := map[string]map[string][]string{
-		"production":  prod,
-		"staging":     oneChannel("#genops-staging"),
-		"development": oneChannel("#genops-development"),
-	}
-	for _, env := range stack.Default().Environments {
+	var shared []string // the receivers every environment has, the teams' aside
+	for i, env := range def.Environments {
 		s, err := Build(env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string][]string{}
-		for _, r := range s.Alerting.Receivers {
-			got[r.Name] = receiverIntegrations(r)
+		loaded, err := alertmanager.Load(s.AlertingYAML)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for name, w := range want[env.Name] {
-			if !slices.Equal(got[name], w) {
-				t.Errorf("%s: receiver %s notifies %v, want %v", env.Name, name, got[name], w)
+		receivers := map[string][]string{}
+		var own []string
+		channels := map[string]string{}
+		for _, r := range s.Alerting.Receivers {
+			receivers[r.Name] = receiverIntegrations(r)
+			if _, ok := teamChannels[r.Name]; !ok {
+				own = append(own, r.Name)
+			}
+			for _, sl := range r.Slack {
+				switch {
+				case env.Alerting.Channel != "" && sl.Channel != env.Alerting.Channel:
+					t.Errorf("%s: receiver %s posts to %s, not the environment's one channel %s", env.Name, r.Name, sl.Channel, env.Alerting.Channel)
+				case env.Alerting.Channel == "" && channels[sl.Channel] != "" && channels[sl.Channel] != r.Name:
+					t.Errorf("%s: receivers %s and %s post to one channel %s", env.Name, channels[sl.Channel], r.Name, sl.Channel)
+				}
+				channels[sl.Channel] = r.Name
+			}
+			if !env.Alerting.Page && (len(r.PagerDuty) > 0 || len(r.Email) > 0) {
+				t.Errorf("%s: receiver %s pages or mails (%v), but the environment pages nobody", env.Name, r.Name, receivers[r.Name])
 			}
 		}
-		if len(got) != len(want[env.Name]) {
-			t.Errorf("%s: %d receivers, want %d", env.Name, len(got), len(want[env.Name]))
+		sort.Strings(own)
+		if i == 0 {
+			shared = own
+		} else if !slices.Equal(own, shared) {
+			t.Errorf("%s: receivers %v, %s has %v", env.Name, own, def.Environments[0].Name, shared)
+		}
+		for receiver, channel := range teamChannels {
+			got, want := receivers[receiver], []string{"slack " + channel}
+			if env.Alerting.Channel != "" {
+				want = nil
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: team receiver %s notifies %v, want %v", env.Name, receiver, got, want)
+			}
+		}
+		webhook := fmt.Sprintf("webhook http://genops-ai.%s.svc/api/policy/alert", env.Namespaces.Workloads)
+		for _, a := range s.Alerts {
+			ls := labelSet(a.Labels)
+			ls["alertname"] = model.LabelValue(a.Name)
+			var got []string
+			for _, r := range loaded.Receivers(ls) {
+				got = append(got, receivers[r]...)
+			}
+			severity, category := a.Labels["severity"], a.Labels["category"]
+			for _, want := range []struct {
+				integration string
+				when        bool
+			}{
+				{"pagerduty", env.Alerting.Page && (severity == "critical" && category == "cost" || category == "infrastructure" || category == "observability")},
+				{"email " + env.Alerting.EmailTo, env.Alerting.Page && severity == "critical" && category == "cost"},
+				{webhook, category == "policy"},
+			} {
+				if slices.Contains(got, want.integration) != want.when {
+					t.Errorf("%s: alert %s %v notifies %v; want %q among them: %v", env.Name, a.Name, ls, got, want.integration, want.when)
+				}
+			}
+		}
+		if len(s.Alerts) == 0 {
+			t.Errorf("%s: no alerts to route", env.Name)
 		}
 	}
 }
@@ -114,57 +154,95 @@ func receiverIntegrations(r routing.Receiver) []string {
 }
 
 // TestBadRouting breaks the routing of the assembled production stack the
-// way the seed does, and asserts what Check reports.
+// way the seed does, and asserts what Check reports. The findings of the
+// seed's inhibit rules name every alert the rules select: they are compared
+// with testdata/bad-routing/<case>.golden, which -update rewrites (review
+// the diff with the change of content). The others follow from the
+// assembled stack: its alerts, its receivers, the routing table.
 func TestBadRouting(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*routing.Config)
-		want   []string
+		// want are the errors; nil compares them with the golden file.
+		want func(s *Stack) []string
 	}{
-		{"the seed's inhibit rules", func(c *routing.Config) {
+		{"seed-inhibit-rules", func(c *routing.Config) {
 			c.InhibitRules = []routing.InhibitRule{
 				{SourceMatchers: []string{`severity="critical"`}, TargetMatchers: []string{`severity="warning"`}, Equal: []string{"alertname", "team", "project"}},
 				{SourceMatchers: []string{`alertname="BudgetExhausted"`}, TargetMatchers: []string{`alertname=~"BudgetThreshold.*"`}, Equal: []string{"team", "project"}},
 			}
-		}, []string{
-			`environment production: inhibit_rules[0]: equal label "team" is missing on source alerts HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown and target alerts PolicyViolationsDetected, HighLatency, HighMemoryUsage: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "team" from equal or narrow the matchers to alerts that carry it`,
-			`environment production: inhibit_rules[0]: equal label "project" is missing on source alerts BudgetThreshold95Percent, HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown and target alerts BudgetThreshold80Percent, CostAnomaly, PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage, TeamBudgetForecast: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "project" from equal or narrow the matchers to alerts that carry it`,
-			`environment production: inhibit_rules[0]: can never mute: no target alert (BudgetThreshold80Percent, CostAnomaly, PolicyViolationsDetected, HighLatency, LowQualityScore, HighMemoryUsage, TeamBudgetForecast) agrees with a source alert (BudgetThreshold95Percent, BudgetExhausted, HighPolicyViolationRate, HighErrorRate, GenOpsPodDown, OTelCollectorDown) on the equal labels alertname, team, project`,
-			`environment production: inhibit_rules[1]: equal label "project" is missing on target alerts BudgetThreshold80Percent, BudgetThreshold95Percent: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "project" from equal or narrow the matchers to alerts that carry it`,
-			`environment production: inhibit_rules[1]: can never mute: no target alert (BudgetThreshold80Percent, BudgetThreshold95Percent) agrees with a source alert (BudgetExhausted) on the equal labels team, project`,
-			`environment production: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
-			`environment production: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="CostAnomaly", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
-			`environment production: inhibition test "a critical budget alert mutes its team's cost warnings, not other teams'": {alertname="TeamBudgetForecast", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
-			`environment production: inhibition test "an exhausted budget mutes its team's thresholds": {alertname="BudgetThreshold95Percent", category="cost", severity="critical", team="ml-platform"} is not muted, want muted`,
-			`environment production: inhibition test "an exhausted budget mutes its team's thresholds": {alertname="BudgetThreshold80Percent", category="cost", severity="warning", team="ml-platform"} is not muted, want muted`,
-			`environment production: inhibition test "a high violation rate mutes the warning of its policy": {alertname="PolicyViolationsDetected", category="policy", policy="content-safety", severity="warning"} is not muted, want muted`,
-		}},
-		{"the seed's routes: quality and observability alerts reach the default receiver", func(c *routing.Config) {
+		}, nil},
+		// The seed's routes: every quality and observability alert, and
+		// every such alert of the routing table, reaches the default
+		// receiver only.
+		{"seed-routes", func(c *routing.Config) {
 			c.Route.Routes[3].Matchers = []string{`category="performance"`}
 			c.Route.Routes[4].Matchers = []string{`category="infrastructure"`}
-		}, []string{
-			`environment production: alert LowQualityScore: reaches only the default receiver "default" with its labels {alertname="LowQualityScore", category="quality", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
-			`environment production: alert OTelCollectorDown: reaches only the default receiver "default" with its labels {alertname="OTelCollectorDown", category="observability", severity="critical"}: add a route for it in routing/routes.go, or mark it ForDefault`,
-			`environment production: routing test {alertname="LowQualityScore", category="quality", metric="relevance", model="gpt-4", severity="warning"}: reaches default, want performance-alerts`,
-			`environment production: routing test {alertname="OTelCollectorDown", category="observability", job="otel-collector", severity="critical"}: reaches default, want infrastructure-alerts`,
+		}, func(s *Stack) []string {
+			lost := func(ls routing.Labels) bool { return ls["category"] == "quality" || ls["category"] == "observability" }
+			var out []string
+			for _, a := range s.Alerts {
+				if lost(a.Labels) {
+					ls := labelSet(a.Labels)
+					ls["alertname"] = model.LabelValue(a.Name)
+					out = append(out, "environment production: alert "+a.Name+`: reaches only the default receiver "default" with its labels `+ls.String()+": add a route for it in routing/routes.go, or mark it ForDefault")
+				}
+			}
+			for _, rt := range routing.RouteTests() {
+				if lost(rt.Labels) {
+					out = append(out, "environment production: routing test "+labelSet(rt.Labels).String()+": reaches default, want "+strings.Join(rt.Receivers, ", "))
+				}
+			}
+			return out
 		}},
-		{"a route to an undefined receiver", func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }, []string{
-			`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: cost-critical, cost-warning, default, infrastructure-alerts, performance-alerts, policy-violations, team-ml-platform, team-research`,
+		{"undefined-receiver", func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }, func(s *Stack) []string {
+			var defined []string
+			for _, r := range s.Alerting.Receivers {
+				defined = append(defined, r.Name)
+			}
+			sort.Strings(defined)
+			return []string{`environment production: route routes[1] {severity="warning", category="cost"}: receiver "cost" is not defined; define it or use one of: ` + strings.Join(defined, ", ")}
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Build(stack.Production())
+			def := stack.Default()
+			s, err := Build(*environment(t, &def, "production"))
 			if err != nil {
 				t.Fatal(err)
+			}
+			var want []string
+			if tt.want != nil {
+				if want = tt.want(s); len(want) == 0 {
+					t.Fatal("no finding expected")
+				}
 			}
 			tt.mutate(&s.Alerting)
 			if s.AlertingYAML, err = alertmanager.Render(s.Alerting); err != nil {
 				t.Fatal(err)
 			}
-			assertErrors(t, Check(s), tt.want)
+			if tt.want != nil {
+				assertErrors(t, Check(s), want)
+				return
+			}
+			var got []string
+			for _, f := range Check(s) {
+				if f.Severity == finding.Error {
+					got = append(got, f.String())
+				}
+			}
+			sort.Strings(got)
+			assertGolden(t, "bad-routing/"+tt.name, got)
 		})
 	}
+}
+
+func labelSet(ls routing.Labels) model.LabelSet {
+	out := model.LabelSet{}
+	for k, v := range ls {
+		out[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return out
 }
 
 func TestBadAlertingSettings(t *testing.T) {
@@ -179,7 +257,7 @@ func TestBadAlertingSettings(t *testing.T) {
 			[]string{"environment production: alerting: Page sends email: set SMTP.Smarthost, SMTP.From and EmailTo"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertBadProduction(t, tt.mutate, tt.want) })
+		t.Run(tt.name, func(t *testing.T) { assertBadEnvironment(t, "production", tt.mutate, tt.want) })
 	}
 }
 
@@ -194,7 +272,8 @@ func TestLiteralSecretInARenderedConfig(t *testing.T) {
 	content := stack.DefaultContent()
 	content.Routing = func(sp routing.Spec, w routing.Wiring) routing.Config {
 		cfg := routing.Build(sp, w)
-		cfg.Receivers[3].Webhook[0].URL = "https://genops.example.org/api/policy/alert?api_key=0123456789abcdef"
+		i := slices.IndexFunc(cfg.Receivers, func(r routing.Receiver) bool { return r.Name == names.ReceiverPolicyViolations })
+		cfg.Receivers[i].Webhook[0].URL = "https://genops.example.org/api/policy/alert?api_key=0123456789abcdef"
 		return cfg
 	}
 	s, err := BuildWith(content, stack.Production())

@@ -86,7 +86,7 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 	kp := kubeprometheus.Build(env.Monitoring, env.Cluster, env.Name)
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
 	rulesCfg := alertsConfig(env)
-	rulesCfg.Teams = alertTeams(c.Teams)
+	rulesCfg.Teams = c.Teams
 	groups := c.Rules(rulesCfg)
 	rules, err := rulesComponent(env, groups)
 	if err != nil {

@@ -36,7 +36,7 @@ func (s *Stack) buildGrafana(list []func(dashboards.Inputs) *dashboard.Dashboard
 	if err != nil {
 		return component.Component{}, fmt.Errorf("grafana: %w", err)
 	}
-	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: dashboardTeams(s.Teams)}
+	in := dashboards.Inputs{Prometheus: grafana.PrometheusUID, Runbooks: strings.TrimSuffix(s.Env.Links.Runbooks, "/"), Teams: s.Teams}
 	if s.Dashboards, err = shared.get(list, in); err != nil {
 		return component.Component{}, err
 	}

@@ -37,7 +37,7 @@ func checkLinks(set *files.Set, links []stack.Links) finding.List {
 		}
 	}
 	var fs finding.List
-	for _, f := range set.Files() {
+	for _, f := range set.Distinct() { // a ConfigMap's copy of a file has its links
 		if f.Kind == files.RuleFile || f.Kind == files.Index {
 			continue
 		}
@@ -69,6 +69,18 @@ func renderedDashboards(set *files.Set) map[string]bool {
 		uids[strings.TrimSuffix(path.Base(f.Path), ".json")] = true
 	}
 	return uids
+}
+
+// linkedDashboard is the uid a dashboard URL (<Grafana>/d/<uid>, maybe
+// with a query or a fragment) opens: "" when it names none.
+func linkedDashboard(url string) string {
+	i := strings.LastIndex(url, "/d/")
+	if i < 0 {
+		return ""
+	}
+	uid, _, _ := strings.Cut(url[i+len("/d/"):], "?")
+	uid, _, _ = strings.Cut(uid, "#")
+	return strings.TrimSuffix(uid, "/")
 }
 
 // matches returns the last submatch of every match of res in text, sorted

@@ -1,9 +1,17 @@
 package pipeline
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/koshihq/genops-stack/alerts"
+	"github.com/koshihq/genops-stack/dashboards"
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/names"
+	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
 )
 
@@ -35,5 +43,91 @@ func TestCheckLinks(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("finding %d:\n got %s\nwant %s", i, got[i], want[i])
 		}
+	}
+}
+
+// TestLinksToDashboardsAreChecked: a dashboard uid written wrong where an
+// alert, a notification or a dashboard links to it is found on the rendered
+// files, in every file that carries the link, with the uids that are
+// rendered. Nothing lists the uids the links may use: what is rendered is
+// the list.
+func TestLinksToDashboardsAreChecked(t *testing.T) {
+	rendered := "(genops-cost, genops-finops, genops-performance, genops-policy)"
+	tests := []struct {
+		name   string
+		mutate func(*stack.Content)
+		want   []string
+	}{
+		{"an alert's dashboard", func(c *stack.Content) {
+			c.Rules = withAlert(c.Rules, names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "genops-costs" })
+		}, []string{
+			`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
+			`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/genops-costs" names dashboard genops-costs, which is not rendered ` + rendered,
+			`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
+		}},
+		{"an alert without a dashboard", func(c *stack.Content) {
+			c.Rules = withAlert(c.Rules, names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "" })
+		}, []string{
+			`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/" names no dashboard (want .../d/<uid>): give the alert the uid of a dashboard the stack renders`,
+		}},
+		{"a notification's dashboard button", func(c *stack.Content) {
+			build := c.Routing
+			c.Routing = func(s routing.Spec, w routing.Wiring) routing.Config {
+				cfg := build(s, w)
+				i := slices.IndexFunc(cfg.Receivers, func(r routing.Receiver) bool { return r.Name == names.ReceiverCostCritical })
+				cfg.Receivers[i].Slack[0].Actions[0].URL = w.Links.DashboardURL("genops-costs")
+				return cfg
+			}
+		}, alertmanagerFiles(t, "link /d/genops-costs: points at dashboard genops-costs, which the stack does not render "+rendered)},
+		{"a dashboard's drill-down", func(c *stack.Content) {
+			c.Dashboards = append(slices.Clone(c.Dashboards), func(in dashboards.Inputs) *dashboard.DashboardBuilder {
+				url := "/d/genops-costs?var-team=${__field.labels.team}"
+				return panelDashboard("genops-extra", promVar, `sum by (team) (rate(genops_cost_usd_total[5m]))`)(in).
+					Links([]cog.Builder[dashboard.DashboardLink]{dashboard.NewDashboardLinkBuilder("Cost").Type(dashboard.DashboardLinkTypeLink).Url(url)})
+			})
+		}, []string{
+			`grafana/dashboards/genops-extra.json: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-extra, genops-finops, genops-performance, genops-policy)`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			def := stack.Default()
+			tt.mutate(&def.Content)
+			res := generate(t, def)
+			assertErrors(t, res.Findings, tt.want)
+		})
+	}
+}
+
+// alertmanagerFiles is finding on every alertmanager.yaml the default
+// definition renders (one per environment, the base's Secret and the
+// overlays' that differ from it).
+// alertmanagerFiles are finding at each distinct rendered Alertmanager
+// configuration: a copy in a Secret's folder is checked where its bytes are
+// rendered first (the base's, only there).
+func alertmanagerFiles(t *testing.T, finding string) []string {
+	var out []string
+	for _, f := range mustGenerate(t).Files.Distinct(files.AlertmanagerConfig) {
+		out = append(out, f.Path+": "+finding)
+	}
+	if len(out) == 0 {
+		t.Fatal("no alertmanager.yaml rendered")
+	}
+	return out
+}
+
+// withAlert changes the alert called name.
+func withAlert(rules func(alerts.Config) []alerts.Group, name string, f func(*alerts.Alert)) func(alerts.Config) []alerts.Group {
+	return func(c alerts.Config) []alerts.Group {
+		gs := rules(c)
+		for i := range gs {
+			for j := range gs[i].Alerts {
+				if gs[i].Alerts[j].Alert == name {
+					f(&gs[i].Alerts[j])
+					return gs
+				}
+			}
+		}
+		panic("no alert " + name)
 	}
 }

@@ -33,10 +33,6 @@ func alertsConfig(env stack.Environment) alerts.Config {
 	return alerts.Config{Namespace: env.Namespaces.Workloads, Monitoring: env.Namespaces.Monitoring}
 }
 
-func alertLinks(env stack.Environment) alerts.Links {
-	return alerts.Links{Grafana: env.Links.Grafana, Runbooks: env.Links.Runbooks}
-}
-
 // rulesComponent is one PrometheusRule per rule group, labelled so that
 // kube-prometheus-stack's Prometheus selects it, and the genops-runbooks
 // ConfigMap holding every runbook (a stable name: nothing mounts it, people
@@ -45,7 +41,7 @@ func rulesComponent(env stack.Environment, groups []alerts.Group) (component.Com
 	c := kube.Component{Name: "prometheus-rules"}
 	labels := maps.Clone(stack.CommonLabels)
 	maps.Copy(labels, env.Monitoring.SelectorLabels())
-	links, cfg := alertLinks(env), alertsConfig(env)
+	links, cfg := env.Links, alertsConfig(env)
 	runbooks := kube.Generator{Kind: "ConfigMap", Name: runbooksConfigMap, Namespace: env.Namespaces.Monitoring, NoHash: true}
 	for _, g := range groups {
 		rg, err := g.RuleGroup(links)
@@ -90,7 +86,7 @@ func operatorGroup(g rulefmt.RuleGroup) monitoringv1.RuleGroup {
 // renderRules adds the plain rule files, one per group, and the runbooks,
 // one per alert, rendered from the base.
 func renderRules(set *files.Set, base *Stack) error {
-	links, cfg := alertLinks(base.Env), alertsConfig(base.Env)
+	links, cfg := base.Env.Links, alertsConfig(base.Env)
 	for _, g := range base.RuleGroups {
 		data, err := g.RuleFile(links)
 		if err != nil {
@@ -156,8 +152,10 @@ func checkAlertLinks(set *files.Set) finding.List {
 				if _, ok := set.Get(runbook); !ok {
 					fs.Errorf(f.Path, obj, "alert-link", "runbook_url %q does not end in a rendered runbook (want .../%s.md)", r.Annotations["runbook_url"], r.Alert)
 				}
-				uid := path.Base(r.Annotations["dashboard_url"])
-				if len(dashboards) > 0 && !dashboards[uid] {
+				uid := linkedDashboard(r.Annotations["dashboard_url"])
+				if uid == "" {
+					fs.Errorf(f.Path, obj, "alert-link", "dashboard_url %q names no dashboard (want .../d/<uid>): give the alert the uid of a dashboard the stack renders", r.Annotations["dashboard_url"])
+				} else if len(dashboards) > 0 && !dashboards[uid] {
 					fs.Errorf(f.Path, obj, "alert-link", "dashboard_url %q names dashboard %s, which is not rendered (%s)", r.Annotations["dashboard_url"], uid, strings.Join(slices.Sorted(maps.Keys(dashboards)), ", "))
 				}
 			}

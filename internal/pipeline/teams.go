@@ -3,10 +3,7 @@ package pipeline
 import (
 	"regexp"
 
-	"github.com/koshihq/genops-stack/alerts"
-	"github.com/koshihq/genops-stack/dashboards"
 	"github.com/koshihq/genops-stack/internal/finding"
-	"github.com/koshihq/genops-stack/routing"
 	"github.com/koshihq/genops-stack/stack"
 )
 
@@ -44,30 +41,4 @@ func checkTeams(teams []stack.Team) finding.List {
 		}
 	}
 	return fs
-}
-
-// alertTeams, routingTeams and dashboardTeams are the teams as the content
-// packages take them.
-func alertTeams(teams []stack.Team) []alerts.Team {
-	out := make([]alerts.Team, len(teams))
-	for i, t := range teams {
-		out[i] = alerts.Team{Name: t.Name, MonthlyBudgetUSD: t.MonthlyBudgetUSD, CostCenter: t.CostCenter, Dashboard: dashboards.TeamDashboard(i)}
-	}
-	return out
-}
-
-func routingTeams(teams []stack.Team) []routing.Team {
-	out := make([]routing.Team, len(teams))
-	for i, t := range teams {
-		out[i] = routing.Team{Name: t.Name, Channel: t.Channel}
-	}
-	return out
-}
-
-func dashboardTeams(teams []stack.Team) []dashboards.Team {
-	out := make([]dashboards.Team, len(teams))
-	for i, t := range teams {
-		out[i] = dashboards.Team{Name: t.Name, MonthlyBudgetUSD: t.MonthlyBudgetUSD, CostCenter: t.CostCenter}
-	}
-	return out
 }

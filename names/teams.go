@@ -1,0 +1,19 @@
+package names
+
+// Team is a team that runs AI workloads on the stack and owns a monthly
+// budget. Each team gets a budget forecast alert of its own (package
+// alerts), a route that brings it to the team's channel (package routing),
+// and a row on the FinOps dashboard or its pages (package dashboards).
+type Team struct {
+	// Name is the team label the GenOps SDK sets (genops.team) and the
+	// metrics carry.
+	Name string
+	// MonthlyBudgetUSD is what the team may spend in a calendar month.
+	MonthlyBudgetUSD float64
+	// CostCenter is what the team's spend is charged to.
+	CostCenter string
+	// Channel is the Slack channel the team's budget notifications go to.
+	// Its incoming webhook is the key slack-<channel> of the credentials
+	// Secret (Slack binds a webhook to one channel).
+	Channel string
+}
