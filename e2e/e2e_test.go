@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/alertmanager"
+	"github.com/koshihq/genops-stack/internal/doctor"
 	"github.com/koshihq/genops-stack/internal/live"
 	"github.com/koshihq/genops-stack/internal/workload"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -68,6 +69,16 @@ type stackUnderTest struct {
 	// sendsResolved are the receivers with a Slack, PagerDuty or webhook
 	// integration that has send_resolved on.
 	sendsResolved map[string]bool
+	// amExpected is out/'s alertmanager.yaml, rewritten as the harness
+	// rewrites what it deploys: what Alertmanager runs when nothing broke
+	// the deployed copy. amFiles holds the credentials files it points at.
+	amExpected []byte
+	amFiles    string
+	// sink is the trace sink, and gwTelemetry and samplerPolicy the
+	// gateway's telemetry address and the sampler's probabilistic policy.
+	sink          *live.Collector
+	gwTelemetry   string
+	samplerPolicy string
 }
 
 // start runs the stack of the rendered files in dir. What the alerts must
@@ -87,8 +98,13 @@ func start(t *testing.T, dir string) *stackUnderTest {
 	s.routes = loaded
 	s.external = externalLabels(t, dir)
 	s.sendsResolved = sendsResolved(t, read(t, out, "alertmanager/production/alertmanager.yaml"))
-	amCfg, amRewrites, err := live.AlertmanagerLoopback(amRendered, s.rec, live.FreeAddr(t), tmp, scale)
+	deadSMTP := live.FreeAddr(t)
+	amCfg, amRewrites, err := live.AlertmanagerLoopback(amRendered, s.rec, deadSMTP, tmp, scale)
 	if err != nil {
+		t.Fatal(err)
+	}
+	s.amFiles = tmp
+	if s.amExpected, _, err = live.AlertmanagerLoopback(read(t, out, "alertmanager/production/alertmanager.yaml"), s.rec, deadSMTP, tmp, scale); err != nil {
 		t.Fatal(err)
 	}
 	logRewrites(t, "alertmanager.yaml", amRewrites)
@@ -109,7 +125,7 @@ service:
   pipelines:
     traces: {receivers: [otlp], exporters: [file]}
 `, sinkGRPC, s.traces, sinkHealth)
-	live.StartCollector(t, otel, []byte(sink), sinkHealth)
+	s.sink = live.StartCollector(t, otel, []byte(sink), sinkHealth)
 
 	// The sampling tier, sending what it keeps to the sink.
 	samplerGRPC := live.FreeAddr(t)
@@ -118,7 +134,7 @@ service:
 		Send:   map[string]string{"otlp_grpc/traces": sinkGRPC, "otlp_grpc/honeycomb": sinkGRPC},
 	}
 	samplerRendered := read(t, dir, "otel/production/collector-sampler.yaml")
-	s.samplePercent = probabilisticPercent(t, samplerRendered)
+	s.samplePercent, s.samplerPolicy = probabilisticPolicy(t, samplerRendered)
 	samplerCfg, rws, err := live.Loopback(samplerRendered, samplerAddrs)
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +157,7 @@ service:
 	logRewrites(t, "collector.yaml", rws)
 	live.StartCollector(t, otel, gwCfg, gw.Listen["extensions.health_check"])
 	s.otlpHTTP = gw.Listen["receivers.otlp.protocols.http"]
+	s.gwTelemetry = gw.Listen["service.telemetry"]
 	telemetry := []map[string]any{
 		{"targets": []string{gw.Listen["service.telemetry"]}, "labels": map[string]string{"namespace": "monitoring", "pod": "otel-collector-6b7c9-x2x4q", "cluster": s.clusterLabel()}},
 		{"targets": []string{samplerAddrs.Listen["service.telemetry"]}, "labels": map[string]string{"namespace": "monitoring", "pod": "otel-collector-sampler-5d8f7-k9q2w", "cluster": s.clusterLabel()}},
@@ -339,8 +356,9 @@ type run struct {
 
 // runScenarios sends the scenarios' traffic for seconds, then healthy
 // traffic for recovery seconds while the last alerts resolve and the
-// sampler decides.
-func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []scenario, seconds, recovery int) *run {
+// sampler decides. At second i it starts during[i], if any, while the
+// traffic goes on, and waits for it before returning.
+func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []scenario, seconds, recovery int, during map[int]func()) *run {
 	gen := workload.New(7)
 	r := &run{s: s, sc: sc, begin: time.Now(), traces: &sent{byClass: map[string][]string{}}}
 	seen := map[string]live.AMAlert{} // by fingerprint
@@ -353,7 +371,12 @@ func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []sce
 			seen[a.Fingerprint] = a
 		}
 	}
+	var hooks sync.WaitGroup
+	defer hooks.Wait()
 	send := func(i int, calls []workload.Call, class func(workload.Call) string) {
+		if f := during[i]; f != nil {
+			hooks.Go(f)
+		}
 		for j := range calls {
 			gen.IDs(&calls[j])
 			r.traces.add(class(calls[j]), calls[j])
@@ -415,6 +438,7 @@ func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []sce
 	for i := seconds; i < seconds+recovery; i++ {
 		send(i, []workload.Call{call("research", "cohere", "command-r"), call("ml-platform", "openai", "gpt-4o")}, classOf)
 	}
+	hooks.Wait()
 	r.active = slices.Collect(maps.Values(seen))
 	r.notes = s.rec.Notifications()
 	r.timeline = append(r.timeline, fmt.Sprintf("  +%2ds end; firing: %s", int(time.Since(r.begin).Seconds()), strings.Join(firing(ctx, s), ", ")))
@@ -554,13 +578,14 @@ func (r *run) samplerProblems(t *testing.T) []string {
 	return ps
 }
 
-// probabilisticPercent is the sampling_percentage of the sampler config's
-// probabilistic policy.
-func probabilisticPercent(t *testing.T, config []byte) float64 {
+// probabilisticPolicy is the sampling_percentage and the name of the
+// sampler config's probabilistic policy.
+func probabilisticPolicy(t *testing.T, config []byte) (float64, string) {
 	var cfg struct {
 		Processors struct {
 			TailSampling struct {
 				Policies []struct {
+					Name          string `json:"name"`
 					Type          string `json:"type"`
 					Probabilistic struct {
 						Percentage float64 `json:"sampling_percentage"`
@@ -574,11 +599,11 @@ func probabilisticPercent(t *testing.T, config []byte) float64 {
 	}
 	for _, p := range cfg.Processors.TailSampling.Policies {
 		if p.Type == "probabilistic" {
-			return p.Probabilistic.Percentage
+			return p.Probabilistic.Percentage, p.Name
 		}
 	}
 	t.Fatal("the sampler has no probabilistic policy")
-	return 0
+	return 0, ""
 }
 
 // panelProblems: every rule and panel query of dir has data in the live
@@ -624,12 +649,19 @@ func TestEndToEnd(t *testing.T) {
 	s := start(t, out)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	r := runScenarios(t, ctx, s, scenarios(), 75, 25)
+	var healthy *doctor.Report
+	plan := s.doctorPlan(t, nil)
+	r := runScenarios(t, ctx, s, scenarios(), 75, 25, map[int]func(){
+		// Doctor, during the steady traffic of the recovery, once its
+		// window holds nothing but it.
+		75 + doctorPhase: func() { healthy = s.runDoctor(t, ctx, plan, "healthy", "TestEndToEnd, steady traffic") },
+	})
 	t.Run("alerts reach exactly their receivers", func(t *testing.T) { expectNone(t, r, r.deliveryProblems(t)) })
 	t.Run("resolved notifications follow recovery", func(t *testing.T) { expectNone(t, r, r.resolvedProblems(t)) })
 	t.Run("messages are rendered", func(t *testing.T) { expectNone(t, r, r.messageProblems()) })
 	t.Run("the sampler keeps what matters", func(t *testing.T) { expectNone(t, r, r.samplerProblems(t)) })
 	t.Run("panels and rules have data", func(t *testing.T) { expectNone(t, r, r.panelProblems(t, ctx, out)) })
+	t.Run("doctor finds the stack healthy", func(t *testing.T) { expectDoctor(t, healthy, healthyProblems) })
 	r.logGatewayCost(t, ctx)
 }
 
@@ -861,7 +893,7 @@ func TestEndToEndCatchesBreakage(t *testing.T) {
 		}
 	}
 	s := start(t, dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var sc []scenario
 	for _, x := range scenarios() {
@@ -869,7 +901,11 @@ func TestEndToEndCatchesBreakage(t *testing.T) {
 			sc = append(sc, x)
 		}
 	}
-	r := runScenarios(t, ctx, s, sc, 50, 20)
+	// Doctor's broken receiver: the Slack webhook of cost-critical answers
+	// nothing from the start (no scenario of this run notifies it before
+	// the doctor phase).
+	s.breakReceiver(t, "cost-critical")
+	r := runScenarios(t, ctx, s, sc, 50, 20, s.keptStream(ctx, t, 50, 70))
 	for _, b := range breaks {
 		t.Run(b.class, func(t *testing.T) {
 			ps := b.problems(r, t, ctx, dir)
@@ -878,4 +914,5 @@ func TestEndToEndCatchesBreakage(t *testing.T) {
 			}
 		})
 	}
+	t.Run("doctor diagnoses what the harness breaks", func(t *testing.T) { s.doctorBreaks(t, ctx) })
 }

@@ -32,6 +32,7 @@ func commands() []command {
 		{"validate", "run every check and write nothing", runValidate},
 		{"routes", "print an environment's Alertmanager routing tree; 'routes test' an alert's receivers", runRoutes},
 		{"lint", "lint PromQL in rule files, dashboards and runbooks against the metric catalog", runLint},
+		{"doctor", "diagnose the running stack of an environment against its definitions", runDoctor},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -127,16 +128,29 @@ func asSlice(v any) []any {
 	return s
 }
 
-// FreeAddr returns a loopback address whose port the kernel picked.
+// FreeAddr returns a loopback address whose port the kernel picked and
+// that no earlier call of the process returned: the kernel may hand a port
+// out again once its listener is closed, and two components of one
+// harness on one port make one of them fail to start.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		if _, taken := handedOut.LoadOrStore(addr, true); !taken {
+			return addr
+		}
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("FreeAddr: the kernel kept picking ports already handed out")
+	return ""
 }
+
+// handedOut are the addresses FreeAddr returned.
+var handedOut sync.Map
 
 // Binary is the otelcol-check binary, from $GENOPS_OTELCOL_CHECK (make sets
 // it); the test is skipped without it.

@@ -124,6 +124,10 @@ func (p *serverProc) stop() {
 	}
 }
 
+// Stop kills the process before the test ends (a test that breaks a link
+// of the stack), and waits until it is reaped.
+func (p *serverProc) Stop() { p.stop() }
+
 // Tail returns the last n lines the server logged.
 func (p *serverProc) Tail(n int) string {
 	data, _ := os.ReadFile(p.log)

@@ -266,3 +266,16 @@ func alive(pid int) bool {
 	}
 	return true
 }
+
+// FreeAddr never returns an address twice, though the kernel may pick a
+// closed listener's port again.
+func TestFreeAddrNeverRepeats(t *testing.T) {
+	seen := map[string]bool{}
+	for range 500 {
+		a := FreeAddr(t)
+		if seen[a] {
+			t.Fatalf("FreeAddr returned %s twice", a)
+		}
+		seen[a] = true
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -46,6 +47,9 @@ type Call struct {
 	// TraceID and SpanID; zero ones are drawn from the generator's source.
 	TraceID [16]byte
 	SpanID  [8]byte
+	// Omit are span attributes the workload leaves out, as a workload
+	// that forgets one does.
+	Omit []string
 }
 
 // Policy is what record_policy sets.
@@ -190,6 +194,11 @@ func (c Call) attributes(end time.Time) []kv {
 	return as
 }
 
+// kept drops the attributes the call omits.
+func (c Call) kept(as []kv) []kv {
+	return slices.DeleteFunc(as, func(a kv) bool { return slices.Contains(c.Omit, a.Key) })
+}
+
 func (c Call) span(end time.Time) span {
 	start := end.Add(-c.Duration)
 	name := c.Provider + ".chat.completions.create"
@@ -199,7 +208,7 @@ func (c Call) span(end time.Time) span {
 	s := span{
 		TraceID: hex.EncodeToString(c.TraceID[:]), SpanID: hex.EncodeToString(c.SpanID[:]),
 		Name: name, Kind: 1, Start: nanos(start), End: nanos(end),
-		Attributes: c.attributes(end), Status: status{Code: statusOK},
+		Attributes: c.kept(c.attributes(end)), Status: status{Code: statusOK},
 	}
 	if c.Err {
 		msg := "RateLimitError: rate limit exceeded"

@@ -82,3 +82,22 @@ func TestGenAIMetricsAggregatePerAttributeSet(t *testing.T) {
 		t.Error("the older instrumentation's gen_ai.system is missing")
 	}
 }
+
+func TestOmittedAttributesAreNotSent(t *testing.T) {
+	g := New(1)
+	c := Call{Service: "chat", Team: "ml", Project: "p", Provider: "openai", Model: "gpt-4o", CostUSD: 0.1}
+	for _, omit := range [][]string{nil, {"genops.team"}} {
+		c.Omit = omit
+		body, err := g.Traces([]Call{c}, time.Unix(1700000000, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(body)
+		if got, want := strings.Contains(s, `"genops.team"`), omit == nil; got != want {
+			t.Errorf("omit %v: genops.team sent: %v, want %v", omit, got, want)
+		}
+		if !strings.Contains(s, `{"key":"genops.project","value":{"stringValue":"p"}}`) {
+			t.Errorf("omit %v: genops.project not sent: %s", omit, s)
+		}
+	}
+}

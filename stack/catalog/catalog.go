@@ -53,6 +53,12 @@ type Metric struct {
 	// Source is where the metric comes from (contract.go); nil when
 	// nothing sends it, which makes every query over it an error.
 	Source *Source
+	// SeriesBudget is the most series of the metric one environment's
+	// Prometheus should hold, every gateway replica's counted (a histogram's
+	// or summary's label sets: its _count series). genops-stack doctor
+	// reports a metric over it and the labels that drive it. Zero states no
+	// budget (metrics of exporters the stack does not define).
+	SeriesBudget int
 }
 
 // Errors are every problem New found, each naming its object.
@@ -148,6 +154,9 @@ func (c *Catalog) add(m Metric) []string {
 	}
 	if len(m.Jobs) == 0 {
 		bad("names no job that delivers it")
+	}
+	if m.SeriesBudget < 0 {
+		bad("series budget %d is negative", m.SeriesBudget)
 	}
 	for _, j := range m.Jobs {
 		if _, ok := c.jobs[j]; !ok {

@@ -20,6 +20,9 @@ func TestDefaultIsValid(t *testing.T) {
 		if m.Source == nil {
 			t.Errorf("metric %s has no source", m.Name)
 		}
+		if m.Source != nil && (m.Source.Kind == FromSpans || m.Source.Kind == GenAI) && m.SeriesBudget == 0 {
+			t.Errorf("metric %s is served by the gateway but states no series budget", m.Name)
+		}
 	}
 }
 
@@ -95,6 +98,8 @@ func TestNewRejects(t *testing.T) {
 		{"invalid metric name", jobs, []Metric{{Name: "genops.cost", Type: Gauge, Help: "x", Jobs: []string{"a"}}},
 			"catalog: metric genops.cost: not a valid metric name"},
 		{"no help, no job", jobs, []Metric{{Name: "x", Type: Gauge}}, "catalog: metric x: has no help text; metric x: names no job that delivers it"},
+		{"negative series budget", jobs, []Metric{{Name: "x", Type: Gauge, Help: "x", Jobs: []string{"a"}, SeriesBudget: -1}},
+			"catalog: metric x: series budget -1 is negative"},
 		{"duplicate job", []Job{{Name: "a"}, {Name: "a", ExporterLabels: []string{"0x"}}}, nil,
 			`catalog: job a is defined twice; job a: label "0x" is not a valid label name`},
 	}

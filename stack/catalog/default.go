@@ -104,6 +104,12 @@ var (
 // example application genops.model only).
 var providerCall = Condition{Kind: AnySet, Attributes: []string{"genops.provider", "genops.model"}}
 
+// seriesBudget is the series budget of every metric the gateway serves: a
+// few dozen teams, projects, providers and models over two replicas stay
+// well below it; past it, a label holds values it should not (ids, free
+// text), which genops-stack doctor names.
+const seriesBudget = 10000
+
 // derived is a metric the gateway derives from spans, delivered by
 // Prometheus scraping the gateway's prometheus exporter.
 func derived(name string, typ Type, unit, help string, d Derivation) Metric {
@@ -115,7 +121,7 @@ func derived(name string, typ Type, unit, help string, d Derivation) Metric {
 		labels = append(labels, f.Name)
 	}
 	return Metric{Name: name, Type: typ, Unit: unit, Help: help, Labels: labels,
-		Jobs: []string{JobGenOpsOTelMetrics}, Source: &Source{Kind: FromSpans, Derivation: &d}}
+		Jobs: []string{JobGenOpsOTelMetrics}, Source: &Source{Kind: FromSpans, Derivation: &d}, SeriesBudget: seriesBudget}
 }
 
 func scraped(exporter string) *Source { return &Source{Kind: Scraped, Exporter: exporter} }
@@ -131,7 +137,7 @@ var genAILabels = []string{"gen_ai_operation_name", "gen_ai_provider_name", "gen
 func genAI(name, unit, help string, extra ...string) Metric {
 	return Metric{Name: name, Type: Histogram, Unit: unit, Help: help,
 		Labels: append(append([]string{}, genAILabels...), extra...),
-		Jobs:   []string{JobGenOpsOTelMetrics}, Source: &Source{Kind: GenAI, Exporter: genAIPushers}}
+		Jobs:   []string{JobGenOpsOTelMetrics}, Source: &Source{Kind: GenAI, Exporter: genAIPushers}, SeriesBudget: seriesBudget}
 }
 
 func defaultMetrics() []Metric {
