@@ -82,15 +82,16 @@ func (s *stackUnderTest) doctorPlan(t *testing.T, budgets map[string]int) *docto
 		t.Fatal(err)
 	}
 	set := files.NewSet()
+	kinds := map[string]files.Kind{"prometheus/rules": files.RuleFile, "grafana/dashboards": files.Dashboard, "otel/production": files.CollectorConfig}
 	for _, sub := range []string{"prometheus/rules", "grafana/dashboards", "otel/production"} {
 		paths, _ := filepath.Glob(filepath.Join(out, sub, "*"))
 		for _, p := range paths {
-			if err := set.Add(sub+"/"+filepath.Base(p), read(t, out, filepath.Join(sub, filepath.Base(p)))); err != nil {
+			if err := set.Add(sub+"/"+filepath.Base(p), kinds[sub], read(t, out, filepath.Join(sub, filepath.Base(p)))); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if err := set.Add(doctor.AlertmanagerFile("production"), s.amExpected); err != nil {
+	if err := set.Add(doctor.AlertmanagerFile("production"), files.AlertmanagerConfig, s.amExpected); err != nil {
 		t.Fatal(err)
 	}
 	plan, err := doctor.NewPlan(doctor.Inputs{Env: s.doctorSettings(), Catalog: cat, Files: set, Window: doctorWindow})

@@ -2,20 +2,16 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/koshihq/genops-stack/internal/doctor"
+	"github.com/koshihq/genops-stack/internal/pipeline"
 	"github.com/koshihq/genops-stack/stack"
 )
-
-var updateDoctor = flag.Bool("update-doctor", false, "rewrite testdata/doctor-troubleshooting.md")
 
 // settingsOf builds every environment and returns its doctor settings.
 func settingsOf(t *testing.T) []doctor.Settings {
@@ -23,11 +19,11 @@ func settingsOf(t *testing.T) []doctor.Settings {
 	def := stack.Default()
 	var out []doctor.Settings
 	for _, e := range def.Environments {
-		s, err := def.Content.Build(e)
+		s, err := pipeline.BuildWith(def.Content, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ds, err := doctorSettings(s)
+		ds, err := pipeline.DoctorSettings(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,29 +78,24 @@ func TestDoctorSettings(t *testing.T) {
 	}
 }
 
-// TestTroubleshootingSection is the section out/README.md gains, per
-// environment, with the environments' own names.
+// TestTroubleshootingSection: out/README.md has the troubleshooting
+// section of every environment, with the environments' own names.
 func TestTroubleshootingSection(t *testing.T) {
-	got := doctor.Troubleshooting(settingsOf(t))
-	golden := filepath.Join("testdata", "doctor-troubleshooting.md")
-	if *updateDoctor {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
+	want := doctor.Troubleshooting(settingsOf(t))
+	res, err := pipeline.Generate(stack.Default(), pipeline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != string(want) {
-		t.Errorf("the troubleshooting section changed (go test ./cmd/genops-stack -run TestTroubleshootingSection -update-doctor rewrites it):\n%s", got)
+	readme, _ := res.Files.Get("README.md")
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("out/README.md lacks the troubleshooting section:\n%s", want)
 	}
 	for _, line := range []string{
 		"kubectl -n monitoring port-forward svc/kube-prometheus-stack-prometheus 9090:9090",
 		"genops-stack doctor --env staging --prometheus http://localhost:9090 --alertmanager http://localhost:9093 --collector-metrics http://localhost:8888/metrics",
 		"kubectl -n genops-system get configmap genops-observability -o yaml",
 	} {
-		if !strings.Contains(got, line+"\n") && !strings.Contains(got, line+"  #") {
+		if !strings.Contains(want, line+"\n") && !strings.Contains(want, line+"  #") {
 			t.Errorf("the section lacks %q", line)
 		}
 	}

@@ -21,13 +21,9 @@ import (
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
-// Where a run puts what the diagnosis reads (the output contract of
-// DESIGN.md): the plain rule files and the dashboards are rendered once for
-// every environment, alertmanager.yaml per environment.
-const (
-	rulesDir      = "prometheus/rules/"
-	dashboardsDir = "grafana/dashboards/"
-)
+// The diagnosis reads the rendered rule files and dashboards by their kind
+// (rendered once for every environment), and each environment's
+// alertmanager.yaml.
 
 // AlertmanagerFile is the path of an environment's rendered alertmanager.yaml.
 func AlertmanagerFile(env string) string {
@@ -194,10 +190,7 @@ func newUses(cat *catalog.Catalog) *uses {
 func (u *uses) rules(set *files.Set, p *Plan) error {
 	type rule struct{ object, expr string }
 	var rs []rule
-	for _, f := range set.Files() {
-		if !strings.HasPrefix(f.Path, rulesDir) || path.Ext(f.Path) != ".yaml" {
-			continue
-		}
+	for _, f := range set.OfKind(files.RuleFile) {
 		gs, errs := rulefmt.Parse(f.Data, false, model.UTF8Validation, u.parser, nil)
 		if len(errs) > 0 {
 			return fmt.Errorf("doctor: %s: %w", f.Path, errors.Join(errs...))
@@ -216,7 +209,7 @@ func (u *uses) rules(set *files.Set, p *Plan) error {
 		}
 	}
 	if len(p.Groups) == 0 {
-		return fmt.Errorf("doctor: no rule files under %s among the rendered files", rulesDir)
+		return fmt.Errorf("doctor: no rule files among the rendered files")
 	}
 	sort.Strings(p.Groups)
 	p.Groups = slices.Compact(p.Groups)
@@ -247,10 +240,7 @@ func (u *uses) dashboards(set *files.Set, scrape time.Duration) error {
 	}
 	all := func(string) string { return ".*" }
 	n := 0
-	for _, f := range set.Files() {
-		if !strings.HasPrefix(f.Path, dashboardsDir) || path.Ext(f.Path) != ".json" {
-			continue
-		}
+	for _, f := range set.Distinct(files.Dashboard) {
 		n++
 		var d struct {
 			UID    string  `json:"uid"`
@@ -282,7 +272,7 @@ func (u *uses) dashboards(set *files.Set, scrape time.Duration) error {
 		}
 	}
 	if n == 0 {
-		return fmt.Errorf("doctor: no dashboards under %s among the rendered files", dashboardsDir)
+		return fmt.Errorf("doctor: no dashboards among the rendered files")
 	}
 	return nil
 }

@@ -56,6 +56,8 @@ func production() Settings {
 func outFiles(t *testing.T) *files.Set {
 	t.Helper()
 	set := files.NewSet()
+	kinds := map[string]files.Kind{"prometheus/rules": files.RuleFile, "grafana/dashboards": files.Dashboard,
+		"otel/production": files.CollectorConfig, "alertmanager/production": files.AlertmanagerConfig}
 	for _, sub := range []string{"prometheus/rules", "grafana/dashboards", "otel/production", "alertmanager/production"} {
 		paths, err := filepath.Glob(filepath.Join(out, sub, "*"))
 		if err != nil || len(paths) == 0 {
@@ -66,7 +68,7 @@ func outFiles(t *testing.T) *files.Set {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := set.Add(sub+"/"+filepath.Base(p), data); err != nil {
+			if err := set.Add(sub+"/"+filepath.Base(p), kinds[sub], data); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -190,7 +192,7 @@ func TestPlanRejects(t *testing.T) {
 		set := files.NewSet()
 		for _, f := range outFiles(t).Files() {
 			if !strings.HasPrefix(f.Path, prefix) {
-				set.Add(f.Path, f.Data)
+				set.AddFile(f)
 			}
 		}
 		return set
@@ -207,9 +209,9 @@ func TestPlanRejects(t *testing.T) {
 		{"no alertmanager.yaml", Inputs{Env: staging, Catalog: catalog.Default(), Files: outFiles(t)},
 			"doctor: environment staging: alertmanager/staging/alertmanager.yaml is not among the rendered files"},
 		{"no rule files", Inputs{Env: production(), Catalog: catalog.Default(), Files: without("prometheus/rules/")},
-			"doctor: no rule files under prometheus/rules/ among the rendered files"},
+			"doctor: no rule files among the rendered files"},
 		{"no dashboards", Inputs{Env: production(), Catalog: catalog.Default(), Files: without("grafana/")},
-			"doctor: no dashboards under grafana/dashboards/ among the rendered files"},
+			"doctor: no dashboards among the rendered files"},
 		{"no gateway", Inputs{Env: noGateway, Catalog: catalog.Default(), Files: outFiles(t)},
 			"doctor: environment production has no gateway Collector"},
 		{"no sampler config", Inputs{Env: production(), Catalog: catalog.Default(), Files: without("otel/production/collector-sampler")},

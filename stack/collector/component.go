@@ -9,6 +9,12 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 )
 
+// ConfigPath is where the instance's config of environment env goes in out/:
+// otel/<env>/<tier>.yaml.
+func (in Instance) ConfigPath(env string) string {
+	return path.Join("otel", env, strings.TrimPrefix(in.Name, "otel-")+".yaml")
+}
+
 // Component is the Collector of an environment: every instance's workload
 // and generated config, each config also as otel/<env>/<tier>.yaml, the
 // Honeycomb key's Secret when traces go there, and the checks of the
@@ -25,7 +31,7 @@ func Component(s Spec, w Wiring, instances []Instance) (component.Component, err
 				continue
 			}
 			c.Files = append(c.Files, files.File{
-				Path: path.Join("otel", w.Environment, strings.TrimPrefix(in.Name, "otel-")+".yaml"),
+				Path: in.ConfigPath(w.Environment),
 				Kind: files.CollectorConfig, Data: g.Files[0].Data,
 			})
 		}
