@@ -216,6 +216,20 @@ func alertLine(golden map[string][]byte, path, alert string) int {
 	panic(path + " has no alert " + alert)
 }
 
+// linesWith are the lines of the rendered file at path that hold s.
+func linesWith(golden map[string][]byte, path, s string) []int {
+	var out []int
+	for i, line := range strings.Split(string(golden[path]), "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, i+1)
+		}
+	}
+	if len(out) == 0 {
+		panic(path + " never holds " + s)
+	}
+	return out
+}
+
 // receiversOf are the receivers the rendered Alertmanager configuration at
 // path defines, sorted.
 func receiversOf(golden map[string][]byte, path string) string {
@@ -870,11 +884,20 @@ spec:
 			}},
 		{class: "query over a metric without a source", artifact: artContract,
 			mutate: withMetric("genops_eval_quality_score", func(m *catalog.Metric) { m.Source = nil }),
-			want: []string{
-				`grafana/dashboards/genops-performance.json:192: dashboard genops-performance panel "Quality Scores": metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
-				`prometheus/rules/genops-performance-alerts.yaml:32: alert LowQualityScore: metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
-				`runbooks/LowQualityScore.md:17: runbook LowQualityScore: metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
-				`runbooks/LowQualityScore.md:29: runbook LowQualityScore: metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
+			// Wherever a rendered query reads the metric: the panel, the
+			// alert's expression (the line after its name), the runbook.
+			wantFrom: func(golden map[string][]byte) []string {
+				const msg = `metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`
+				const dash, rules, runbook = "grafana/dashboards/genops-performance.json", "prometheus/rules/genops-performance-alerts.yaml", "runbooks/LowQualityScore.md"
+				var out []string
+				for _, n := range linesWith(golden, dash, "genops_eval_quality_score") {
+					out = append(out, fmt.Sprintf(`%s:%d: dashboard genops-performance panel "Quality Scores": %s`, dash, n, msg))
+				}
+				out = append(out, fmt.Sprintf("%s:%d: alert LowQualityScore: %s", rules, alertLine(golden, rules, names.LowQualityScore)+1, msg))
+				for _, n := range linesWith(golden, runbook, "genops_eval_quality_score") {
+					out = append(out, fmt.Sprintf("%s:%d: runbook LowQualityScore: %s", runbook, n, msg))
+				}
+				return out
 			}},
 		{class: "label the metric does not have", artifact: artLint,
 			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: policy_type:genops_policy_violations:rate5m\n    expr: sum by (policy_type) (rate(genops_policy_violations_total[5m]))\n"},
