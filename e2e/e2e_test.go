@@ -33,7 +33,9 @@ import (
 	"github.com/koshihq/genops-stack/internal/alertmanager"
 	"github.com/koshihq/genops-stack/internal/live"
 	"github.com/koshihq/genops-stack/internal/workload"
+	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
+	"github.com/koshihq/genops-stack/stack/collector"
 )
 
 const out = "../out"
@@ -60,6 +62,7 @@ type stackUnderTest struct {
 	am       *live.Alertmanager
 	rec      *live.Recorder
 	otlpHTTP string // the gateway's OTLP/HTTP receiver
+	token    string // the bearer token the gateway accepts
 	traces   string // the sink's file of received spans
 	routes   *alertmanager.Loaded
 	external map[string]string
@@ -133,13 +136,19 @@ service:
 			"exporters.prometheus": live.FreeAddr(t), "extensions.health_check": live.FreeAddr(t), "service.telemetry": live.FreeAddr(t),
 		},
 		Send: map[string]string{"otlp_grpc/sampler": samplerGRPC, "otlp_http/loki": "http://" + live.FreeAddr(t)},
+		// The workload is a pod of the shared workload namespace, which no
+		// team owns: its spans are charged to the teams they claim, as the
+		// scenarios need (internal/live's TestGatewayTrustBoundaries runs a
+		// team's namespace).
+		Sender: &live.Sender{Namespace: stack.Defaults().Namespaces.Workloads, Pod: "rag-bot-7f9c4-q2w8e"},
 	}
 	gwCfg, rws, err := live.Loopback(read(t, dir, "otel/production/collector.yaml"), gw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logRewrites(t, "collector.yaml", rws)
-	live.StartCollector(t, otel, gwCfg, gw.Listen["extensions.health_check"])
+	s.token = live.Token(t)
+	live.StartCollectorEnv(t, otel, gwCfg, gw.Listen["extensions.health_check"], collector.TokenEnv+"="+s.token)
 	s.otlpHTTP = gw.Listen["receivers.otlp.protocols.http"]
 	telemetry := []map[string]any{
 		{"targets": []string{gw.Listen["service.telemetry"]}, "labels": map[string]string{"namespace": "monitoring", "pod": "otel-collector-6b7c9-x2x4q", "cluster": s.clusterLabel()}},
@@ -362,7 +371,7 @@ func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []sce
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
+		if err := live.Post(ctx, s.otlpHTTP, "traces", body, s.token); err != nil {
 			t.Fatalf("second %d: %v", i, err)
 		}
 		watch()
@@ -401,7 +410,7 @@ func runScenarios(t *testing.T, ctx context.Context, s *stackUnderTest, sc []sce
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := live.Post(ctx, s.otlpHTTP, "metrics", m); err != nil {
+			if err := live.Post(ctx, s.otlpHTTP, "metrics", m, s.token); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -17,13 +17,19 @@ type Team struct {
 	// Its incoming webhook is the key slack-<channel> of the credentials
 	// Secret (Slack binds a webhook to one channel).
 	Channel string
+	// Namespaces are the namespaces the team's workloads run in; each has
+	// one owner. The stack labels them as GenOps workload namespaces (their
+	// pods may send to the gateway) and with the team (Collector.Attribution's
+	// TeamLabel), and the gateway charges every span sent from them to the
+	// team, whatever genops.team the span claims (docs/security.md).
+	Namespaces []string
 }
 
 // Teams are the teams of this repository's stack (DefaultContent): the two
 // of the seed's sample data (ml-platform has spent 125.50 USD of 1,000).
 func Teams() []Team {
 	return []Team{
-		{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Channel: "#ml-platform-budget"},
-		{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Channel: "#research-budget"},
+		{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Channel: "#ml-platform-budget", Namespaces: []string{"ml-platform"}},
+		{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Channel: "#research-budget", Namespaces: []string{"research"}},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/integrations"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
@@ -39,5 +40,7 @@ func Check(s *Stack) finding.List {
 	fs.Add(scrape.CheckSpec(a, env.Scrape, env.Collector.ScrapeInterval)...)
 	fs.Add(scrape.Check(a, s.Scrape, s.Objects(), env.Monitoring.SelectorLabels())...)
 	fs.Add(integrations.Check(a, env.Integrations)...)
+	fs.Add(s.Network.Check(a)...)
+	fs.Add(netpol.CheckServices(a, s.Network, s.Objects())...)
 	return fs
 }
