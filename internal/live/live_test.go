@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +166,11 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 		if src := unrunSource(cat, names); src != "" {
 			skipped++
 			t.Logf("skipped (%s not run here): %s", src, q.Object)
+			continue
+		}
+		if slices.Contains(names, conflicts) {
+			skipped++
+			t.Logf("skipped (no span conflicts here: the sender is a pod of a namespace no team owns; TestGatewayTrustBoundaries checks it): %s", q.Object)
 			continue
 		}
 		checked++

@@ -224,10 +224,13 @@ func networkPlan(env stack.Environment, w collector.Wiring, instances []collecto
 	add(traceEps, traceAllows)
 	add(logging.Network(env.Logging, ns), logging.Allows(env.Logging, collector.LogExporter(), grafana))
 	add(kubeprometheus.Network(env.Monitoring, ns, []string{collector.ClusterName}))
-	if d := env.Integrations.Datadog; d.Enabled {
+	if d := env.Integrations.Datadog; d.Enabled && d.AgentNamespace != "" {
 		p.Allows = append(p.Allows, integrations.DatadogAllow(d, collector.GatewayName, collector.PrometheusPortName))
 	}
-	p.Allows = append(p.Allows, env.Network.Allow...)
+	for i, a := range env.Network.Allow {
+		a.Origin = fmt.Sprintf("Network.Allow[%d]", i)
+		p.Allows = append(p.Allows, a)
+	}
 	return p, nil
 }
 

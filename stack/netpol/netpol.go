@@ -134,6 +134,9 @@ type Allow struct {
 	// Why says who the client is and what it does, for docs/security.md
 	// and out/README.md.
 	Why string
+	// Origin names where the rule was written, for findings
+	// (Network.Allow[0]); empty for the rules components declare.
+	Origin string
 }
 
 // Plan is every endpoint of an environment's namespace and every rule.
@@ -181,8 +184,11 @@ func (p Plan) Check(artifact string) finding.List {
 		}
 	}
 	known := strings.Join(p.components(), ", ")
-	for i, a := range p.Allows {
-		obj := fmt.Sprintf("network allow %d (to %s from %s)", i+1, a.To, a.From)
+	for _, a := range p.Allows {
+		obj := fmt.Sprintf("network allow to %s from %s", a.To, a.From)
+		if a.Origin != "" {
+			obj = fmt.Sprintf("%s (to %s from %s)", a.Origin, a.To, a.From)
+		}
 		e, ok := p.Endpoint(a.To)
 		if !ok {
 			fs.Errorf(artifact, obj, "netpol-unknown-component", "no component %s in this environment (components: %s)", a.To, known)
