@@ -672,6 +672,11 @@ spec:
 			want: []string{
 				`teams: team research: namespace ml-platform is claimed by team ml-platform too: a namespace has one owner, who is charged for every span sent from it`,
 			}},
+		{class: "team claiming the monitoring namespace", artifact: artNetwork,
+			mutate: func(d *stack.Definition) { d.Content.Teams[1].Namespaces = []string{"monitoring"} },
+			want: everyStack(
+				`team research: claims namespace monitoring, where the stack runs: its pods would be admitted to the gateway as GenOps workloads and charged to the team`,
+			)},
 		{class: "allow rule naming a component that does not exist", artifact: artNetwork,
 			mutate: production(func(e *stack.Environment) {
 				e.Network.Allow = []netpol.Allow{{To: "tempoo", Ports: []string{"http"}, From: netpol.Peer{Component: "grafana"}}}

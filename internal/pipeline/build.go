@@ -76,6 +76,7 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 		Workloads:         env.Network.Workloads,
 		Scraper:           kubeprometheus.PrometheusComponent,
 		Teams:             teamNames(c.Teams),
+		TeamNamespaces:    teamNamespaces(c.Teams, ns.Workloads),
 	}
 	if h := env.Integrations.Honeycomb; h.Enabled {
 		wiring.Honeycomb = &collector.Honeycomb{Endpoint: h.Endpoint, Secret: collector.SecretRef{Name: h.Secret, Key: h.Key}}
@@ -251,6 +252,21 @@ func collectorNames(instances []collector.Instance) []string {
 		out = append(out, in.Name)
 	}
 	return out
+}
+
+// teamNamespaces are the teams' namespaces but the workload namespace,
+// sorted.
+func teamNamespaces(teams []stack.Team, workloads string) []string {
+	var out []string
+	for _, t := range teams {
+		for _, n := range t.Namespaces {
+			if n != workloads {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func teamNames(teams []stack.Team) []string {

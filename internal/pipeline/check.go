@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -27,6 +29,11 @@ func Check(s *Stack) finding.List {
 	for what, ns := range map[string]string{"Monitoring": env.Namespaces.Monitoring, "Workloads": env.Namespaces.Workloads} {
 		if len(validation.IsDNS1123Label(ns)) > 0 {
 			fs.Errorf(a, "namespaces", "namespace-name", "Namespaces.%s %q must be a DNS label", what, ns)
+		}
+	}
+	for _, t := range s.Teams {
+		if slices.Contains(t.Namespaces, env.Namespaces.Monitoring) {
+			fs.Errorf(a, "team "+t.Name, "team-namespace", "claims namespace %s, where the stack runs: its pods would be admitted to the gateway as GenOps workloads and charged to the team", env.Namespaces.Monitoring)
 		}
 	}
 	for _, c := range s.Components {

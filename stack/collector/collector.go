@@ -136,6 +136,9 @@ type Wiring struct {
 	// Teams are the names of the teams: a span claiming another name is
 	// counted as claiming UnknownTeam.
 	Teams []string
+	// TeamNamespaces are the namespaces the teams' workloads run in; each
+	// gets the quick-start ConfigMap.
+	TeamNamespaces []string
 }
 
 // Honeycomb is where traces go in Honeycomb and the Secret holding the API key.
@@ -475,7 +478,9 @@ func kubeComponent(s Spec, w Wiring, instances []Instance) (kube.Component, erro
 		})
 		c.Objects = append(c.Objects, objects(s, w, in)...)
 	}
-	c.Objects = append(c.Objects, QuickStart(w))
+	for _, ns := range append([]string{w.WorkloadNamespace}, w.TeamNamespaces...) {
+		c.Objects = append(c.Objects, QuickStart(w, ns))
+	}
 	for _, o := range c.Objects {
 		if err := kube.SetTypeMeta(o); err != nil {
 			return c, err
@@ -635,11 +640,15 @@ func readOnlyRules() []rbacv1.PolicyRule {
 	return rules
 }
 
-// QuickStart is the ConfigMap GenOps workloads load with envFrom to send
-// OTLP to the gateway.
-func QuickStart(w Wiring) *corev1.ConfigMap {
+// QuickStart is the ConfigMap GenOps workloads of namespace ns load with
+// envFrom to send OTLP to the gateway (a pod reads ConfigMaps of its own
+// namespace only: the workload namespace and every team namespace get one).
+// Where the gateway authenticates senders, the token is not in it: a
+// workload adds OTEL_EXPORTER_OTLP_HEADERS from a Secret of its namespace
+// (docs/security.md).
+func QuickStart(w Wiring, ns string) *corev1.ConfigMap {
 	return &corev1.ConfigMap{
-		ObjectMeta: kube.Meta(QuickStartName, w.WorkloadNamespace, w.Labels),
+		ObjectMeta: kube.Meta(QuickStartName, ns, w.Labels),
 		Data: map[string]string{
 			"OTEL_EXPORTER_OTLP_ENDPOINT": fmt.Sprintf("http://%s.%s.svc:%d", GatewayName, w.Namespace, PortOTLPHTTP),
 			"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",

@@ -173,7 +173,7 @@ var flows = []flow{
 // TestPoliciesWithEngine evaluates, with cyclonus' NetworkPolicy engine
 // (github.com/mattfenwick/cyclonus/pkg/matcher), the policies each
 // environment deploys (the NetworkPolicy objects of its kustomize overlay,
-// which TestOverlaysBuild in internal/pipeline proves equal to these, and
+// which TestOverlaysBuildToEnvironment in internal/pipeline proves equal to these, and
 // those kube-prometheus-stack renders from its values) over the table of
 // flows, and requires every flow's expected verdict. Every port of every
 // endpoint, and so every Service port the stack renders, must be covered
