@@ -31,6 +31,7 @@ import (
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
@@ -74,6 +75,7 @@ const (
 	artPolicies   = "policies"
 	artLint       = "lint inputs"
 	artContract   = "telemetry contract"
+	artNetwork    = "trust boundaries"
 )
 
 // withMetric changes the catalog metric called name.
@@ -879,6 +881,54 @@ spec:
 			}),
 			want: []string{
 				`catalog: metric genops_requests_total: label customer comes from span attribute genops.customer_id, which is unbounded: one series per value; keep it on spans`,
+			}},
+		{class: "team namespace another team also claims", artifact: artNetwork,
+			mutate: func(d *stack.Definition) {
+				d.Content.Teams[1].Namespaces = []string{"research", d.Content.Teams[0].Namespaces[0]}
+			},
+			want: []string{
+				`teams: team research: namespace ml-platform is claimed by team ml-platform too: a namespace has one owner, who is charged for every span sent from it`,
+			}},
+		{class: "team claiming the monitoring namespace", artifact: artNetwork,
+			mutate: func(d *stack.Definition) { d.Content.Teams[1].Namespaces = []string{"monitoring"} },
+			want: everyStack(
+				`team research: claims namespace monitoring, where the stack runs: its pods would be admitted to the gateway as GenOps workloads and charged to the team`,
+			)},
+		{class: "allow rule naming a component that does not exist", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) {
+				e.Network.Allow = []netpol.Allow{{To: "tempoo", Ports: []string{"http"}, From: netpol.Peer{Component: "grafana"}}}
+			}),
+			want: []string{
+				`environment production: Network.Allow[0] (to tempoo from component grafana): no component tempoo in this environment (components: alertmanager, grafana, kube-state-metrics, loki, otel-collector, otel-collector-agent, otel-collector-cluster, otel-collector-sampler, prometheus, prometheus-operator, tempo)`,
+			}},
+		{class: "allow rule from a component that does not exist", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) {
+				e.Network.Allow = []netpol.Allow{{To: "tempo", Ports: []string{"http"}, From: netpol.Peer{Component: "jaeger"}}}
+			}),
+			want: []string{
+				`environment production: Network.Allow[0] (to tempo from component jaeger): no component jaeger in this environment (components: alertmanager, grafana, kube-state-metrics, loki, otel-collector, otel-collector-agent, otel-collector-cluster, otel-collector-sampler, prometheus, prometheus-operator, tempo)`,
+			}},
+		{class: "allow rule naming a port the component does not have", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) {
+				e.Network.Allow = []netpol.Allow{{To: "tempo", Ports: []string{"grpc"}, From: netpol.Peer{Namespace: "tools"}}}
+			}),
+			want: []string{
+				`environment production: Network.Allow[0] (to tempo from namespace tools): tempo has no port grpc (ports: http, otlp-grpc, otlp-http)`,
+			}},
+		{class: "authentication on without a Secret name", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) { e.Collector.Auth.Secret = "" }),
+			want: []string{
+				`environment production: collector otel-collector: authentication is on but names no Secret holding the token (Auth.Secret "", Auth.Key "token"): name the Secret and key you create in the Collector's namespace; genops-stack never generates the token`,
+			}},
+		{class: "attribution without the team label", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) { e.Collector.Attribution.TeamLabel = "" }),
+			want: []string{
+				`environment production: collector otel-collector: Attribution.TeamLabel names no namespace label: the gateway could not tell which team owns a span's namespace`,
+			}},
+		{class: "Datadog without the Agent's namespace", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) { e.Integrations.Datadog.AgentNamespace = "" }),
+			want: []string{
+				`environment production: datadog: is enabled but names no AgentNamespace: the gateway's NetworkPolicy admits the Agent's pods by their namespace`,
 			}},
 		{class: "alias that collides with a canonical name", artifact: artContract,
 			mutate: func(d *stack.Definition) {

@@ -151,8 +151,16 @@ func TestPlanOfProduction(t *testing.T) {
 		}
 	}
 	// The budgets, and where each label comes from.
-	if len(p.Budgets) != 13 {
-		t.Errorf("%d budgets, want the 9 derived and 4 GenAI metrics'", len(p.Budgets))
+	// Every metric the gateway serves has one: those derived from spans and
+	// the GenAI metrics.
+	served := 0
+	for _, m := range catalog.Default().Metrics() {
+		if m.Source != nil && (m.Source.Kind == catalog.FromSpans || m.Source.Kind == catalog.GenAI) {
+			served++
+		}
+	}
+	if len(p.Budgets) != served || served < 13 {
+		t.Errorf("%d budgets, want one for each of the %d metrics derived from spans or GenAI", len(p.Budgets), served)
 	}
 	for _, b := range p.Budgets {
 		if b.Metric == "genops_request_duration_seconds" {
