@@ -116,7 +116,7 @@ func TestDoctorBadInput(t *testing.T) {
 		want string
 	}{
 		{"unknown environment", []string{"--env", "prod", "--prometheus", html.URL},
-			`genops-stack doctor: unknown environment "prod" (want development, staging, production)`},
+			`genops-stack doctor: unknown environment "prod" (want ` + strings.Join(envNames(), ", ") + `)`},
 		{"no Prometheus", []string{"--env", "production"},
 			"genops-stack doctor: --prometheus URL is required (kubectl port-forward makes it reachable: see out/README.md, Troubleshooting)"},
 		{"unreachable Prometheus", []string{"--prometheus", closed.URL},
@@ -189,4 +189,13 @@ func TestDoctorFindsAnEmptyPrometheus(t *testing.T) {
 	if len(rep.PortForward) != 3 || rep.PortForward[0] != "kubectl -n monitoring port-forward svc/kube-prometheus-stack-prometheus 9090:9090" {
 		t.Errorf("port-forward commands: %q", rep.PortForward)
 	}
+}
+
+// envNames are the default definition's environments, in order.
+func envNames() []string {
+	var out []string
+	for _, e := range stack.Default().Environments {
+		out = append(out, e.Name)
+	}
+	return out
 }
