@@ -123,7 +123,8 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	// let their results land a day back.
 	db := teststorage.New(t, func(o *tsdb.Options) { o.OutOfOrderTimeWindow = (25 * time.Hour).Milliseconds() })
 	appendStamps(t, db, stamps)
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
+	// As the Prometheus server runs its engine: the @ modifier and negative offsets are on.
+	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute, EnableAtModifier: true, EnableNegativeOffset: true})
 	records, err := Records(out)
 	if err != nil {
 		t.Fatal(err)

@@ -183,7 +183,7 @@ func TestGatewayTrustBoundaries(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	db := teststorage.New(t)
 	appendStamps(t, db, []Stamp{{now.Add(-30 * time.Second), first}, {now, samples}})
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 1_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
+	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 1_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute, EnableAtModifier: true, EnableNegativeOffset: true})
 	qs, err := Queries(out, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
