@@ -208,7 +208,8 @@ func TestLint(t *testing.T) {
 	}
 }
 
-// TestCheck: the typed checks, one mistake at a time.
+// TestCheck: the typed checks, one mistake at a time; the house rules come
+// from promlint.HouseRules, one finding each.
 func TestCheck(t *testing.T) {
 	if fs := alerts.Check("environment base", alerts.Groups(config)); len(fs) > 0 {
 		t.Fatalf("the stack's rules have findings: %v", fs)
@@ -233,7 +234,15 @@ func TestCheck(t *testing.T) {
 		{"severity", func(gs []alerts.Group) { gs[1].Alerts[0].Severity = "page" },
 			`environment base: alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`},
 		{"category", func(gs []alerts.Group) { gs[1].Alerts[0].Category = "" },
-			"environment base: alert BudgetThreshold80Percent: has no category: routing keys on it"},
+			"environment base: alert BudgetThreshold80Percent: has no category label: routing keys on it (cost, policy, performance, ...)"},
+		{"category not lower-case", func(gs []alerts.Group) { gs[1].Alerts[0].Category = "Cost" },
+			`environment base: alert BudgetThreshold80Percent: category "Cost" is not lower-case letters and '-': routes match it exactly`},
+		{"alert name", func(gs []alerts.Group) { gs[1].Alerts[0].Alert = "budget_threshold" },
+			`environment base: alert budget_threshold: alert name "budget_threshold" is not CamelCase, like HighErrorRate`},
+		{"summary", func(gs []alerts.Group) { gs[1].Alerts[0].Summary = "" },
+			"environment base: alert BudgetThreshold80Percent: has no summary annotation"},
+		{"record not level:metric:operations", func(gs []alerts.Group) { gs[0].Records[0].Record = "team_cost_usd" },
+			`environment base: record team_cost_usd: recording rule name "team_cost_usd" is not level:metric:operations (job:genops_requests:rate5m, team:genops_cost_usd:increase1h): the name says what the series aggregates and how`},
 		{"dashboard", func(gs []alerts.Group) { gs[1].Alerts[0].Dashboard = "genops-costs" },
 			`environment base: alert BudgetThreshold80Percent: dashboard "genops-costs" is not one the stack renders ([genops-cost genops-policy genops-performance genops-finops])`},
 		{"runbook", func(gs []alerts.Group) { gs[1].Alerts[0].Runbook.Remediation = nil },

@@ -3,6 +3,7 @@ package promlint
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -32,21 +34,23 @@ type ruleDoc struct {
 // a YAML stream of PrometheusRule manifests, whose other documents are
 // skipped. Its recording rules are learnt first.
 func (l *Linter) RuleFile(path string, data []byte) finding.List {
+	generic := l.opts.Profile == ProfileGeneric
+	bucketBases(data, l.bucketBases)
 	docs, fs := l.ruleDocs(path, data)
 	if len(docs) == 0 && len(fs) == 0 {
 		fs.Add(noRuleGroups(path))
 	}
-	l.learn(docs)
-	fs.Add(l.lintDocs(path, docs)...)
-	return fs
+	l.learn(docs, generic)
+	fs.Add(l.lintDocs(path, docs, generic)...)
+	return l.collapseNotes(fs)
 }
 
-func (l *Linter) learn(docs []ruleDoc) {
+func (l *Linter) learn(docs []ruleDoc, generic bool) {
 	for _, d := range docs {
 		for _, g := range d.groups {
 			for _, r := range g.Rules {
 				if r.Record != "" {
-					l.Learn(r.Record, r.Expr, r.Labels)
+					l.learnAs(r.Record, r.Expr, r.Labels, generic)
 				}
 			}
 		}
@@ -57,7 +61,7 @@ func (l *Linter) learn(docs []ruleDoc) {
 // only reads them and can run in parallel.
 func (l *Linter) resolveRecords() {
 	for name := range l.records {
-		l.series(name)
+		l.recorded(name)
 	}
 }
 
@@ -202,7 +206,7 @@ func decodeFindings(path string, err error, groupsLine int) finding.List {
 // cannot be called from outside its package (it takes an unexported type),
 // so its three group checks are repeated here. Rules are checked in
 // parallel: parsing every template and expression dominates the cost.
-func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
+func (l *Linter) lintDocs(path string, docs []ruleDoc, generic bool) finding.List {
 	var fs finding.List
 	type ref struct {
 		doc        *ruleDoc
@@ -241,10 +245,11 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 		r, n := d.groups[gi].Rules[ri], d.nodes[gi].Rules[ri]
 		object, line := ruleObject(r, n)
 		rep := reporter{&results[i], path, line, object}
-		for _, msg := range l.validateRule(r, n) {
+		p := &onceParser{Parser: l.parser}
+		for _, msg := range l.validateRule(r, n, p) {
 			rep.errorf(CheckRulefmt, "%s", msg)
 		}
-		l.lintRule(rep, r, n)
+		l.lintRule(rep, r, n, p, generic)
 	})
 	for _, r := range results {
 		fs.Add(r...)
@@ -252,17 +257,21 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 	return fs
 }
 
-// validateRule is rulefmt.Rule.Validate, without one cost: for an alert,
-// Validate builds a template expander for every label and annotation, yet a
-// value without "{{" has no action and always parses. Such entries get the
-// other checks Validate makes of them (valid names and values) here and
-// are left out of the call, which does everything else.
-func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
+// validateRule is rulefmt.Rule.Validate, without two costs. For an alert,
+// Validate builds a template expander for every label and annotation, yet
+// a value without "{{" has no action and always parses, and a template that
+// parsed once parses again (rules of one name per team share theirs): such
+// entries get the other checks Validate makes of them (valid names and
+// values) here and are left out of the call, which does everything else.
+// Validate parses the expression with p, which keeps the result for the
+// lint.
+func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode, p parser.Parser) []string {
 	var msgs []string
+	var parsing []string // the templates Validate parses, as "label k" and "annotation k"
 	if r.Alert != "" && r.Record == "" {
 		r.Labels, r.Annotations = maps.Clone(r.Labels), maps.Clone(r.Annotations)
 		for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
-			if v := r.Labels[k]; !strings.Contains(v, "{{") {
+			if v := r.Labels[k]; !l.needsParse(v) {
 				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
 					msgs = append(msgs, "invalid label name: "+k)
 				}
@@ -270,21 +279,72 @@ func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
 					msgs = append(msgs, "invalid label value: "+v)
 				}
 				delete(r.Labels, k)
+			} else {
+				parsing = append(parsing, "label", k)
 			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(r.Annotations)) {
-			if !strings.Contains(r.Annotations[k], "{{") {
+			if !l.needsParse(r.Annotations[k]) {
 				if !model.UTF8Validation.IsValidLabelName(k) {
 					msgs = append(msgs, "invalid annotation name: "+k)
 				}
 				delete(r.Annotations, k)
+			} else {
+				parsing = append(parsing, "annotation", k)
 			}
 		}
 	}
-	for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
-		msgs = append(msgs, positionPrefix.ReplaceAllString(err.Error(), ""))
+	var failed []string
+	for _, err := range r.Validate(n, model.UTF8Validation, p) {
+		msg := positionPrefix.ReplaceAllString(err.Error(), "")
+		msgs = append(msgs, msg)
+		failed = append(failed, msg)
+	}
+	// The templates without an error parse: remember them.
+	for i := 0; i < len(parsing); i += 2 {
+		kind, k := parsing[i], parsing[i+1]
+		prefix := fmt.Sprintf("%s %q: ", kind, k)
+		if !slices.ContainsFunc(failed, func(m string) bool { return strings.HasPrefix(m, prefix) }) {
+			text := r.Labels[k]
+			if kind == "annotation" {
+				text = r.Annotations[k]
+			}
+			l.templates.Store(text, true)
+		}
 	}
 	return msgs
+}
+
+// needsParse reports whether an alert's label or annotation value is a
+// template rulefmt must parse: it has an action, and has not parsed before.
+func (l *Linter) needsParse(v string) bool {
+	if !strings.Contains(v, "{{") {
+		return false
+	}
+	_, ok := l.templates.Load(v)
+	return !ok
+}
+
+// onceParser is the lint's parser, remembering the first expression it
+// parses: rulefmt's validation parses a rule's expression, and the lint
+// reads the same tree.
+type onceParser struct {
+	parser.Parser
+	done bool
+	expr string
+	e    parser.Expr
+	err  error
+}
+
+func (p *onceParser) ParseExpr(input string) (parser.Expr, error) {
+	if p.done && input == p.expr {
+		return p.e, p.err
+	}
+	e, err := p.Parser.ParseExpr(input)
+	if !p.done {
+		p.done, p.expr, p.e, p.err = true, input, e, err
+	}
+	return e, err
 }
 
 // parallel calls f(0) ... f(n-1) on every processor.
@@ -309,23 +369,23 @@ func ruleObject(r rulefmt.Rule, n rulefmt.RuleNode) (string, int) {
 	return "record " + r.Record, n.Record.Line
 }
 
-// lintRule runs the style and PromQL checks of one rule whose expression
-// parses (rulefmt reports those that do not).
-func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
-	if r.Alert != "" {
-		alertStyle(rep, r)
+// lintRule runs the house rules (profile genops) and PromQL checks of one
+// rule whose expression parses (rulefmt reports those that do not).
+func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode, p parser.Parser, generic bool) {
+	if !generic {
+		for _, v := range HouseRules(r) {
+			rep.report(v.Severity, v.Check, "", "%s", v.Message)
+		}
 	}
-	e, err := l.parser.ParseExpr(r.Expr)
+	e, err := p.ParseExpr(r.Expr)
 	if err != nil {
 		return
 	}
-	out := l.analyze(rep.fs, rep.artifact, n.Expr.Line, rep.object, r.Expr, e)
-	if out.labels == nil {
-		return
-	}
+	a := &analysis{reporter: reporter{fs: rep.fs, artifact: rep.artifact, line: n.Expr.Line, object: rep.object}, l: l, query: r.Expr, generic: generic, kind: kindRule}
+	out := a.top(e, false)
 	for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
 		if out.labels[k] {
-			rep.errorf(CheckLabelOverride, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
+			rep.report(finding.Error, CheckLabelOverride, out.labelsFrom, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
 				k, r.Labels[k], k, k, k)
 		}
 	}
@@ -338,36 +398,20 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
 	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
 		for _, k := range slices.Sorted(maps.Keys(where.m)) {
 			for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
-				if !out.labels[name] {
-					rep.errorf(CheckTemplateLabel, "%s %s uses $labels.%s, which the expression's result never carries (%s)", where.kind, k, name, out.labels.describe())
+				if out.lacks(name) {
+					rep.report(finding.Error, CheckTemplateLabel, out.labelsFrom, "%s %s uses $labels.%s, which the expression's result never carries (%s)%s",
+						where.kind, k, name, out.reason(), addLabelFix(out, name, "template"))
 				}
 			}
 		}
 	}
 }
 
-var camelCase = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
-
-// alertStyle are the style checks mixtool's lint applies to alerts.
-func alertStyle(rep reporter, r rulefmt.Rule) {
-	if !camelCase.MatchString(r.Alert) {
-		rep.errorf(CheckAlertName, "alert name %q is not CamelCase, like HighErrorRate", r.Alert)
+// addLabelFix is the fix for a template or legend that uses a label the
+// query's own clause drops.
+func addLabelFix(s shape, label, where string) string {
+	if s.closed && s.closer != "" && !strings.HasPrefix(s.closer, "either side") {
+		return fmt.Sprintf("; add %s to %s, or take it out of the %s", label, s.closer, where)
 	}
-	switch sev, ok := r.Labels["severity"]; {
-	case !ok:
-		rep.errorf(CheckAlertSeverity, "has no severity label: set it to info, warning or critical")
-	case sev != "info" && sev != "warning" && sev != "critical":
-		rep.errorf(CheckAlertSeverity, "severity %q is not info, warning or critical", sev)
-	}
-	if r.Labels["category"] == "" {
-		rep.errorf(CheckAlertCategory, "has no category label: routing keys on it (cost, policy, performance, ...)")
-	}
-	for _, a := range []string{"summary", "description"} {
-		if r.Annotations[a] == "" {
-			rep.errorf(CheckAlertAnnotations, "has no %s annotation", a)
-		}
-	}
-	if r.For == 0 {
-		rep.warnf(CheckAlertFor, "has no for duration: it fires on a single evaluation; set for to ride out one bad scrape")
-	}
+	return ""
 }
