@@ -296,8 +296,8 @@ func (a *analysis) selector(vs *parser.VectorSelector) shape {
 // recording rule, or (for anybody's files) the user's metrics, the OTel
 // GenAI semantic conventions and naming conventions.
 func (a *analysis) series(name string, vs *parser.VectorSelector) shape {
-	if cs, ok := a.l.cat.Lookup(name); ok {
-		s := seriesShape(cs)
+	if s, ok := a.l.catalogShapes[name]; ok {
+		cs, _ := a.l.cat.Lookup(name)
 		if a.generic {
 			s.closed = false // other deployments add other labels
 			return s

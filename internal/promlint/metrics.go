@@ -30,6 +30,8 @@ type Metrics struct {
 	families map[string]family
 	// series are the sample names seen, with their labels.
 	series map[string]*seenSeries
+	// sorted are every series name known, sorted (for suggestions).
+	sorted []string
 }
 
 type family struct {
@@ -56,14 +58,17 @@ func NewMetrics() *Metrics {
 func (m *Metrics) Add(name string, data []byte) error {
 	m.files = append(m.files, name)
 	trimmed := bytes.TrimSpace(data)
+	var err error
 	switch {
 	case bytes.HasPrefix(trimmed, []byte("{")):
-		return m.addAPI(name, trimmed)
+		err = m.addAPI(name, trimmed)
 	case bytes.HasSuffix(trimmed, []byte("# EOF")):
-		return m.addScrape(name, data, "application/openmetrics-text")
+		err = m.addScrape(name, data, "application/openmetrics-text")
 	default:
-		return m.addScrape(name, data, "text/plain")
+		err = m.addScrape(name, data, "text/plain")
 	}
+	m.sorted = m.allNames()
+	return err
 }
 
 // addScrape reads an exposition with Prometheus' own scrape parser.
@@ -172,6 +177,10 @@ func (m *Metrics) names() []string {
 	if m == nil {
 		return nil
 	}
+	return m.sorted
+}
+
+func (m *Metrics) allNames() []string {
 	set := map[string]bool{}
 	for n := range m.series {
 		set[n] = true

@@ -93,11 +93,14 @@ type Linter struct {
 	bucketBases map[string]bool
 	// templates are the alert templates known to parse (rulefmt's check).
 	templates sync.Map
+	// catalogShapes are the shapes of the catalog's series, read-only.
+	catalogShapes map[string]shape
 }
 
 // record is a recording rule: its series become selectable by name.
 type record struct {
 	expr    string
+	ast     parser.Expr // the parsed expression, shared by the rule's lint
 	labels  map[string]string
 	generic bool
 	state   recordState
@@ -120,7 +123,13 @@ func New(cat *catalog.Catalog, opts Options) *Linter {
 	if opts.Profile == ProfileDefault {
 		opts.Profile = ProfileGenOps
 	}
-	return &Linter{cat: cat, opts: opts, parser: parser.NewParser(parser.Options{}), records: map[string]*record{}, bucketBases: map[string]bool{}}
+	l := &Linter{cat: cat, opts: opts, parser: parser.NewParser(parser.Options{}), records: map[string]*record{}, bucketBases: map[string]bool{},
+		catalogShapes: map[string]shape{}}
+	for _, name := range cat.SeriesNames() {
+		s, _ := cat.Lookup(name)
+		l.catalogShapes[name] = seriesShape(s)
+	}
+	return l
 }
 
 // Learn makes a recording rule's series known to every later lint.
@@ -148,6 +157,7 @@ func (l *Linter) recorded(name string) (shape, bool) {
 		r.state = resolving
 		r.shape = shape{labels: labelSet{}}
 		if expr, err := l.parser.ParseExpr(r.expr); err == nil {
+			r.ast = expr
 			a := &analysis{l: l, query: r.expr, generic: r.generic}
 			r.shape = a.top(expr, true)
 			r.shape.labels = union(r.shape.labels, nil)

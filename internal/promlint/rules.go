@@ -72,6 +72,11 @@ func (l *Linter) resolveRecords() {
 // a plain file only, and so does the lint.
 func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 	data = editorLines(data)
+	if plainStart.Match(data) {
+		if d, ok := plainDoc(data); ok {
+			return []ruleDoc{d}, nil
+		}
+	}
 	var fs finding.List
 	var docs []ruleDoc
 	strict := strictDecode(data)
@@ -103,11 +108,16 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 			if groups == nil {
 				continue
 			}
-			err = groups.Decode(&d.groups)
+			if err = groups.Decode(&d.nodes); err == nil {
+				var ok bool
+				if d.groups, ok = groupsOf(d.nodes); !ok {
+					err = groups.Decode(&d.groups) // its error, as rulefmt's types give it
+				}
+			}
 		default:
 			continue
 		}
-		if err == nil {
+		if err == nil && plain {
 			err = groups.Decode(&d.nodes)
 		}
 		if err != nil {
@@ -123,6 +133,171 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 		}
 	}
 	return docs, fs
+}
+
+// groupNode is rulefmt.RuleGroupNode without its embedded yaml.Node, which
+// a strict decoder would fill from a key "node" that rulefmt.RuleGroup
+// does not have: its fields are rulefmt.RuleGroup's (a test compares them).
+type groupNode struct {
+	Name        string             `yaml:"name"`
+	Interval    model.Duration     `yaml:"interval,omitempty"`
+	QueryOffset *model.Duration    `yaml:"query_offset,omitempty"`
+	Limit       int                `yaml:"limit,omitempty"`
+	Rules       []rulefmt.RuleNode `yaml:"rules"`
+	Labels      map[string]string  `yaml:"labels,omitempty"`
+}
+
+// plainDoc reads a plain rule file in one strict decode into the groups'
+// nodes, whose rules hold both the values and their lines: what
+// strictDecode and a decode into nodes give together, at half the cost. ok
+// is false when that is not enough to say the same as promtool: a decoding
+// error (rulefmt's types word it), a record, alert or expr that is no plain
+// string, or a group finding, which needs the group's line. The caller then
+// takes the long way.
+func plainDoc(data []byte) (ruleDoc, bool) {
+	groups, ok := decodeGroups(groupChunks(data, runtime.GOMAXPROCS(0)))
+	if !ok {
+		return ruleDoc{}, false
+	}
+	var d ruleDoc
+	seen := map[string]bool{}
+	for _, g := range groups {
+		if g.Name == "" || seen[g.Name] || !validLabels(g.Labels) {
+			return ruleDoc{}, false
+		}
+		seen[g.Name] = true
+		d.nodes = append(d.nodes, rulefmt.RuleGroupNode{Name: g.Name, Interval: g.Interval, QueryOffset: g.QueryOffset, Limit: g.Limit, Rules: g.Rules, Labels: g.Labels})
+		d.groupLines = append(d.groupLines, 0)
+	}
+	d.groups, ok = groupsOf(d.nodes)
+	return d, ok
+}
+
+// decodeGroups decodes the groups of documents strictly, each on a
+// processor, in order; ok is false if one does not decode.
+func decodeGroups(docs [][]byte) ([]groupNode, bool) {
+	decoded := make([][]groupNode, len(docs))
+	failed := make([]bool, len(docs))
+	parallel(len(docs), func(i int) {
+		var v struct {
+			Groups []groupNode `yaml:"groups"`
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(docs[i]))
+		dec.KnownFields(true)
+		failed[i] = dec.Decode(&v) != nil
+		decoded[i] = v.Groups
+	})
+	if slices.Contains(failed, true) {
+		return nil, false
+	}
+	return slices.Concat(decoded...), true
+}
+
+// chunkSize is the size of a plain rule file worth decoding on several
+// processors.
+const chunkSize = 64 << 10
+
+// groupChunks splits a plain rule file (one that starts with groups:) into
+// up to n documents of whole groups, each "groups:" and its groups at their
+// lines in the file, so that they decode on n processors with the file's
+// line numbers. A group starts at a line "- " at the indentation of the
+// first: no line of a group's content can (block scalars and continuation
+// lines are indented deeper). Anything else at that indentation or less
+// (another key, a document marker, a flow sequence) leaves the file whole,
+// and a decoding error on a part sends the caller the long way anyway.
+func groupChunks(data []byte, n int) [][]byte {
+	if n < 2 || len(data) < 2*chunkSize {
+		return [][]byte{data}
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	groupsAt, indent := -1, -1
+	var starts []int // the lines where groups start, 0-based
+	for i, line := range lines {
+		trimmed := bytes.TrimLeft(line, " ")
+		content := bytes.TrimSpace(trimmed)
+		if len(content) == 0 || content[0] == '#' {
+			continue
+		}
+		depth := len(line) - len(trimmed)
+		switch {
+		case groupsAt < 0:
+			if string(content) != "groups:" {
+				return [][]byte{data}
+			}
+			groupsAt = i
+		case indent < 0:
+			if !bytes.HasPrefix(trimmed, []byte("- ")) {
+				return [][]byte{data}
+			}
+			indent = depth
+			starts = append(starts, i)
+		case depth < indent || depth == indent && !bytes.HasPrefix(trimmed, []byte("- ")):
+			return [][]byte{data}
+		case depth == indent:
+			starts = append(starts, i)
+		}
+	}
+	if len(starts) < 2 {
+		return [][]byte{data}
+	}
+	// Cut at the group starts nearest to equal shares of the bytes.
+	offset := make([]int, len(lines)+1)
+	for i, line := range lines {
+		offset[i+1] = offset[i] + len(line)
+	}
+	var cuts []int
+	for k := 1; k < n; k++ {
+		target := len(data) * k / n
+		j, _ := slices.BinarySearchFunc(starts, target, func(line, t int) int { return offset[line] - t })
+		if j < len(starts) && (len(cuts) == 0 || starts[j] > cuts[len(cuts)-1]) {
+			cuts = append(cuts, starts[j])
+		}
+	}
+	cuts = append(cuts, len(lines))
+	var chunks [][]byte
+	from := 0 // the first chunk is the file's head, groups: included
+	for _, to := range cuts {
+		var b bytes.Buffer
+		if from > 0 {
+			b.WriteString("groups:")
+			b.Write(bytes.Repeat([]byte("\n"), from)) // the part's first line at its line in the file
+		}
+		b.Write(data[offset[from]:offset[to]])
+		chunks = append(chunks, b.Bytes())
+		from = to
+	}
+	return chunks
+}
+
+// validLabels reports whether a group's labels pass rulefmt's checks.
+func validLabels(ls map[string]string) bool {
+	for k, v := range ls {
+		if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel || !model.LabelValue(v).IsValid() {
+			return false
+		}
+	}
+	return true
+}
+
+// groupsOf are the rule groups the nodes hold; ok is false when a record,
+// alert or expr is not a plain string (decoding into a string would fail,
+// or turn null into "").
+func groupsOf(nodes []rulefmt.RuleGroupNode) ([]rulefmt.RuleGroup, bool) {
+	groups := make([]rulefmt.RuleGroup, len(nodes))
+	for i, g := range nodes {
+		groups[i] = rulefmt.RuleGroup{Name: g.Name, Interval: g.Interval, QueryOffset: g.QueryOffset, Limit: g.Limit, Labels: g.Labels,
+			Rules: make([]rulefmt.Rule, len(g.Rules))}
+		for j, n := range g.Rules {
+			for _, x := range []*yaml.Node{&n.Record, &n.Alert, &n.Expr} {
+				if x.Kind != 0 && (x.Kind != yaml.ScalarNode || x.Tag == "!!null") {
+					return nil, false
+				}
+			}
+			groups[i].Rules[j] = rulefmt.Rule{Record: n.Record.Value, Alert: n.Alert.Value, Expr: n.Expr.Value, For: n.For,
+				KeepFiringFor: n.KeepFiringFor, Labels: n.Labels, Annotations: n.Annotations}
+		}
+	}
+	return groups, true
 }
 
 // strictDecode decodes a plain rule file as promtool does, unknown fields
@@ -246,6 +421,9 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc, generic bool) finding.Lis
 		object, line := ruleObject(r, n)
 		rep := reporter{&results[i], path, line, object}
 		p := &onceParser{Parser: l.parser}
+		if rec := l.records[r.Record]; r.Record != "" && rec != nil && rec.expr == r.Expr && rec.ast != nil {
+			p.done, p.expr, p.e = true, r.Expr, rec.ast // parsed when the record was resolved
+		}
 		for _, msg := range l.validateRule(r, n, p) {
 			rep.errorf(CheckRulefmt, "%s", msg)
 		}

@@ -1,8 +1,11 @@
 package promlint
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/prometheus/model/rulefmt"
 
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
@@ -254,6 +257,61 @@ func TestLineEndings(t *testing.T) {
 			if len(fs) != 1 || fs[0].Line != f.line || fs[0].Check != CheckUnknownMetric {
 				t.Errorf("%s with %q line endings: %v, want one unknown-metric finding at line %d", f.path, nl, fs.Strings(), f.line)
 			}
+		}
+	}
+}
+
+// TestGroupNodeFields: plainDoc's group type has rulefmt.RuleGroup's
+// fields, names and YAML keys, so its strict decode accepts and rejects
+// the same keys as promtool's.
+func TestGroupNodeFields(t *testing.T) {
+	fields := func(v any) []string {
+		var out []string
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			out = append(out, f.Name+" "+f.Tag.Get("yaml"))
+		}
+		return out
+	}
+	got, want := fields(groupNode{}), fields(rulefmt.RuleGroup{})
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("groupNode has %v, rulefmt.RuleGroup %v", got, want)
+	}
+	// A key only the embedded yaml.Node of rulefmt.RuleGroupNode would
+	// take is an error, as promtool has it.
+	assertLines(t, render(New(testCatalog(t), Options{}).RuleFile("r.yaml", []byte("groups:\n- name: g\n  node: ~\n  rules: []\n"))),
+		"r.yaml:3: error: rulefmt: field node not found in type rulefmt.RuleGroup")
+}
+
+// TestGroupChunks: a large plain rule file decoded in parts on several
+// processors gives the groups and lines of one decode; files the split
+// cannot read stay whole.
+func TestGroupChunks(t *testing.T) {
+	data := syntheticRules(1000)
+	whole, ok := decodeGroups(groupChunks(data, 1))
+	if !ok || len(whole) != 10 {
+		t.Fatalf("whole: %d groups, %v", len(whole), ok)
+	}
+	for _, n := range []int{2, 3, 8} {
+		chunks := groupChunks(data, n)
+		if len(chunks) != n {
+			t.Errorf("%d parts, want %d", len(chunks), n)
+		}
+		parts, ok := decodeGroups(chunks)
+		if !ok || !reflect.DeepEqual(parts, whole) {
+			t.Errorf("%d parts decode differently from the whole file", n)
+		}
+	}
+	big := strings.Repeat("#\n", chunkSize)
+	for _, text := range []string{
+		"groups:\n- name: a\n  rules: []\nother: x\n" + big,
+		"groups: [\n" + big + "]\n",
+		"groups:\n- name: a\n  rules: []\n---\ngroups: []\n" + big,
+		"groups:\n  - name: a\n    rules: []\n  x: y\n" + big,
+	} {
+		if n := len(groupChunks([]byte(text), 4)); n != 1 {
+			t.Errorf("%q... split in %d", text[:30], n)
 		}
 	}
 }
