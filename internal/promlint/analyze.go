@@ -339,9 +339,9 @@ func (a *analysis) series(name string, vs *parser.VectorSelector) shape {
 		if near := closest(name, a.l.opts.Metrics.names()); near != "" {
 			a.report(finding.Warning, CheckUnknownMetric, strings.Join(a.l.opts.Metrics.Files(), ", "),
 				"unknown metric %s: it is not among the metrics of %s (did you mean %s?)", name, strings.Join(a.l.opts.Metrics.Files(), ", "), near)
-		} else {
-			a.report(finding.Note, CheckUnknownMetric, "", "%s", name)
+			return shape{labels: labelSet{}} // a misspelling, said once
 		}
+		a.report(finding.Note, CheckUnknownMetric, "", "%s", name)
 	}
 	return shape{labels: k.labels, closed: k.closed, labelsFrom: k.labelsFrom, typ: k.typ, bucket: k.bucket,
 		strength: k.strength, typeFrom: k.typeFrom, what: k.what, source: name}

@@ -222,6 +222,8 @@ func TestMetricsSources(t *testing.T) {
 		{`rate(llm_gateway_errors_total[5m])`, nil},
 		// A name near one of the scrape's.
 		{`rate(llm_gateway_request_total[5m])`, []string{"warning: unknown-metric: unknown metric llm_gateway_request_total: it is not among the metrics of metrics.txt, metrics-openmetrics.txt, series.json, metadata.json (did you mean llm_gateway_requests_total?) [metrics.txt, metrics-openmetrics.txt, series.json, metadata.json]"}},
+		// A counter without its _total, in a text exposition: one finding.
+		{`rate(llm_gateway_requests[5m])`, []string{"warning: unknown-metric: unknown metric llm_gateway_requests: it is not among the metrics of metrics.txt, metrics-openmetrics.txt, series.json, metadata.json (did you mean llm_gateway_requests_total?) [metrics.txt, metrics-openmetrics.txt, series.json, metadata.json]"}},
 		// Histogram parts by their family's TYPE.
 		{`sum(llm_gateway_request_duration_seconds_sum)`, []string{"error: counter-without-rate: sum(llm_gateway_request_duration_seconds_sum): llm_gateway_request_duration_seconds_sum is the _sum series of histogram llm_gateway_request_duration_seconds (a counter), aggregated raw: each series holds its total since its process started and drops to zero when the process restarts, so the result ignores the time range and falls whenever an instance restarts; aggregate its rate instead: rate(llm_gateway_request_duration_seconds_sum[$__rate_interval]) for a rate, increase(llm_gateway_request_duration_seconds_sum[$__range]) for the total over the dashboard's range [metrics.txt]"}},
 	} {
