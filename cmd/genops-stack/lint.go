@@ -103,8 +103,9 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// lintProfile is the profile of a file: the flag's, or for auto genops
-// under a directory named out (the stack's output) and generic elsewhere.
+// lintProfile is the profile of a file: the flag's, or for auto genops when
+// its path names a directory out (the stack's output) and generic
+// otherwise.
 func lintProfile(flag, path string) promlint.Profile {
 	switch flag {
 	case "genops":
@@ -112,10 +113,9 @@ func lintProfile(flag, path string) promlint.Profile {
 	case "generic":
 		return promlint.ProfileGeneric
 	}
-	if abs, err := filepath.Abs(filepath.FromSlash(path)); err == nil {
-		path = filepath.ToSlash(abs)
-	}
-	dirs := strings.Split(filepath.ToSlash(filepath.Dir(path)), "/")
+	// The path as given: a checkout that itself lies under a folder named
+	// out does not make every file the stack's.
+	dirs := strings.Split(filepath.ToSlash(filepath.Dir(filepath.Clean(filepath.FromSlash(path)))), "/")
 	if slices.Contains(dirs, "out") {
 		return promlint.ProfileGenOps
 	}

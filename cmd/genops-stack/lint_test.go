@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/koshihq/genops-stack/internal/finding"
+	"github.com/koshihq/genops-stack/internal/promlint"
 )
 
 const seedDir = "../../internal/promlint/testdata/seed"
@@ -142,5 +143,25 @@ func TestLintLine(t *testing.T) {
 	f.Line, f.Object = 0, ""
 	if got := lintLine(f); got != "a.yaml: warning: c: m" {
 		t.Error(got)
+	}
+}
+
+// TestLintProfile: auto makes files under a directory named out the
+// stack's own; the flag decides otherwise.
+func TestLintProfile(t *testing.T) {
+	for _, tt := range []struct {
+		flag, path string
+		want       promlint.Profile
+	}{
+		{"auto", "out/prometheus/rules/genops-cost-alerts.yaml", promlint.ProfileGenOps},
+		{"auto", "../../out/grafana/dashboards/genops-cost.json", promlint.ProfileGenOps},
+		{"auto", "dashboards/out.json", promlint.ProfileGeneric},
+		{"auto", "team/dashboards/gateway.json", promlint.ProfileGeneric},
+		{"genops", "team/dashboards/gateway.json", promlint.ProfileGenOps},
+		{"generic", "out/prometheus/rules/genops-cost-alerts.yaml", promlint.ProfileGeneric},
+	} {
+		if got := lintProfile(tt.flag, tt.path); got != tt.want {
+			t.Errorf("--profile %s %s: %v, want %v", tt.flag, tt.path, got, tt.want)
+		}
 	}
 }
