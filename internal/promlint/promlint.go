@@ -1,10 +1,17 @@
-// Package promlint lints PromQL offline against the metric catalog: one
-// expression, a Prometheus rule file (plain groups or PrometheusRule
-// manifests), a Grafana dashboard, the PromQL blocks of a runbook. It finds
-// what promtool cannot: queries that parse, yet cannot work against the
-// metrics the exporters define (rate() over a gauge, by a label the metric
-// does not have, a template label the expression aggregates away, a metric
-// nothing sends).
+// Package promlint lints PromQL offline: one expression, a Prometheus rule
+// file (plain groups or PrometheusRule manifests), a Grafana dashboard, the
+// PromQL blocks of a runbook. It finds what promtool cannot: queries that
+// parse, yet cannot work (rate() over a gauge, a counter summed raw,
+// histogram buckets aggregated across le, by a label the metric does not
+// have, a legend or template label the aggregation drops, a metric nothing
+// sends).
+//
+// The stack's own files (ProfileGenOps) are checked against the metric
+// catalog and the house rules (HouseRules); anybody's files
+// (ProfileGeneric) get the correctness checks, with what is known of each
+// metric from the catalog, recording rules, the user's metrics (Metrics),
+// the OTel GenAI semantic conventions and naming conventions, each finding
+// naming its source.
 //
 // Expressions are parsed by the Prometheus parser and rule files validated by
 // rulefmt, exactly as promtool does; the checks of this package come on top.
@@ -91,8 +98,9 @@ type Linter struct {
 	records map[string]*record
 	// bucketBases are the x whose x_bucket the linted files select.
 	bucketBases map[string]bool
-	// templates are the alert templates known to parse (rulefmt's check).
-	templates sync.Map
+	// templates are the alert templates known to parse (rulefmt's check);
+	// templateRefs the labels each template refers to.
+	templates, templateRefs sync.Map
 	// catalogShapes are the shapes of the catalog's series, read-only.
 	catalogShapes map[string]shape
 }

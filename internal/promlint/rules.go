@@ -575,7 +575,7 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode, p pa
 		m    map[string]string
 	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
 		for _, k := range slices.Sorted(maps.Keys(where.m)) {
-			for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
+			for _, name := range l.alertTemplateLabels(where.m[k]) {
 				if out.lacks(name) {
 					rep.report(finding.Error, CheckTemplateLabel, out.labelsFrom, "%s %s uses $labels.%s, which the expression's result never carries (%s)%s",
 						where.kind, k, name, out.reason(), addLabelFix(out, name, "template"))
@@ -583,6 +583,21 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode, p pa
 			}
 		}
 	}
+}
+
+// alertTemplateLabels are the labels an alert's label or annotation refers
+// to, found once per text: rules of one name per team, or of one author,
+// repeat theirs.
+func (l *Linter) alertTemplateLabels(text string) []string {
+	if !strings.Contains(text, "{{") {
+		return nil
+	}
+	if v, ok := l.templateRefs.Load(text); ok {
+		return v.([]string)
+	}
+	refs := templateLabels(alertTemplateLabel, text)
+	l.templateRefs.Store(text, refs)
+	return refs
 }
 
 // addLabelFix is the fix for a template or legend that uses a label the
