@@ -258,6 +258,7 @@ func groupChunks(data []byte, n int) [][]byte {
 	from := 0 // the first chunk is the file's head, groups: included
 	for _, to := range cuts {
 		var b bytes.Buffer
+		b.Grow(len("groups:") + from + offset[to] - offset[from])
 		if from > 0 {
 			b.WriteString("groups:")
 			b.Write(bytes.Repeat([]byte("\n"), from)) // the part's first line at its line in the file
@@ -447,27 +448,36 @@ func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode, p parser.Parse
 	var msgs []string
 	var parsing []string // the templates Validate parses, as "label k" and "annotation k"
 	if r.Alert != "" && r.Record == "" {
-		r.Labels, r.Annotations = maps.Clone(r.Labels), maps.Clone(r.Annotations)
-		for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
-			if v := r.Labels[k]; !l.needsParse(v) {
+		// Validate gets only the entries it must parse, in maps of their
+		// own (the rule's are shared with the lint).
+		labels, annotations := r.Labels, r.Annotations
+		r.Labels, r.Annotations = nil, nil
+		for _, k := range sortedKeys(labels) {
+			if v := labels[k]; !l.needsParse(v) {
 				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
 					msgs = append(msgs, "invalid label name: "+k)
 				}
 				if !model.LabelValue(v).IsValid() {
 					msgs = append(msgs, "invalid label value: "+v)
 				}
-				delete(r.Labels, k)
 			} else {
+				if r.Labels == nil {
+					r.Labels = map[string]string{}
+				}
+				r.Labels[k] = v
 				parsing = append(parsing, "label", k)
 			}
 		}
-		for _, k := range slices.Sorted(maps.Keys(r.Annotations)) {
-			if !l.needsParse(r.Annotations[k]) {
+		for _, k := range sortedKeys(annotations) {
+			if v := annotations[k]; !l.needsParse(v) {
 				if !model.UTF8Validation.IsValidLabelName(k) {
 					msgs = append(msgs, "invalid annotation name: "+k)
 				}
-				delete(r.Annotations, k)
 			} else {
+				if r.Annotations == nil {
+					r.Annotations = map[string]string{}
+				}
+				r.Annotations[k] = v
 				parsing = append(parsing, "annotation", k)
 			}
 		}
@@ -491,6 +501,18 @@ func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode, p parser.Parse
 		}
 	}
 	return msgs
+}
+
+// sortedKeys are a map's keys in order; a map of one key or none needs no
+// sorting.
+func sortedKeys(m map[string]string) []string {
+	if len(m) < 2 {
+		for k := range m {
+			return []string{k}
+		}
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
 }
 
 // needsParse reports whether an alert's label or annotation value is a
@@ -561,7 +583,7 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode, p pa
 	}
 	a := &analysis{reporter: reporter{fs: rep.fs, artifact: rep.artifact, line: n.Expr.Line, object: rep.object}, l: l, query: r.Expr, generic: generic, kind: kindRule}
 	out := a.top(e, false)
-	for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
+	for _, k := range sortedKeys(r.Labels) {
 		if out.labels[k] {
 			rep.report(finding.Error, CheckLabelOverride, out.labelsFrom, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
 				k, r.Labels[k], k, k, k)
@@ -574,7 +596,7 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode, p pa
 		kind string
 		m    map[string]string
 	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
-		for _, k := range slices.Sorted(maps.Keys(where.m)) {
+		for _, k := range sortedKeys(where.m) {
 			for _, name := range l.alertTemplateLabels(where.m[k]) {
 				if out.lacks(name) {
 					rep.report(finding.Error, CheckTemplateLabel, out.labelsFrom, "%s %s uses $labels.%s, which the expression's result never carries (%s)%s",
