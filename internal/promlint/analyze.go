@@ -335,13 +335,17 @@ func (a *analysis) series(name string, vs *parser.VectorSelector) shape {
 			a.report(finding.Error, CheckUnknownMetric, k.typeFrom, "%s", k.noSeries)
 		}
 		return shape{labels: labelSet{}} // selects nothing: said once
-	case !k.known && a.once("unknown:"+name):
-		if near := closest(name, a.l.opts.Metrics.names()); near != "" {
-			a.report(finding.Warning, CheckUnknownMetric, strings.Join(a.l.opts.Metrics.Files(), ", "),
-				"unknown metric %s: it is not among the metrics of %s (did you mean %s?)", name, strings.Join(a.l.opts.Metrics.Files(), ", "), near)
+	case !k.known:
+		if near := a.l.nearMetric(name); near != "" {
+			if a.once("unknown:" + name) {
+				files := strings.Join(a.l.opts.Metrics.Files(), ", ")
+				a.report(finding.Warning, CheckUnknownMetric, files, "unknown metric %s: it is not among the metrics of %s (did you mean %s?)", name, files, near)
+			}
 			return shape{labels: labelSet{}} // a misspelling, said once
 		}
-		a.report(finding.Note, CheckUnknownMetric, "", "%s", name)
+		if a.once("unknown:" + name) {
+			a.report(finding.Note, CheckUnknownMetric, "", "%s", name)
+		}
 	}
 	return shape{labels: k.labels, closed: k.closed, labelsFrom: k.labelsFrom, typ: k.typ, bucket: k.bucket,
 		strength: k.strength, typeFrom: k.typeFrom, what: k.what, source: name}

@@ -103,6 +103,23 @@ type Linter struct {
 	templates, templateRefs sync.Map
 	// catalogShapes are the shapes of the catalog's series, read-only.
 	catalogShapes map[string]shape
+	// near are the names of Options.Metrics nearest to unknown ones.
+	near sync.Map
+}
+
+// nearMetric is the name of the user's metrics nearest to name, when one
+// is near enough to be a misspelling; "" otherwise. Each name is looked up
+// once: a scrape may hold thousands.
+func (l *Linter) nearMetric(name string) string {
+	if l.opts.Metrics == nil {
+		return ""
+	}
+	if v, ok := l.near.Load(name); ok {
+		return v.(string)
+	}
+	near := closest(name, l.opts.Metrics.names())
+	l.near.Store(name, near)
+	return near
 }
 
 // record is a recording rule: its series become selectable by name.
