@@ -50,7 +50,7 @@ type badInput struct {
 	// files are written to a scratch folder for lint (path: content).
 	files map[string]string
 	// args is the command; the default is generate into the output
-	// directory. OUT stands for that directory.
+	// directory, or lint for files. OUT stands for that directory.
 	args []string
 	// want are the exact error findings, in the order printed.
 	want []string
@@ -547,7 +547,7 @@ func badInputs() []badInput {
 		{class: "alert without a category", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Category = "" }),
 			want: everyStack(
-				`alert BudgetThreshold80Percent: has no category: routing keys on it`,
+				`alert BudgetThreshold80Percent: has no category label: routing keys on it (cost, policy, performance, ...)`,
 				`alert BudgetThreshold80Percent: reaches only the default receiver "default" with its labels {alertname="BudgetThreshold80Percent", category="", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
 			)},
 		{class: "alert linking a dashboard that is not rendered", artifact: artRules,
@@ -597,16 +597,16 @@ func badInputs() []badInput {
 		{class: "template label the expression never carries", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Summary = "Budget threshold exceeded ({{ $labels.model }})" }),
 			wantFrom: func(golden map[string][]byte) []string {
-				return []string{fmt.Sprintf("prometheus/rules/genops-cost-alerts.yaml:%d: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (it has: budget, team)",
+				return []string{fmt.Sprintf("prometheus/rules/genops-cost-alerts.yaml:%d: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (max by (team, budget) keeps only: budget, team); add model to max by (team, budget), or take it out of the template",
 					alertLine(golden, "prometheus/rules/genops-cost-alerts.yaml", names.BudgetThreshold80Percent))}
 			}},
 		{class: "recording rule not named level:metric:operations", artifact: artRules,
 			mutate: withGroup(named("genops-recording-rules", func(g *alerts.Group) {
 				g.Records = append(g.Records, alerts.Record{Record: "team_cost_usd", Expr: `sum by (team) (increase(genops_cost_usd_total[1h]))`})
 			})),
-			want: []string{
-				`prometheus/rules/genops-recording-rules.yaml: record team_cost_usd in group genops-recording-rules: policy record: invalid value "team_cost_usd" (out of bound =~"^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$")`,
-			}},
+			want: everyStack(
+				`record team_cost_usd: recording rule name "team_cost_usd" is not level:metric:operations (job:genops_requests:rate5m, team:genops_cost_usd:increase1h): the name says what the series aggregates and how`,
+			)},
 
 		// Alertmanager routing.
 		{class: "route to an undefined receiver", artifact: artRoutes,
@@ -810,9 +810,9 @@ func badInputs() []badInput {
 				`policy: policy policies/house.cue: expected '}', found 'EOF': policies/house.cue:3:18`,
 			}},
 		{class: "policy contradicting a built-in one", artifact: artPolicies,
-			policy: "package genops\n\nalert: labels: severity: \"page\"\n",
+			policy: "package genops\n\ndashboard: uid: \"costs\"\n",
 			want: []string{
-				`policy: policies conflict: alert.labels.severity: conflicting values "critical" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:34; alert.labels.severity: conflicting values "info" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:13; alert.labels.severity: conflicting values "warning" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:22`,
+				`policy: policies conflict: dashboard.uid: invalid value "costs" (out of bound =~"^genops-[a-z0-9-]+$"): schemas/dashboards.cue:7:9 policies/house.cue:3:17`,
 			}},
 		{class: "secret pattern that is not a regular expression", artifact: artPolicies,
 			policy: "package genops\n\nsecrets: patterns: vault_token: \"hvs\\\\.[A-Za-z0-9\"\n",
@@ -854,17 +854,55 @@ spec:
       expr: sum by (team) (rate(genops_budget_remaining_usd[5m]))
 `},
 			want: []string{
-				`rule.yaml:10: error: rate-over-non-counter: record team:genops_budget_remaining_usd:rate5m: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+				`rule.yaml:10: error: rate-over-non-counter: record team:genops_budget_remaining_usd:rate5m: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge [source: the metric catalog]`,
 			}},
 		{class: "histogram_quantile without le", artifact: artLint,
 			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: model:genops_request_duration_seconds:p95\n    expr: histogram_quantile(0.95, sum by (model) (rate(genops_request_duration_seconds_bucket[5m])))\n"},
 			want: []string{
-				`rules.yaml:5: error: histogram-quantile: record model:genops_request_duration_seconds:p95: histogram_quantile() over genops_request_duration_seconds_bucket without the le label: the aggregation drops it; keep le, e.g. sum by (..., le)`,
+				`rules.yaml:5: error: histogram-quantile: record model:genops_request_duration_seconds:p95: histogram_quantile() over genops_request_duration_seconds_bucket without the le label: sum by (model) drops it; keep le, e.g. sum by (..., le) [source: the query]`,
 			}},
-		{class: "unknown metric in a runbook", artifact: artLint,
+		{class: "unknown metric in a runbook of the stack's", artifact: artLint,
+			args:  []string{"lint", "--profile", "genops"},
 			files: map[string]string{"Runbook.md": "# Runbook\n\n```promql\nsum(genops_cost_usd)\n```\n"},
 			want: []string{
-				`Runbook.md:4: error: unknown-metric: runbook Runbook: unknown metric genops_cost_usd: it is neither in the metric catalog nor a recording rule`,
+				`Runbook.md:4: error: unknown-metric: runbook Runbook: unknown metric genops_cost_usd: it is neither in the metric catalog nor a recording rule [source: the metric catalog]`,
+			}},
+		{class: "alert breaking one house rule, linted as the stack's", artifact: artLint,
+			args: []string{"lint", "--profile", "genops"},
+			files: map[string]string{"rules.yaml": `groups:
+- name: g
+  rules:
+  - alert: BudgetBurn
+    expr: sum by (team) (rate(genops_cost_usd_total[1h])) > 10
+    for: 10m
+    labels: {severity: page, category: cost}
+    annotations: {summary: "{{ $labels.team }} burns its budget", description: d, runbook_url: "https://example.com/BudgetBurn.md"}
+`},
+			want: []string{
+				`rules.yaml:4: error: alert-severity: alert BudgetBurn: severity "page" is not info, warning or critical`,
+			}},
+		{class: "legend label the query's aggregation drops", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "spend", "panels": [{"type": "timeseries", "title": "Spend",
+"targets": [{"expr": "sum by (hashed_api_key) (rate(llm_spend_usd_total[$__rate_interval]))", "legendFormat": "{{team}}"}]}]}`},
+			want: []string{
+				`dashboard.json:2: error: template-label: dashboard spend panel "Spend": legend "{{team}}" uses label team, which the query's result never carries (sum by (hashed_api_key) keeps only: hashed_api_key); add team to sum by (hashed_api_key), or take it out of the legend [source: the query]`,
+			}},
+		{class: "counter aggregated raw", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "req", "panels": [{"type": "stat", "title": "Requests",
+"targets": [{"expr": "sum(llm_requests_total)"}]}]}`},
+			want: []string{
+				`dashboard.json:2: error: counter-without-rate: dashboard req panel "Requests": sum(llm_requests_total): llm_requests_total is a counter, aggregated raw: each series holds its total since its process started and drops to zero when the process restarts, so the result ignores the time range and falls whenever an instance restarts; aggregate its rate instead: rate(llm_requests_total[$__rate_interval]) for a rate, increase(llm_requests_total[$__range]) for the total over the dashboard's range [source: naming convention: the _total suffix]`,
+			}},
+		{class: "histogram buckets aggregated across le", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: job:llm_latency_seconds_bucket:avg\n    expr: avg(rate(llm_latency_seconds_bucket[5m]))\n"},
+			want: []string{
+				`rules.yaml:5: error: bucket-aggregation: record job:llm_latency_seconds_bucket:avg: avg(rate(llm_latency_seconds_bucket[5m])): aggregates the buckets of histogram llm_latency_seconds across their bounds (le): each observation counts once per bucket it falls in, so the result is no quantity of the histogram; use histogram_quantile(0.95, sum by (le) (rate(llm_latency_seconds_bucket[5m]))), or keep le (sum by (le)) for a heatmap [source: naming convention: the _bucket suffix]`,
+			}},
+		{class: "dashboard range as each point's range", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "spend", "panels": [{"type": "timeseries", "title": "Spend",
+"targets": [{"expr": "sum(increase(llm_spend_usd_total[$__range]))"}]}]}`},
+			want: []string{
+				`dashboard.json:2: error: range-per-point: dashboard spend panel "Spend": timeseries panel runs the query over the dashboard's range, and [$__range] makes every point cover that whole range before it: the line is a moving window as wide as the dashboard, not a value per step; use [$__rate_interval] (rate) or [$__interval] (increase per step), or make the query instant (a stat or table panel)`,
 			}},
 		// The telemetry contract: what workloads send, where metrics come from.
 		{class: "metric derived from an attribute nothing sends", artifact: artContract,
@@ -962,9 +1000,10 @@ spec:
 				return out
 			}},
 		{class: "label the metric does not have", artifact: artLint,
+			args:  []string{"lint", "--profile", "genops"},
 			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: policy_type:genops_policy_violations:rate5m\n    expr: sum by (policy_type) (rate(genops_policy_violations_total[5m]))\n"},
 			want: []string{
-				`rules.yaml:5: error: unknown-label: record policy_type:genops_policy_violations:rate5m: sum by (policy_type): genops_policy_violations_total has no label policy_type (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
+				`rules.yaml:5: error: unknown-label: record policy_type:genops_policy_violations:rate5m: sum by (policy_type): genops_policy_violations_total has no label policy_type (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team) [source: the metric catalog]`,
 			}},
 	}
 }
@@ -1045,7 +1084,11 @@ func TestBadInput(t *testing.T) {
 				}
 				sort.Strings(names)
 				t.Chdir(dir)
-				args = append([]string{"lint"}, names...)
+				lint := []string{"lint"}
+				if in.args != nil {
+					lint = in.args // lint with flags
+				}
+				args = append(slices.Clone(lint), names...)
 			}
 			code, stdout, stderr := runCLI(t, args...)
 			if code != exitFindings {
@@ -1068,7 +1111,8 @@ func TestBadInput(t *testing.T) {
 
 // errorLines are the error findings a command printed: generate, check and
 // validate print findings on stderr, with a count of errors last; lint
-// prints them on stdout; routes prints its one error on stderr.
+// prints them on stdout (warnings and notes aside); routes prints its one
+// error on stderr.
 func errorLines(cmd, stdout, stderr string) []string {
 	text := stderr
 	if cmd == "lint" {
@@ -1077,7 +1121,7 @@ func errorLines(cmd, stdout, stderr string) []string {
 	var out []string
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		switch {
-		case line == "", strings.HasPrefix(line, "warning: "), strings.Contains(line, ": warning: "),
+		case line == "", strings.HasPrefix(line, "warning: "), strings.Contains(line, ": warning: "), strings.Contains(line, ": note: "),
 			strings.HasSuffix(line, " error(s): nothing written"):
 			continue
 		}
