@@ -153,7 +153,8 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 	// of the kustomize base's files: the releases first, as they are
 	// installed (kube-prometheus-stack brings the CRDs of the monitors and
 	// rules), the log agent's last.
-	s.Components = []component.Component{prom, logs[0], nsComp, otel, monitors, am, rules, traceStore}
+	loki, logAgents := logs[0], logs[1:] // logging.Components: Loki first, then Promtail where it runs
+	s.Components = []component.Component{prom, loki, nsComp, otel, monitors, am, rules, traceStore}
 	if env.Integrations.Datadog.Enabled {
 		dd, err := integrations.DatadogComponent(cat, ns.Monitoring, collector.GatewayMetricsURL(ns.Monitoring), env.Cluster, env.Name, stack.CommonLabels)
 		if err != nil {
@@ -162,7 +163,7 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 		s.Components = append(s.Components, dd)
 	}
 	s.Components = append(s.Components, dash)
-	s.Components = append(s.Components, logs[1:]...)
+	s.Components = append(s.Components, logAgents...)
 	return s, nil
 }
 
