@@ -10,7 +10,16 @@ OTELCOL_CHECK := $(BIN)/otelcol-check
 CLI           := $(BIN)/genops-stack
 PROMETHEUS    := $(BIN)/prometheus
 ALERTMANAGER  := $(BIN)/alertmanager
-TOOL          := $(GO) -C $(CURDIR)/tools tool
+# Prometheus' service discovery mechanisms (AWS, Azure, GCE, OpenStack and
+# twenty more SDKs) are compiled into promtool, the Prometheus server and the
+# Collector's prometheus receiver unless build tags leave them out. Nothing
+# here uses them: the rendered configs discover with kubernetes_sd_configs
+# (the Collector keeps it), the live tests' Prometheus uses static configs,
+# and promtool only checks and tests rules. internal/testutil builds the
+# tools with the same tags, so that tests and make share one build.
+TOOLS_TAGS    := remove_all_sd
+OTELCOL_TAGS  := remove_all_sd,enable_kubernetes_sd
+TOOL          := GOFLAGS="$$GOFLAGS -tags=$(TOOLS_TAGS)" $(GO) -C $(CURDIR)/tools tool
 
 # Every Go test that needs the real Collector components uses this binary.
 export GENOPS_OTELCOL_CHECK := $(OTELCOL_CHECK)
@@ -18,7 +27,7 @@ export GENOPS_OTELCOL_CHECK := $(OTELCOL_CHECK)
 export GENOPS_PROMETHEUS := $(PROMETHEUS)
 export GENOPS_ALERTMANAGER := $(ALERTMANAGER)
 
-.PHONY: generate check validate test test-go test-otelcol fmt-check vet bench fuzz tools servers e2e clean
+.PHONY: generate check validate test test-fast test-steps build-lane test-go test-e2e test-fuzz test-otelcol fmt-check vet bench fuzz tools servers e2e clean
 
 ## generate: render every environment into out/ (atomically; nothing changes on error).
 ## It builds only the CLI: the Collector configs are also validated by the real Collector
@@ -34,21 +43,54 @@ check: $(CLI) $(OTELCOL_CHECK)
 validate: $(CLI) $(OTELCOL_CHECK)
 	$(CLI) validate
 
-## test: formatting, vet, every Go test (with the pinned tools), every fuzz target for
-## FUZZTIME, and the drift check
-test: fmt-check vet test-go fuzz test-otelcol check
+## test: formatting, vet, every Go test (with the pinned tools, the real Collector
+## components and the live end-to-end test), every fuzz target for FUZZTIME, and the
+## drift check. E2E=0 leaves the end-to-end test out: that is test-fast.
+E2E ?= 1
+# TESTFLAGS are added to every go test, e.g. TESTFLAGS=-count=1 to run the tests
+# again when nothing changed.
+TESTFLAGS ?=
+test:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-steps E2E=$(E2E)
 
-# The pinned tools are built first: a cold build of promtool alone takes
-# minutes, which must not count against a test's timeout.
-test-go: tools servers
-	$(GO) test ./...
+## test-fast: make test without the end-to-end test (e2e/) and with 2 s per fuzz target:
+## the edit loop
+test-fast:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-steps E2E=0 FUZZTIME=2s
 
-## e2e: the live end-to-end test alone: the rendered production stack on loopback (e2e/)
+# The steps of make test, run three at a time (-j3) where they share no build
+# work. Two lanes build side by side: the Collector validator (a module of its
+# own, so nothing it compiles is shared), and, one after the other, vet (which
+# compiles every package the tests import), Prometheus, the pinned tools and
+# Alertmanager, which share most of their packages. Then the end-to-end test
+# (about 3 minutes, most of them waiting on the alerts' for durations) runs
+# beside the other tests; the fuzzing, which keeps both cores busy, waits for
+# the Go tests so that the live tests' servers are not starved.
+test-steps: fmt-check test-go test-fuzz test-otelcol check $(if $(filter 0,$(E2E)),,test-e2e)
+
+build-lane:
+	@$(MAKE) --no-print-directory vet
+	@$(MAKE) --no-print-directory $(PROMETHEUS)
+	@$(MAKE) --no-print-directory tools
+	@$(MAKE) --no-print-directory $(ALERTMANAGER)
+
+# -vet=off: go vet ran over the same packages (build-lane), and go test's vet
+# would type-check every test package's dependencies again.
+test-go: build-lane $(OTELCOL_CHECK)
+	$(GO) test -vet=off $(TESTFLAGS) $$($(GO) list ./... | grep -v '/e2e$$')
+
+test-e2e: build-lane $(OTELCOL_CHECK)
+	$(GO) test -vet=off $(TESTFLAGS) ./e2e
+
+test-fuzz: test-go
+	@$(MAKE) --no-print-directory fuzz
+
+## e2e: the live end-to-end test alone, run again even when nothing changed (e2e/)
 e2e: servers
 	$(GO) test -count=1 -v -run TestEndToEnd ./e2e
 
-test-otelcol:
-	cd tools/otelcol-check && $(GO) vet ./... && $(GO) test ./...
+test-otelcol: $(OTELCOL_CHECK)
+	cd tools/otelcol-check && $(GO) vet -tags $(OTELCOL_TAGS) ./... && $(GO) test -tags $(OTELCOL_TAGS) -vet=off $(TESTFLAGS) ./...
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -87,7 +129,7 @@ servers: $(OTELCOL_CHECK) $(PROMETHEUS) $(ALERTMANAGER)
 $(PROMETHEUS): tools/go.mod tools/go.sum
 	cd tools && $(GO) mod download github.com/prometheus/prometheus && \
 		v=$$(cat "$$($(GO) list -m -f '{{.Dir}}' github.com/prometheus/prometheus)/VERSION") && \
-		$(GO) build -ldflags "-X github.com/prometheus/common/version.Version=$$v -X github.com/prometheus/common/version.BuildUser=genops-stack" \
+		$(GO) build -tags $(TOOLS_TAGS) -ldflags "-X github.com/prometheus/common/version.Version=$$v -X github.com/prometheus/common/version.BuildUser=genops-stack" \
 		-o $@ github.com/prometheus/prometheus/cmd/prometheus
 
 # Alertmanager cannot be a Go tool (its module zip lacks the web UI that
@@ -99,7 +141,7 @@ $(CLI): FORCE
 	$(GO) build -o $@ ./cmd/genops-stack
 
 $(OTELCOL_CHECK): tools/otelcol-check/go.mod tools/otelcol-check/go.sum $(wildcard tools/otelcol-check/*.go)
-	cd tools/otelcol-check && $(GO) build -o $@ .
+	cd tools/otelcol-check && $(GO) build -tags $(OTELCOL_TAGS) -o $@ .
 
 clean:
 	rm -rf $(BIN)

@@ -10,6 +10,14 @@ import (
 	"testing"
 )
 
+// The build tags the Makefile builds the pinned tools (TOOLS_TAGS) and
+// otelcol-check (OTELCOL_TAGS) with: without Prometheus' service discovery
+// mechanisms, which nothing here uses, and so one build for tests and make.
+const (
+	toolsTags   = "remove_all_sd"
+	otelcolTags = "remove_all_sd,enable_kubernetes_sd"
+)
+
 // RepoRoot returns the directory holding the main go.mod.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
@@ -36,6 +44,7 @@ func GoTool(t testing.TB, name string, args ...string) (stdout, stderr []byte, e
 	t.Helper()
 	cmd := exec.Command("go", append([]string{"tool", name}, args...)...)
 	cmd.Dir = filepath.Join(RepoRoot(t), "tools")
+	cmd.Env = append(os.Environ(), "GOFLAGS="+os.Getenv("GOFLAGS")+" -tags="+toolsTags)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
@@ -73,7 +82,7 @@ func OtelcolCheck(t testing.TB) string {
 			return
 		}
 		otelPath = filepath.Join(dir, "otelcol-check")
-		cmd := exec.Command("go", "build", "-o", otelPath, ".")
+		cmd := exec.Command("go", "build", "-tags", otelcolTags, "-o", otelPath, ".")
 		cmd.Dir = filepath.Join(RepoRoot(t), "tools", "otelcol-check")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			otelErr = &buildError{out: out, err: err}
