@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Kind says what a file is: which validators read it and how it is
@@ -179,7 +177,7 @@ func WithHashHeader(data []byte) []byte {
 // HelmValues renders a chart's values file, its header naming the chart,
 // the version and the repository the values are for.
 func HelmValues(chart, version, repo string, values any) ([]byte, error) {
-	data, err := yaml.Marshal(values)
+	data, err := MarshalYAML(values)
 	if err != nil {
 		return nil, err
 	}

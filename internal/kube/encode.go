@@ -12,7 +12,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/yaml"
+
+	"github.com/koshihq/genops-stack/internal/files"
 )
 
 // Object is a typed Kubernetes object: metadata and a runtime type.
@@ -104,7 +105,7 @@ func MarshalDocs(objs []Object) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", IDOf(o), err)
 		}
-		y, err := yaml.Marshal(m)
+		y, err := files.MarshalJSONValue(m)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", IDOf(o), err)
 		}

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/koshihq/genops-stack/internal/files"
 )
 
@@ -311,7 +309,7 @@ func addDocs(set *files.Set, p string, objs []Object) error {
 }
 
 func addYAML(set *files.Set, p string, k files.Kind, v any) error {
-	data, err := yaml.Marshal(v)
+	data, err := files.MarshalYAML(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}

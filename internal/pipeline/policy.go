@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -139,8 +137,8 @@ func decodeDocs(f files.File) ([]any, error) {
 	case files.YAML:
 		var docs []any
 		for _, d := range bytes.Split(data, []byte("\n---\n")) {
-			var v any
-			if err := yaml.Unmarshal(d, &v); err != nil {
+			v, err := files.UnmarshalYAML(d)
+			if err != nil {
 				return nil, err
 			}
 			if v != nil {

@@ -25,7 +25,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -444,7 +443,7 @@ func cluster(s Spec, w Wiring) Instance {
 
 // YAML renders the configuration as the Collector reads it.
 func (c Config) YAML() ([]byte, error) {
-	data, err := yaml.Marshal(c)
+	data, err := files.MarshalYAML(c)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,6 @@ import (
 	"github.com/koshihq/genops-stack/stack/netpol"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -87,7 +85,7 @@ func DatadogComponent(cat *catalog.Catalog, namespace, endpoint, cluster, enviro
 			Tags:                []string{"cluster:" + cluster, "environment:" + environment},
 		}},
 	}
-	data, err := yaml.Marshal(check)
+	data, err := files.MarshalYAML(check)
 	if err != nil {
 		return component.Component{}, fmt.Errorf("datadog: %w", err)
 	}

@@ -1,8 +1,6 @@
 package logging
 
 import (
-	"sigs.k8s.io/yaml"
-
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
@@ -152,7 +150,7 @@ func (c PromtailConfig) Jobs() []scrape.Job {
 
 // YAML renders the configuration file.
 func (c PromtailConfig) YAML() ([]byte, error) {
-	data, err := yaml.Marshal(c)
+	data, err := files.MarshalYAML(c)
 	if err != nil {
 		return nil, err
 	}

@@ -177,7 +177,7 @@ func serviceMonitor(w Wiring, name string, sel map[string]string, port string, j
 // YAML renders jobs as a list of scrape configs, the form of Prometheus'
 // additionalScrapeConfigs (and of scrape_configs' items).
 func YAML(jobs []Job) ([]byte, error) {
-	data, err := yaml.Marshal(jobs)
+	data, err := files.MarshalYAML(jobs)
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8slabels "k8s.io/apimachinery/pkg/labels"
-	"sigs.k8s.io/yaml"
 
+	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 )
 
@@ -319,7 +319,7 @@ func dedupe(ts []Target) []Target {
 // prometheusRelabels loads relabel rules the way Prometheus loads them (its
 // YAML unmarshaler fills the defaults) and validates them.
 func prometheusRelabels(rs []Relabel) ([]*relabel.Config, error) {
-	data, err := yaml.Marshal(rs)
+	data, err := files.MarshalYAML(rs)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
@@ -150,7 +149,7 @@ func hours(d time.Duration) string {
 // Service for the OTLP receivers and the query API, and a ServiceAccount
 // without API access.
 func TempoComponent(t TempoSpec, ns string, labels map[string]string) (kube.Component, error) {
-	cfg, err := yaml.Marshal(t.Config())
+	cfg, err := files.MarshalYAML(t.Config())
 	if err != nil {
 		return kube.Component{}, err
 	}
