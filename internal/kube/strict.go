@@ -14,9 +14,11 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Scheme knows every kind genops-stack renders.
@@ -52,7 +54,7 @@ func DecodeStrict(data []byte) ([]Object, error) {
 			i--
 			continue
 		}
-		obj, gvk, err := strict.Decode(doc, nil, nil)
+		obj, gvk, err := decodeDoc(doc)
 		if err != nil {
 			name := ""
 			if gvk != nil {
@@ -69,6 +71,22 @@ func DecodeStrict(data []byte) ([]Object, error) {
 		objs = append(objs, o)
 	}
 	return objs, errors.Join(errs...)
+}
+
+// decodeDoc decodes one document with the strict deserializer. Given YAML,
+// that deserializer reads the document twice: it converts it to JSON, then
+// converts it again with sigs.k8s.io/yaml's strict converter to find
+// duplicate keys, then decodes the JSON strictly. decodeDoc converts once,
+// with the strict converter, and hands the JSON to the same deserializer,
+// which decodes JSON with the same strict decoder. On any error it decodes
+// the YAML as before, so a bad document gets the deserializer's own error.
+func decodeDoc(doc []byte) (runtime.Object, *schema.GroupVersionKind, error) {
+	if data, err := sigsyaml.YAMLToJSONStrict(doc); err == nil {
+		if obj, gvk, err := strict.Decode(data, nil, nil); err == nil {
+			return obj, gvk, nil
+		}
+	}
+	return strict.Decode(doc, nil, nil)
 }
 
 func stripComments(doc []byte) []byte {
