@@ -61,9 +61,12 @@ type Set struct {
 	// constrained are the kinds some policy constrains.
 	constrained map[string]bool
 	secrets     secretRules
-	// evaluators are compiled copies of the policies, one per goroutine
-	// of Check: a CUE context is not safe for concurrent use.
-	evaluators sync.Pool
+	// idle are compiled copies of the policies no goroutine uses: a CUE
+	// context is not safe for concurrent use, so each goroutine of Check
+	// takes one. A sync.Pool would drop them at every garbage collection,
+	// and compiling them again costs more than keeping them.
+	mu   sync.Mutex
+	idle []*evaluator
 }
 
 // evaluator is the policies compiled in a CUE context of their own.
@@ -118,7 +121,7 @@ func Load(builtin fs.FS, dirs ...string) (*Set, error) {
 	for k := range ev.policies {
 		set.constrained[k] = true
 	}
-	set.evaluators.Put(ev)
+	set.put(ev)
 	if set.secrets, err = loadSecrets(all.LookupPath(cue.ParsePath("secrets"))); err != nil {
 		return nil, err
 	}
@@ -155,14 +158,26 @@ func compile(sources []source) (*evaluator, cue.Value, error) {
 // evaluator returns an evaluator no other goroutine uses; put it back
 // when done.
 func (s *Set) evaluator() *evaluator {
-	if ev, ok := s.evaluators.Get().(*evaluator); ok {
+	s.mu.Lock()
+	if n := len(s.idle); n > 0 {
+		ev := s.idle[n-1]
+		s.idle = s.idle[:n-1]
+		s.mu.Unlock()
 		return ev
 	}
+	s.mu.Unlock()
 	ev, _, err := compile(s.sources)
 	if err != nil { // Load compiled the same sources
 		panic(fmt.Sprintf("policy: the policies compiled once and now fail: %v", err))
 	}
 	return ev
+}
+
+// put makes ev available to the next goroutine that needs one.
+func (s *Set) put(ev *evaluator) {
+	s.mu.Lock()
+	s.idle = append(s.idle, ev)
+	s.mu.Unlock()
 }
 
 type source struct {
@@ -241,7 +256,7 @@ func (s *Set) Check(subjects []Subject) finding.List {
 	for range min(runtime.GOMAXPROCS(0), len(values)) {
 		wg.Go(func() {
 			ev := s.evaluator()
-			defer s.evaluators.Put(ev)
+			defer s.put(ev)
 			for j := int(next.Add(1) - 1); j < len(values); j = int(next.Add(1) - 1) {
 				msgs[j] = ev.check(values[j])
 			}
