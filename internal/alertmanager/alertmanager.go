@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/alertmanager/alert"
@@ -23,7 +24,6 @@ import (
 	"github.com/prometheus/alertmanager/provider"
 	"github.com/prometheus/common/model"
 	"github.com/xlab/treeprint"
-	"sigs.k8s.io/yaml"
 
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/routing"
@@ -35,7 +35,7 @@ const ConfigKey = "alertmanager.yaml"
 
 // Render returns alertmanager.yaml for cfg.
 func Render(cfg routing.Config) ([]byte, error) {
-	data, err := yaml.Marshal(cfg)
+	data, err := files.MarshalYAML(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -48,13 +48,55 @@ type Loaded struct {
 	route  *dispatch.Route
 }
 
-// Load parses a rendered configuration with config.Load.
+// Load parses a rendered configuration with config.Load. The result is
+// shared with every other Load of the same bytes in the process: read it,
+// never change it.
 func Load(data []byte) (*Loaded, error) {
-	cfg, err := config.Load(string(data))
-	if err != nil {
-		return nil, err
+	e := loaded(data)
+	e.routeOnce.Do(func() {
+		if e.err == nil {
+			e.route = dispatch.NewRoute(e.cfg.Route, nil)
+		}
+	})
+	if e.err != nil {
+		return nil, e.err
 	}
-	return &Loaded{Config: cfg, route: dispatch.NewRoute(cfg.Route, nil)}, nil
+	return &Loaded{Config: e.cfg, route: e.route}, nil
+}
+
+// loadedConfigs are the configurations config.Load read in this process, by
+// content: a run loads each environment's alertmanager.yaml for its checks,
+// for the validation of the rendered file and for out/README.md, and these
+// load it once. At most maxLoaded are kept.
+var loadedConfigs struct {
+	sync.Mutex
+	m map[string]*loadedConfig
+}
+
+const maxLoaded = 32
+
+type loadedConfig struct {
+	once      sync.Once
+	cfg       *config.Config
+	err       error
+	routeOnce sync.Once
+	route     *dispatch.Route
+}
+
+// loaded returns config.Load of data, loading each content once.
+func loaded(data []byte) *loadedConfig {
+	loadedConfigs.Lock()
+	e, ok := loadedConfigs.m[string(data)]
+	if !ok {
+		if len(loadedConfigs.m) >= maxLoaded || loadedConfigs.m == nil {
+			loadedConfigs.m = map[string]*loadedConfig{}
+		}
+		e = &loadedConfig{}
+		loadedConfigs.m[string(data)] = e
+	}
+	loadedConfigs.Unlock()
+	e.once.Do(func() { e.cfg, e.err = config.Load(string(data)) })
+	return e
 }
 
 // Receivers returns the receivers an alert with labels ls is sent to, in

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/prometheus/alertmanager/config"
 	amcommon "github.com/prometheus/alertmanager/config/common"
 	commoncfg "github.com/prometheus/common/config"
 
@@ -27,7 +26,8 @@ import (
 // whose URL is the credential.
 func ValidateFile(path string, data []byte) finding.List {
 	var fs finding.List
-	cfg, err := config.Load(string(data))
+	l := loaded(data)
+	cfg, err := l.cfg, l.err
 	if err != nil {
 		fs.Errorf(path, "", "alertmanager-load", "does not load in Alertmanager: %v", err)
 		return fs
