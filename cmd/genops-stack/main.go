@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -36,7 +37,15 @@ func commands() []command {
 	}
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// A run allocates several times its live heap: with the default GOGC
+	// of 100, a check of the default stack collects 9 times; at 200, 4
+	// times, for 5 MB more peak memory. $GOGC still decides when set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
