@@ -48,36 +48,12 @@ func checkTemplates(artifact string, cfg routing.Config) finding.List {
 		fs.Errorf(artifact, "alertmanager templates", "template", "Alertmanager's default templates do not load: %v", err)
 		return fs
 	}
-	samples := []struct {
-		what string
-		data *template.Data
-	}{
-		{"", sampleData(tmpl, model.LabelSet{
-			"summary":     "Budget threshold exceeded (ml-platform)",
-			"description": "Team ml-platform has consumed 82% of monthly budget",
-			"runbook_url": "https://runbooks.example.com/BudgetThreshold80Percent.md",
-		})},
-		{" for an alert without annotations", sampleData(tmpl, nil)},
-	}
-	// Receivers share most templates; each executes once per sample (an
-	// execution clones Alertmanager's template set).
-	type result struct {
-		out string
-		err error
-	}
-	rendered := make([]map[string]result, len(samples))
-	for i := range rendered {
-		rendered[i] = map[string]result{}
-	}
+	samples := templateSamples()
 	for _, r := range cfg.Receivers {
 		for _, f := range templatedFields(r) {
+			results := renderTemplate(tmpl, samples, f.text)
 			for i, s := range samples {
-				res, ok := rendered[i][f.text]
-				if !ok {
-					res.out, res.err = tmpl.ExecuteTextString(f.text, s.data)
-					rendered[i][f.text] = res
-				}
-				out, err := res.out, res.err
+				out, err := results[i].out, results[i].err
 				if err != nil {
 					fs.Errorf(artifact, "receiver "+r.Name, "template", "%s does not render%s: %v", f.path, s.what, err)
 					break
@@ -90,6 +66,57 @@ func checkTemplates(artifact string, cfg routing.Config) finding.List {
 		}
 	}
 	return fs
+}
+
+// templateSample is a notification every template is rendered for.
+type templateSample struct {
+	what string
+	data *template.Data
+}
+
+// templateSamples are made once, so that a template renders alike in
+// every check of the process.
+var templateSamples = sync.OnceValue(func() []templateSample {
+	tmpl, err := notificationTemplates()
+	if err != nil {
+		return nil
+	}
+	return []templateSample{
+		{"", sampleData(tmpl, model.LabelSet{
+			"summary":     "Budget threshold exceeded (ml-platform)",
+			"description": "Team ml-platform has consumed 82% of monthly budget",
+			"runbook_url": "https://runbooks.example.com/BudgetThreshold80Percent.md",
+		})},
+		{" for an alert without annotations", sampleData(tmpl, nil)},
+	}
+})
+
+type templateResult struct {
+	out string
+	err error
+}
+
+// renderedTemplates holds what each template text renders to for the
+// samples. Receivers, and the environments of a run, share most templates:
+// each executes once per sample in a process (an execution clones
+// Alertmanager's template set).
+var renderedTemplates sync.Map // text -> *renderedTemplate
+
+type renderedTemplate struct {
+	once    sync.Once
+	results []templateResult
+}
+
+func renderTemplate(tmpl *template.Template, samples []templateSample, text string) []templateResult {
+	v, _ := renderedTemplates.LoadOrStore(text, &renderedTemplate{})
+	r := v.(*renderedTemplate)
+	r.once.Do(func() {
+		r.results = make([]templateResult, len(samples))
+		for i, s := range samples {
+			r.results[i].out, r.results[i].err = tmpl.ExecuteTextString(text, s.data)
+		}
+	})
+	return r.results
 }
 
 // sampleData is the template data of a notification about one firing cost
