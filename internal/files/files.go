@@ -103,6 +103,18 @@ func (s *Set) AddFile(f File) error {
 	return nil
 }
 
+// Merge adds every file of other to s, refusing a path s already holds as
+// Add does. Renderers that run at the same time each fill a set of their own
+// and merge them, in a fixed order, when all are done.
+func (s *Set) Merge(other *Set) error {
+	for _, p := range other.Paths() {
+		if err := s.AddFile(other.byPath[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Get returns the bytes of a path.
 func (s *Set) Get(p string) ([]byte, bool) {
 	f, ok := s.byPath[p]

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -96,12 +97,39 @@ func pruneNulls(v any) {
 	}
 }
 
+// Maps is ToMap with memory, for the renderers and checks of one run: each
+// object is converted once however many of them read it (the base's objects
+// are read by the base, by every overlay and by the policies). Objects must
+// not change once a Maps has seen them, and the maps it returns are shared:
+// read them, never change them. A nil *Maps converts every time. It is safe
+// for concurrent use.
+type Maps struct {
+	m sync.Map // Object -> *mapOnce
+}
+
+type mapOnce struct {
+	once sync.Once
+	m    map[string]any
+	err  error
+}
+
+// Of returns ToMap(o).
+func (c *Maps) Of(o Object) (map[string]any, error) {
+	if c == nil {
+		return ToMap(o)
+	}
+	e, _ := c.m.LoadOrStore(o, &mapOnce{})
+	mo := e.(*mapOnce)
+	mo.once.Do(func() { mo.m, mo.err = ToMap(o) })
+	return mo.m, mo.err
+}
+
 // MarshalDocs renders objects as one multi-document YAML stream, in the
 // order given.
-func MarshalDocs(objs []Object) ([]byte, error) {
+func MarshalDocs(objs []Object, maps *Maps) ([]byte, error) {
 	var b bytes.Buffer
 	for i, o := range objs {
-		m, err := ToMap(o)
+		m, err := maps.Of(o)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", IDOf(o), err)
 		}

@@ -89,13 +89,14 @@ type targetKz struct {
 }
 
 // RenderBase adds a kustomize base to set under dir: kustomization.yaml, one
-// <component>.yaml per component, and the files of its generators.
-func RenderBase(set *files.Set, dir string, comps []Component, labels map[string]string) error {
+// <component>.yaml per component, and the files of its generators. Objects
+// are converted through maps (nil: no memory).
+func RenderBase(set *files.Set, dir string, comps []Component, labels map[string]string, maps *Maps) error {
 	k := newKustomization(labels)
 	for _, c := range comps {
 		if len(c.Objects) > 0 {
 			name := c.Name + ".yaml"
-			if err := addDocs(set, path.Join(dir, name), c.Objects); err != nil {
+			if err := addDocs(set, path.Join(dir, name), c.Objects, maps); err != nil {
 				return err
 			}
 			k.Resources = append(k.Resources, name)
@@ -114,8 +115,8 @@ func RenderBase(set *files.Set, dir string, comps []Component, labels map[string
 // env has are added, objects that differ are patched with RFC 6902 JSON
 // patches, objects env lacks (generated ones included) are deleted with a
 // strategic-merge delete patch, and generated files that differ replace the
-// base's.
-func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, labels map[string]string) error {
+// base's. Objects are converted through maps (nil: no memory).
+func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, labels map[string]string, maps *Maps) error {
 	k := newKustomization(labels)
 	k.Resources = []string{baseRel}
 
@@ -131,7 +132,7 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 		}
 		if len(added) > 0 {
 			name := c.Name + ".yaml"
-			if err := addDocs(set, path.Join(dir, name), added); err != nil {
+			if err := addDocs(set, path.Join(dir, name), added, maps); err != nil {
 				return err
 			}
 			k.Resources = append(k.Resources, name)
@@ -154,11 +155,11 @@ func RenderOverlay(set *files.Set, dir, baseRel string, base, env []Component, l
 			k.Patches = append(k.Patches, patchKz{Path: p})
 			continue
 		}
-		bm, err := ToMap(b)
+		bm, err := maps.Of(b)
 		if err != nil {
 			return err
 		}
-		em, err := ToMap(e)
+		em, err := maps.Of(e)
 		if err != nil {
 			return err
 		}
@@ -300,8 +301,8 @@ func metadata(id ID) map[string]any {
 	return m
 }
 
-func addDocs(set *files.Set, p string, objs []Object) error {
-	data, err := MarshalDocs(objs)
+func addDocs(set *files.Set, p string, objs []Object, maps *Maps) error {
+	data, err := MarshalDocs(objs, maps)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}

@@ -85,11 +85,12 @@ func Generate(def stack.Definition, opts Options) (*Result, error) {
 		res.Findings.Sort()
 		return res, nil
 	}
-	res.Files, err = Render(base, envs)
+	maps := &kube.Maps{}
+	res.Files, err = render(base, envs, maps)
 	if err != nil {
 		return nil, err
 	}
-	found, err = checkRendered(res.Files, base, envs, opts)
+	found, err = checkRendered(res.Files, base, envs, maps, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +135,7 @@ func buildAndCheck(def stack.Definition, cat *catalog.Catalog) (base *Stack, env
 // checkRendered runs the checks of the rendered files, which only read
 // them, at the same time: the validators, the links, the CUE policies and,
 // when set, the real Collector components.
-func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (finding.List, error) {
+func checkRendered(set *files.Set, base *Stack, envs []*Stack, maps *kube.Maps, opts Options) (finding.List, error) {
 	links := []stack.Links{base.Env.Links}
 	for _, s := range envs {
 		links = append(links, s.Env.Links)
@@ -150,7 +151,7 @@ func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (fi
 			policies.Errorf("policy", "", "policy-load", "%v", err)
 			return
 		}
-		policies, policyErr = checkPolicies(pol, set, base, envs)
+		policies, policyErr = checkPolicies(pol, set, base, envs, maps)
 	})
 	if opts.OtelcolCheck != "" {
 		wg.Go(func() { otelcol, otelcolErr = otelcolCheck(opts.OtelcolCheck, set) })
@@ -176,23 +177,47 @@ func checkRendered(set *files.Set, base *Stack, envs []*Stack, opts Options) (fi
 // runbook passes the PromQL lint against the metric catalog, and alerts link
 // to rendered runbooks and dashboards.
 func Validate(set *files.Set, cat *catalog.Catalog) finding.List {
-	var fs finding.List
-	fs.Add(validateGrafana(set)...)
-	fs.Add(validateAlerting(set)...)
-	for _, f := range set.OfKind(files.ScrapeConfigs) {
-		if err := scrape.ValidateFile(f.Data); err != nil {
-			fs.Errorf(f.Path, "", "scrape-config", "%v", err)
-		}
+	// The validators only read the set: they run at the same time, each
+	// Kubernetes file on its own, and their findings are put together in
+	// this order.
+	parts := []func() finding.List{
+		func() finding.List { return validateGrafana(set) },
+		func() finding.List { return validateAlerting(set) },
+		func() finding.List {
+			var fs finding.List
+			for _, f := range set.OfKind(files.ScrapeConfigs) {
+				if err := scrape.ValidateFile(f.Data); err != nil {
+					fs.Errorf(f.Path, "", "scrape-config", "%v", err)
+				}
+			}
+			return fs
+		},
 	}
 	for _, f := range set.OfKind(files.KubeObjects) {
-		if _, err := kube.DecodeStrict(f.Data); err != nil {
-			for _, line := range strings.Split(err.Error(), "\n") {
-				fs.Errorf(f.Path, "", "kubernetes-strict", "%s", line)
+		parts = append(parts, func() finding.List {
+			var fs finding.List
+			if _, err := kube.DecodeStrict(f.Data); err != nil {
+				for _, line := range strings.Split(err.Error(), "\n") {
+					fs.Errorf(f.Path, "", "kubernetes-strict", "%s", line)
+				}
 			}
-		}
+			return fs
+		})
 	}
-	fs.Add(lintRendered(set, cat)...)
-	fs.Add(checkAlertLinks(set)...)
+	parts = append(parts,
+		func() finding.List { return lintRendered(set, cat) },
+		func() finding.List { return checkAlertLinks(set) },
+	)
+	found := make([]finding.List, len(parts))
+	var wg sync.WaitGroup
+	for i, check := range parts {
+		wg.Go(func() { found[i] = check() })
+	}
+	wg.Wait()
+	var fs finding.List
+	for _, l := range found {
+		fs.Add(l...)
+	}
 	return fs
 }
 

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
@@ -32,7 +35,7 @@ func loadPolicies(dirs []string) (*policy.Set, error) {
 // alerting and recording rule, dashboard and panel of the rendered files,
 // every Kubernetes object and container as each overlay deploys it, and the
 // secret rules over every string of every file.
-func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) (finding.List, error) {
+func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack, maps *kube.Maps) (finding.List, error) {
 	decoded := decodeCache{}
 	fs, err := scanSecretsWith(pol, set, decoded)
 	if err != nil {
@@ -51,14 +54,14 @@ func checkPolicies(pol *policy.Set, set *files.Set, base *Stack, envs []*Stack) 
 		}
 	}
 	for _, c := range component.Kube(base.Components) {
-		objs, err := objectSubjects(path.Join(kubeBaseDir, c.Name+".yaml"), c.Objects)
+		objs, err := objectSubjects(path.Join(kubeBaseDir, c.Name+".yaml"), c.Objects, maps)
 		if err != nil {
 			return nil, err
 		}
 		subjects = append(subjects, objs...)
 	}
 	for _, s := range envs {
-		objs, err := objectSubjects(path.Join(kubeOverlaysDir, s.Env.Name), s.Objects())
+		objs, err := objectSubjects(path.Join(kubeOverlaysDir, s.Env.Name), s.Objects(), maps)
 		if err != nil {
 			return nil, err
 		}
@@ -74,25 +77,53 @@ func scanSecrets(pol *policy.Set, set *files.Set) (finding.List, error) {
 	return scanSecretsWith(pol, set, decodeCache{})
 }
 
-// scanSecretsWith is scanSecrets decoding through decoded. Files with the
-// same bytes (a dashboard and its ConfigMap's copy) are scanned once, and
-// every distinct string is matched once.
+// scanSecretsWith is scanSecrets decoding into decoded, which then holds
+// every file's documents. Files with the same bytes (a dashboard and its
+// ConfigMap's copy) are decoded and scanned once, distinct contents on every
+// processor, each worker matching each distinct string once.
 func scanSecretsWith(pol *policy.Set, set *files.Set, decoded decodeCache) (finding.List, error) {
-	var fs finding.List
-	scan := pol.SecretScan()
-	byContent := map[string]finding.List{} // findings without the artifact
-	for _, file := range set.Files() {
-		key := contentKey(file)
-		found, ok := byContent[key]
+	all := set.Files()
+	// first[i] is the index, in distinct, of the content of all[i].
+	first := make([]int, len(all))
+	var distinct []files.File
+	at := map[string]int{}
+	for i, f := range all {
+		key := contentKey(f)
+		j, ok := at[key]
 		if !ok {
-			docs, err := decoded.docs(file)
-			if err != nil {
-				return nil, err
-			}
-			found = scan.File("", filePairs(file, docs))
-			byContent[key] = found
+			j = len(distinct)
+			at[key] = j
+			distinct = append(distinct, f)
 		}
-		for _, f := range found {
+		first[i] = j
+	}
+	docs := make([][]any, len(distinct))
+	found := make([]finding.List, len(distinct)) // without the artifact
+	errs := make([]error, len(distinct))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(distinct)) {
+		wg.Go(func() {
+			scan := pol.SecretScan()
+			for j := int(next.Add(1) - 1); j < len(distinct); j = int(next.Add(1) - 1) {
+				f := distinct[j]
+				if docs[j], errs[j] = decodeDocs(f); errs[j] != nil {
+					errs[j] = fmt.Errorf("%s: %w", f.Path, errs[j])
+					continue
+				}
+				found[j] = scan.File("", filePairs(f, docs[j]))
+			}
+		})
+	}
+	wg.Wait()
+	var fs finding.List
+	for i, file := range all {
+		j := first[i]
+		if errs[j] != nil {
+			return nil, errs[j]
+		}
+		decoded[contentKey(file)] = docs[j]
+		for _, f := range found[j] {
 			f.Artifact = file.Path
 			fs.Add(f)
 		}
@@ -120,7 +151,7 @@ func (c decodeCache) docs(f files.File) ([]any, error) {
 // contentKey identifies what a file decodes to and how its strings are
 // listed: its bytes and its format.
 func contentKey(f files.File) string {
-	return fmt.Sprint(f.Kind.Format()) + "\x00" + string(f.Data)
+	return strconv.Itoa(int(f.Kind.Format())) + "\x00" + string(f.Data)
 }
 
 // decodeDocs decodes YAML and JSON files into generic values; other files
@@ -222,10 +253,10 @@ func dashboardSubjects(file string, docs []any) []policy.Subject {
 	return subs
 }
 
-func objectSubjects(artifact string, objs []kube.Object) ([]policy.Subject, error) {
+func objectSubjects(artifact string, objs []kube.Object, maps *kube.Maps) ([]policy.Subject, error) {
 	var subs []policy.Subject
 	for _, o := range objs {
-		m, err := kube.ToMap(o)
+		m, err := maps.Of(o)
 		if err != nil {
 			return nil, err
 		}

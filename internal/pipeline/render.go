@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"path"
+	"sync"
 
 	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
@@ -16,21 +17,61 @@ const (
 )
 
 // Render turns the assembled base and environments into the files of out/.
+// The base, the rule files, each environment's overlay and the Grafana files
+// are rendered at the same time, each into a set of its own; the sets are
+// merged in that order, and out/README.md, which reads them, comes last. The
+// error is the first in that order.
 func Render(base *Stack, envs []*Stack) (*files.Set, error) {
-	set := files.NewSet()
-	if err := kube.RenderBase(set, kubeBaseDir, component.Kube(base.Components), nil); err != nil {
-		return nil, fmt.Errorf("kubernetes base: %w", err)
-	}
-	if err := renderRules(set, base); err != nil {
-		return nil, fmt.Errorf("prometheus rules: %w", err)
+	return render(base, envs, &kube.Maps{})
+}
+
+// render is Render converting each object to its map form once, through
+// maps, which the policies of the run read after it.
+func render(base *Stack, envs []*Stack, maps *kube.Maps) (*files.Set, error) {
+	parts := []func(*files.Set) error{
+		func(set *files.Set) error {
+			if err := kube.RenderBase(set, kubeBaseDir, component.Kube(base.Components), nil, maps); err != nil {
+				return fmt.Errorf("kubernetes base: %w", err)
+			}
+			return nil
+		},
+		func(set *files.Set) error {
+			if err := renderRules(set, base); err != nil {
+				return fmt.Errorf("prometheus rules: %w", err)
+			}
+			return nil
+		},
 	}
 	for _, s := range envs {
-		if err := renderEnvironment(set, base, s); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Env.Artifact(), err)
-		}
+		parts = append(parts, func(set *files.Set) error {
+			if err := renderEnvironment(set, base, s, maps); err != nil {
+				return fmt.Errorf("%s: %w", s.Env.Artifact(), err)
+			}
+			return nil
+		})
 	}
-	if err := renderGrafana(set, base, envs); err != nil {
-		return nil, fmt.Errorf("grafana: %w", err)
+	parts = append(parts, func(set *files.Set) error {
+		if err := renderGrafana(set, base, envs); err != nil {
+			return fmt.Errorf("grafana: %w", err)
+		}
+		return nil
+	})
+	sets := make([]*files.Set, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, render := range parts {
+		sets[i] = files.NewSet()
+		wg.Go(func() { errs[i] = render(sets[i]) })
+	}
+	wg.Wait()
+	set := files.NewSet()
+	for i := range parts {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if err := set.Merge(sets[i]); err != nil {
+			return nil, err
+		}
 	}
 	readme, err := index(set, base, envs)
 	if err != nil {
@@ -44,9 +85,9 @@ func Render(base *Stack, envs []*Stack) (*files.Set, error) {
 
 // renderEnvironment adds an environment's overlay over the base, and each
 // component's values file and further files.
-func renderEnvironment(set *files.Set, base, s *Stack) error {
+func renderEnvironment(set *files.Set, base, s *Stack, maps *kube.Maps) error {
 	overlay := path.Join(kubeOverlaysDir, s.Env.Name)
-	if err := kube.RenderOverlay(set, overlay, "../../base", component.Kube(base.Components), component.Kube(s.Components), nil); err != nil {
+	if err := kube.RenderOverlay(set, overlay, "../../base", component.Kube(base.Components), component.Kube(s.Components), nil, maps); err != nil {
 		return fmt.Errorf("kubernetes overlay: %w", err)
 	}
 	for _, c := range s.Components {
