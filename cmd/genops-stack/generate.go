@@ -98,11 +98,28 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check [--out DIR]", "Renders in memory and compares with DIR: exit 0 when identical, 1 with a unified\ndiff per changed file and the lists of missing and unexpected files.", stdout, stderr)
 	f := generateFlags(fs, true)
-	res, code, ok := parseAndRender(fs, f, args, stdout, stderr)
+	if code, ok := parse(fs, args, stdout); !ok {
+		return code
+	}
+	if !noArgs(fs, stderr) {
+		return exitUsage
+	}
+	// The directory is read while the stack renders.
+	type read struct {
+		tree map[string][]byte
+		err  error
+	}
+	onDisk := make(chan read, 1)
+	go func() {
+		tree, err := writer.ReadTree(f.out)
+		onDisk <- read{tree, err}
+	}()
+	res, code, ok := render(f, stderr)
 	if !ok {
 		return code
 	}
-	tree, err := writer.ReadTree(f.out)
+	r := <-onDisk
+	tree, err := r.tree, r.err
 	if err != nil {
 		fmt.Fprintf(stderr, "genops-stack: %v\n", err)
 		return exitUsage
