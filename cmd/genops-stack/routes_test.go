@@ -24,6 +24,7 @@ func TestRoutesAgreeWithAmtool(t *testing.T) {
 	dir := generated(t)
 	for _, env := range stack.Default().Environments {
 		t.Run(env.Name, func(t *testing.T) {
+			t.Parallel() // a hundred amtool processes: on every core
 			config := "--config.file=" + filepath.Join(dir, "alertmanager", env.Name, "alertmanager.yaml")
 			want := runTool(t, amtool, "config", "routes", config)
 			code, got, stderr := runCLI(t, "routes", "--env", env.Name)
