@@ -23,4 +23,8 @@ const (
 	// TeamBudgetForecast is the per-team budget alert (alerts/budgets.go):
 	// one rule per team, carrying the team as a static label.
 	TeamBudgetForecast = "TeamBudgetForecast"
+	// The SLO burn-rate alerts (alerts/slo.go): one of each per SLO,
+	// carrying the SLO and its team as static labels.
+	SLOBurnRatePage   = "SLOBurnRatePage"
+	SLOBurnRateTicket = "SLOBurnRateTicket"
 )

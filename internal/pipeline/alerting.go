@@ -109,7 +109,7 @@ func checkAlerting(s *Stack) finding.List {
 		return fs
 	}
 	fs.Add(alertmanager.Check(a, s.Alerting, s.AlertingYAML, s.Alerts, alertmanager.Tests{
-		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, s.Teams)...),
+		Routes:      append(append(routing.RouteTests(), routing.TeamRouteTests(sp, s.Teams)...), routing.SLORouteTests(sp, s.Teams)...),
 		Inhibitions: routing.InhibitionTests(),
 	})...)
 	return fs
