@@ -77,6 +77,9 @@ type Alert struct {
 	Team string
 	// SLO, when set, is the SLO an SLO alert is for: a static slo label.
 	SLO string
+	// Threshold, when set, is the budget threshold (percent) of a team's
+	// budget threshold alert: a static threshold label.
+	Threshold string
 }
 
 // Config is what the rules need from the environment.
@@ -98,7 +101,7 @@ type Config struct {
 func Groups(c Config) []Group {
 	groups := []Group{recording(), cost(), policy(), performance(), infrastructure(c)}
 	if len(c.Teams) > 0 {
-		groups = append(groups, teamBudgets(c.Teams))
+		groups = append(groups, teamBudgets(c.Teams), budgetThresholds(c.Teams))
 	}
 	if len(c.SLOs) > 0 {
 		groups = append(groups, sloGroup(c.SLOs))
@@ -114,6 +117,9 @@ func (a Alert) Labels() map[string]string {
 	}
 	if a.SLO != "" {
 		ls["slo"] = a.SLO
+	}
+	if a.Threshold != "" {
+		ls["threshold"] = a.Threshold
 	}
 	return ls
 }
@@ -149,7 +155,7 @@ func Check(artifact string, groups []Group) finding.List {
 		}
 		for _, a := range g.Alerts {
 			obj := "alert " + a.Alert
-			key := a.Alert + "/" + a.Team + "/" + a.SLO
+			key := a.Alert + "/" + a.Team + "/" + a.SLO + "/" + a.Threshold
 			duplicate := alertsSeen[key]
 			if duplicate {
 				fs.Errorf(artifact, obj, "alert", "alert %s is defined twice: its runbook and routing would be ambiguous", a.Alert)

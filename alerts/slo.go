@@ -148,6 +148,9 @@ func ErrorRatioRecord(w string) string { return "genops:slo_errors:ratio_rate" +
 const (
 	// ObjectiveRecord is the objective as a ratio (0.995).
 	ObjectiveRecord = "genops:slo_objective:ratio"
+	// WindowRecord is the SLO's window in seconds: the dashboard draws the
+	// alerts' burn rates from it.
+	WindowRecord = "genops:slo_window:seconds"
 	// BudgetRemainingRecord is the share of the window's error budget
 	// left: 1 when no call failed, 0 when the budget is spent, below 0 past
 	// it.
@@ -170,11 +173,13 @@ func sloGroup(slos []SLO) Group {
 	g := Group{Name: sloGroupName, Interval: sloInterval}
 	for _, s := range slos {
 		labels := map[string]string{"slo": s.Name}
+		window, _ := model.ParseDuration(s.Window)
 		for _, w := range s.sloWindows() {
 			g.Records = append(g.Records, Record{Record: ErrorRatioRecord(w), Expr: s.errorRatio(w), Labels: labels})
 		}
 		g.Records = append(g.Records,
 			Record{Record: ObjectiveRecord, Expr: `vector(` + num(s.Objective/100) + `)`, Labels: labels},
+			Record{Record: WindowRecord, Expr: `vector(` + num(float64(window/1e9)) + `)`, Labels: labels},
 			Record{Record: BudgetRemainingRecord, Expr: `1 - sum(` + ErrorRatioRecord(s.Window) + `{slo="` + s.Name + `"}) / ` + s.errorBudget(), Labels: labels},
 		)
 	}
@@ -198,7 +203,7 @@ func sloGroup(slos []SLO) Group {
 				Category:  SLOCategory,
 				Team:      s.Team,
 				SLO:       s.Name,
-				Dashboard: names.DashboardPerformance,
+				Dashboard: names.DashboardSLO,
 				Runbook:   sloPageRunbook,
 			}
 			kind := "page"

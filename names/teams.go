@@ -16,4 +16,20 @@ type Team struct {
 	// Its incoming webhook is the key slack-<channel> of the credentials
 	// Secret (Slack binds a webhook to one channel).
 	Channel string
+	// BudgetThresholds are the shares of MonthlyBudgetUSD, in percent, at
+	// which the team is notified, once each per calendar month; nil is
+	// DefaultBudgetThresholds.
+	BudgetThresholds []float64
+}
+
+// DefaultBudgetThresholds are a team's budget thresholds unless it sets
+// its own.
+var DefaultBudgetThresholds = []float64{50, 80, 95, 100}
+
+// Thresholds are the team's budget thresholds, in percent.
+func (t Team) Thresholds() []float64 {
+	if t.BudgetThresholds == nil {
+		return DefaultBudgetThresholds
+	}
+	return t.BudgetThresholds
 }

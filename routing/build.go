@@ -90,7 +90,7 @@ func Build(s Spec, w Wiring) Config {
 		Receivers:    receivers(n),
 	}
 	teams := len(w.Teams) > 0 && s.Channel == ""
-	c.Route.Routes = append(c.Route.Routes, sloRoute(w.Teams, teams))
+	c.Route.Routes = append(c.Route.Routes, budgetRoute(w.Teams, teams), sloRoute(w.Teams, teams))
 	c.Receivers = append(c.Receivers, sloReceivers(n)...)
 	if teams {
 		c.Route.Routes = append(c.Route.Routes, teamRoutes(w.Teams))

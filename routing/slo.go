@@ -28,12 +28,12 @@ func sloReceivers(n notifier) []Receiver {
 	return []Receiver{
 		{
 			Name:      names.ReceiverSLOPage,
-			Slack:     n.slack("#genops-oncall", "🔥 SLO page: {{ .GroupLabels.slo }}", names.DashboardPerformance),
+			Slack:     n.slack("#genops-oncall", "🔥 SLO page: {{ .GroupLabels.slo }}", names.DashboardSLO),
 			PagerDuty: n.pagerDuty(),
 		},
 		{
 			Name:  names.ReceiverSLOTickets,
-			Slack: n.slack("#genops-slo", "🎫 SLO ticket: {{ .GroupLabels.slo }}", names.DashboardPerformance),
+			Slack: n.slack("#genops-slo", "🎫 SLO ticket: {{ .GroupLabels.slo }}", names.DashboardSLO),
 		},
 	}
 }

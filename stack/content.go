@@ -43,6 +43,7 @@ func DefaultContent() Content {
 			dashboards.Policy,
 			dashboards.Performance,
 			dashboards.FinOps,
+			dashboards.SLO,
 		},
 		Routing: routing.Build,
 		Teams:   Teams(),

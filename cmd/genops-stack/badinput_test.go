@@ -551,9 +551,9 @@ func badInputs() []badInput {
 		{class: "alert linking a dashboard that is not rendered", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "genops-costs" }),
 			want: []string{
-				`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
-				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/genops-costs" names dashboard genops-costs, which is not rendered (genops-cost, genops-finops, genops-performance, genops-policy)`,
-				`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy)`,
+				`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)`,
+				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/genops-costs" names dashboard genops-costs, which is not rendered (genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)`,
+				`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)`,
 			}},
 		{class: "alert without a runbook", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Runbook = alerts.Runbook{} }),
@@ -608,6 +608,19 @@ func badInputs() []badInput {
 		{class: "SLO latency threshold not a bucket boundary", artifact: artSLOs,
 			mutate: withSLO("openai-latency", func(s *alerts.SLO) { s.ThresholdSeconds = 3 }),
 			want:   everyStack(`slo openai-latency: latency threshold 3s is not a bucket boundary of genops_request_duration_seconds (0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120)`)},
+
+		{class: "budget threshold above 100%", artifact: artSLOs,
+			mutate: func(d *stack.Definition) {
+				d.Content.Teams = slices.Clone(d.Content.Teams)
+				d.Content.Teams[0].BudgetThresholds = []float64{50, 80, 150}
+			},
+			want: []string{`teams: team ml-platform: budget threshold 150% must be above 0 and at most 100`}},
+		{class: "budget threshold listed twice", artifact: artSLOs,
+			mutate: func(d *stack.Definition) {
+				d.Content.Teams = slices.Clone(d.Content.Teams)
+				d.Content.Teams[1].BudgetThresholds = []float64{50, 95, 95, 100}
+			},
+			want: []string{`teams: team research: budget threshold 95% is listed twice: it would notify twice`}},
 
 		// Alertmanager routing.
 		{class: "route to an undefined receiver", artifact: artRoutes,

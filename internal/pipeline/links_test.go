@@ -52,7 +52,7 @@ func TestCheckLinks(t *testing.T) {
 // rendered. Nothing lists the uids the links may use: what is rendered is
 // the list.
 func TestLinksToDashboardsAreChecked(t *testing.T) {
-	rendered := "(genops-cost, genops-finops, genops-performance, genops-policy)"
+	rendered := "(genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)"
 	tests := []struct {
 		name   string
 		mutate func(*stack.Content)
@@ -86,7 +86,7 @@ func TestLinksToDashboardsAreChecked(t *testing.T) {
 					Links([]cog.Builder[dashboard.DashboardLink]{dashboard.NewDashboardLinkBuilder("Cost").Type(dashboard.DashboardLinkTypeLink).Url(url)})
 			})
 		}, []string{
-			`grafana/dashboards/genops-extra.json: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-extra, genops-finops, genops-performance, genops-policy)`,
+			`grafana/dashboards/genops-extra.json: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-extra, genops-finops, genops-performance, genops-policy, genops-slo)`,
 		}},
 	}
 	for _, tt := range tests {
