@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
 
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/promlint"
@@ -127,8 +128,10 @@ func (a Alert) Labels() map[string]string {
 var groupName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // Check runs the typed checks of the rule groups: names unique and valid
-// (a group name is a file and object name), durations that parse, every
-// alert with a severity, a category and a runbook;
+// (a group name is a file and object name), durations that parse, the house
+// rules (promlint.HouseRules: severity, category, summary, description,
+// CamelCase alert names, level:metric:operations records), every alert with
+// a runbook;
 // alerts of one name (one per team) differ in their team and share their
 // runbook.
 // The rendered rules go through promtool's validation and the PromQL lint.
@@ -151,7 +154,9 @@ func Check(artifact string, groups []Group) finding.List {
 		for _, r := range g.Records {
 			if !model.LegacyValidation.IsValidMetricName(r.Record) {
 				fs.Errorf(artifact, "record "+r.Record, "record", "%q is not a valid metric name", r.Record)
+				continue
 			}
+			fs.Add(houseRules(artifact, "record "+r.Record, rulefmt.Rule{Record: r.Record, Expr: r.Expr, Labels: r.Labels})...)
 		}
 		for _, a := range g.Alerts {
 			obj := "alert " + a.Alert
@@ -166,18 +171,32 @@ func Check(artifact string, groups []Group) finding.List {
 			} else if !reflect.DeepEqual(rb, a.Runbook) && !duplicate {
 				fs.Errorf(artifact, obj, "alert", "alerts named %s have different runbooks, but they share one file (%s): give them one Runbook", a.Alert, a.RunbookFile())
 			}
-			if _, err := model.ParseDuration(a.For); err != nil {
+			forDuration, err := model.ParseDuration(a.For)
+			if err != nil {
 				fs.Errorf(artifact, obj, "alert", "for %q is not a Prometheus duration", a.For)
 			}
-			if a.Severity != Info && a.Severity != Warning && a.Severity != Critical {
-				fs.Errorf(artifact, obj, "alert", "severity %q is not info, warning or critical", a.Severity)
-			}
-			if a.Category == "" {
-				fs.Errorf(artifact, obj, "alert", "has no category: routing keys on it")
-			}
+			fs.Add(houseRules(artifact, obj, rulefmt.Rule{Alert: a.Alert, Expr: a.Expr, For: forDuration, Labels: a.Labels(),
+				Annotations: map[string]string{"summary": a.Summary, "description": a.Description}})...)
 			if a.Runbook.Meaning == "" || len(a.Runbook.Investigation) == 0 || len(a.Runbook.Remediation) == 0 {
 				fs.Errorf(artifact, obj, "alert", "runbook needs what the alert means, investigation steps and remediation steps")
 			}
+		}
+	}
+	return fs
+}
+
+// houseRules are the errors of the house rules (promlint.HouseRules, their
+// one definition) in a rule before it is rendered: a bad severity or
+// category must be reported here, for the routing checks fail on it too and
+// stop the run before anything is rendered. The runbook_url is left to the
+// lint of the rendered files: the stack writes it from the environment's
+// links, which the content does not know. So are warnings (an alert without
+// for): they do not stop the run, and the rendered files' lint says them.
+func houseRules(artifact, object string, r rulefmt.Rule) finding.List {
+	var fs finding.List
+	for _, v := range promlint.HouseRules(r) {
+		if v.Severity == finding.Error && v.Check != promlint.CheckAlertRunbook {
+			fs.Add(finding.Finding{Artifact: artifact, Object: object, Check: v.Check, Severity: v.Severity, Message: v.Message})
 		}
 	}
 	return fs

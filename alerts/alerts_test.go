@@ -222,7 +222,8 @@ func TestLint(t *testing.T) {
 }
 
 // TestCheck: the typed checks, one mistake at a time, each in the group or
-// alert it names.
+// alert it names; the house rules come from promlint.HouseRules, one
+// finding each.
 func TestCheck(t *testing.T) {
 	if fs := alerts.Check("environment base", alerts.Groups(config)); len(fs) > 0 {
 		t.Fatalf("the stack's rules have findings: %v", fs)
@@ -254,7 +255,19 @@ func TestCheck(t *testing.T) {
 		{"severity", func(t *testing.T, gs []alerts.Group) { alert(t, gs, names.BudgetThreshold80Percent).Severity = "page" },
 			`environment base: alert BudgetThreshold80Percent: severity "page" is not info, warning or critical`},
 		{"category", func(t *testing.T, gs []alerts.Group) { alert(t, gs, names.BudgetThreshold80Percent).Category = "" },
-			"environment base: alert BudgetThreshold80Percent: has no category: routing keys on it"},
+			"environment base: alert BudgetThreshold80Percent: has no category label: routing keys on it (cost, policy, performance, ...)"},
+		{"category not lower-case", func(t *testing.T, gs []alerts.Group) { alert(t, gs, names.BudgetThreshold80Percent).Category = "Cost" },
+			`environment base: alert BudgetThreshold80Percent: category "Cost" is not lower-case letters and '-': routes match it exactly`},
+		{"alert name", func(t *testing.T, gs []alerts.Group) {
+			alert(t, gs, names.BudgetThreshold80Percent).Alert = "budget_threshold"
+		},
+			`environment base: alert budget_threshold: alert name "budget_threshold" is not CamelCase, like HighErrorRate`},
+		{"summary", func(t *testing.T, gs []alerts.Group) { alert(t, gs, names.BudgetThreshold80Percent).Summary = "" },
+			"environment base: alert BudgetThreshold80Percent: has no summary annotation"},
+		{"record not level:metric:operations", func(t *testing.T, gs []alerts.Group) {
+			group(t, gs, "genops-recording-rules").Records[0].Record = "team_cost_usd"
+		},
+			`environment base: record team_cost_usd: recording rule name "team_cost_usd" is not level:metric:operations (job:genops_requests:rate5m, team:genops_cost_usd:increase1h): the name says what the series aggregates and how`},
 		{"runbook", func(t *testing.T, gs []alerts.Group) {
 			alert(t, gs, names.BudgetThreshold80Percent).Runbook.Remediation = nil
 		},

@@ -39,7 +39,8 @@ type seedPanel struct {
 
 // TestSeedPanels checks that the three seed dashboards carry all 14 of the
 // seed's panels with its titles, types, layout, units and thresholds, first,
-// and then only the panels added since (their titles in extra).
+// and then the panels added since (the titles in extra first; panels added
+// after those break nothing here).
 func TestSeedPanels(t *testing.T) {
 	seed := []struct {
 		uid    string
@@ -74,7 +75,7 @@ func TestSeedPanels(t *testing.T) {
 		if *d.Uid != s.uid {
 			t.Errorf("uid %s, want %s", *d.Uid, s.uid)
 		}
-		if len(d.Panels) != len(s.panels)+len(s.extra) {
+		if len(d.Panels) < len(s.panels)+len(s.extra) {
 			t.Errorf("%s has %d panels, the seed %d and %d added", s.uid, len(d.Panels), len(s.panels), len(s.extra))
 		}
 		for i, title := range s.extra {

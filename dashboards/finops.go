@@ -151,8 +151,17 @@ func FinOps(in Inputs) *dashboard.DashboardBuilder {
 			Unit("currencyUSD").
 			Decimals(4).
 			Footer(noFooter()))
-	// Panel 10, the "Token List Prices (per 1K)" table, is removed: it read
-	// genops_token_cost_per_1k, list prices GenOps AI does not send. The
-	// team rows keep their panel ids (from 11).
-	return withTeamRows(d, in, in.Teams[:min(len(in.Teams), names.TeamsPerDashboard)], 28, 11)
+	// Panel 10 was the "Token List Prices (per 1K)" table, removed: it read
+	// genops_token_cost_per_1k, list prices GenOps AI does not send. It is
+	// now the attribution conflicts (docs/security.md). The team rows keep
+	// their panel ids (from 11).
+	d = d.WithPanel(timeseries.NewPanelBuilder().
+		Id(10).
+		Title("Attribution Conflicts (Spans per Hour)").
+		Description("Spans that claimed another team than the one owning their namespace: the gateway charged them to the owner (team) and counts them by the team they claimed (claimed_team; \"unknown\" for a team the stack does not know).").
+		GridPos(grid(0, 28, 24, 8)).
+		Datasource(datasource).
+		WithTarget(query(`sum by (team, claimed_team) (increase(genops_attribution_conflicts_total{team=~"$team"}[1h]))`, "{{team}} charged, claimed {{claimed_team}}")).
+		Unit("short"))
+	return withTeamRows(d, in, in.Teams[:min(len(in.Teams), names.TeamsPerDashboard)], 36, 11)
 }

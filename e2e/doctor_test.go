@@ -242,7 +242,7 @@ func (s *stackUnderTest) keptStream(ctx context.Context, t *testing.T, begin, en
 			c.CostUSD = 25
 			body, err := workload.New(uint64(1000+i)).Traces([]workload.Call{c}, time.Now())
 			if err == nil {
-				err = live.Post(ctx, s.otlpHTTP, "traces", body)
+				err = live.Post(ctx, s.otlpHTTP, "traces", body, s.token)
 			}
 			if err != nil {
 				t.Errorf("kept stream, second %d: %v", i, err)
@@ -294,7 +294,7 @@ func (s *stackUnderTest) doctorBreaks(t *testing.T, ctx context.Context) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := live.Post(ctx, s.otlpHTTP, "traces", body); err != nil {
+		if err := live.Post(ctx, s.otlpHTTP, "traces", body, s.token); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Until(begin.Add(time.Duration(i+1) * time.Second)))

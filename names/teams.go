@@ -16,6 +16,12 @@ type Team struct {
 	// Its incoming webhook is the key slack-<channel> of the credentials
 	// Secret (Slack binds a webhook to one channel).
 	Channel string
+	// Namespaces are the namespaces the team's workloads run in; each has
+	// one owner. The stack labels them as GenOps workload namespaces (their
+	// pods may send to the gateway) and with the team (Collector.Attribution's
+	// TeamLabel), and the gateway charges every span sent from them to the
+	// team, whatever genops.team the span claims (docs/security.md).
+	Namespaces []string
 	// BudgetThresholds are the shares of MonthlyBudgetUSD, in percent, at
 	// which the team is notified, once each per calendar month; nil is
 	// DefaultBudgetThresholds.

@@ -9,6 +9,7 @@ import (
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 	"github.com/koshihq/genops-stack/stack/tracing"
@@ -84,6 +85,7 @@ func Defaults() Environment {
 			LogLevel:           "info",
 			K8sClusterInterval: "30s",
 			ScrapeInterval:     "30s",
+			Attribution:        collector.Attribution{TeamLabel: "genops.ai/team"},
 		},
 		Monitoring: kubeprometheus.Spec{
 			Release:       "monitoring",
@@ -134,6 +136,9 @@ func Defaults() Environment {
 			Policies:                sampling.GenOps(10),
 		}},
 		Scrape: scrape.Spec{GenOpsPods: scrape.ByCollector},
+		Network: netpol.Spec{
+			Workloads: netpol.Label{Key: "genops.ai/workloads", Value: "true"},
+		},
 		Logging: logging.Spec{
 			Agent: logging.Filelog,
 			Loki: logging.LokiSpec{
@@ -185,7 +190,8 @@ func Staging() Environment {
 
 // Production is replicated, keeps 30 days of metrics and logs and 14 days of
 // traces, keeps 1% of ordinary traces (every error, slow trace, violation,
-// expensive request and premium customer), and sends them to Honeycomb too.
+// expensive request and premium customer), sends them to Honeycomb too, and
+// accepts OTLP only from senders presenting the bearer token.
 func Production() Environment {
 	e := Defaults()
 	e.Name = "production"
@@ -210,6 +216,7 @@ func Production() Environment {
 	e.Integrations.Honeycomb = integrations.Honeycomb{
 		Enabled: true, Endpoint: "api.honeycomb.io:443", Secret: "honeycomb-api-key", Key: "api-key",
 	}
-	e.Integrations.Datadog.Enabled = true
+	e.Integrations.Datadog = integrations.Datadog{Enabled: true, AgentNamespace: "datadog"}
+	e.Collector.Auth = collector.Auth{Enabled: true, Secret: "genops-otlp-token", Key: "token"}
 	return e
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/koshihq/genops-stack/stack/integrations"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
 	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 	"github.com/koshihq/genops-stack/stack/tracing"
@@ -42,6 +43,9 @@ type Environment struct {
 	Logging logging.Spec
 	// Integrations are the vendor integrations, all off unless enabled.
 	Integrations integrations.Spec
+	// Network is who may reach what: the label of the namespaces that may
+	// send telemetry, and further allow rules (docs/security.md).
+	Network netpol.Spec
 }
 
 // Links are the URLs that alerts, notifications and dashboards point

@@ -12,7 +12,7 @@ type Team = names.Team
 // of the seed's sample data (ml-platform has spent 125.50 USD of 1,000).
 func Teams() []Team {
 	return []Team{
-		{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Channel: "#ml-platform-budget"},
-		{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Channel: "#research-budget"},
+		{Name: "ml-platform", MonthlyBudgetUSD: 1000, CostCenter: "engineering", Channel: "#ml-platform-budget", Namespaces: []string{"ml-platform"}},
+		{Name: "research", MonthlyBudgetUSD: 750, CostCenter: "research", Channel: "#research-budget", Namespaces: []string{"research"}},
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -30,6 +31,7 @@ import (
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
 	"github.com/koshihq/genops-stack/stack/logging"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/tracing"
 )
@@ -48,7 +50,7 @@ type badInput struct {
 	// files are written to a scratch folder for lint (path: content).
 	files map[string]string
 	// args is the command; the default is generate into the output
-	// directory. OUT stands for that directory.
+	// directory, or lint for files. OUT stands for that directory.
 	args []string
 	// want are the exact error findings, in the order printed.
 	want []string
@@ -74,6 +76,7 @@ const (
 	artLint       = "lint inputs"
 	artContract   = "telemetry contract"
 	artSLOs       = "SLOs and budgets"
+	artNetwork    = "trust boundaries"
 )
 
 // withSLO changes the SLO called name.
@@ -229,6 +232,20 @@ func alertLine(golden map[string][]byte, path, alert string) int {
 		}
 	}
 	panic(path + " has no alert " + alert)
+}
+
+// linesWith are the lines of the rendered file at path that hold s.
+func linesWith(golden map[string][]byte, path, s string) []int {
+	var out []int
+	for i, line := range strings.Split(string(golden[path]), "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, i+1)
+		}
+	}
+	if len(out) == 0 {
+		panic(path + " never holds " + s)
+	}
+	return out
 }
 
 // receiversOf are the receivers the rendered Alertmanager configuration at
@@ -545,15 +562,26 @@ func badInputs() []badInput {
 		{class: "alert without a category", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Category = "" }),
 			want: everyStack(
-				`alert BudgetThreshold80Percent: has no category: routing keys on it`,
+				`alert BudgetThreshold80Percent: has no category label: routing keys on it (cost, policy, performance, ...)`,
 				`alert BudgetThreshold80Percent: reaches only the default receiver "default" with its labels {alertname="BudgetThreshold80Percent", category="", severity="warning"}: add a route for it in routing/routes.go, or mark it ForDefault`,
 			)},
 		{class: "alert linking a dashboard that is not rendered", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Dashboard = "genops-costs" }),
-			want: []string{
-				`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)`,
-				`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/genops-costs" names dashboard genops-costs, which is not rendered (genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)`,
-				`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render (genops-cost, genops-finops, genops-performance, genops-policy, genops-slo)`,
+			// The findings list the dashboards that are rendered.
+			wantFrom: func(golden map[string][]byte) []string {
+				var uids []string
+				for p := range golden {
+					if path.Dir(p) == "grafana/dashboards" {
+						uids = append(uids, strings.TrimSuffix(path.Base(p), ".json"))
+					}
+				}
+				slices.Sort(uids)
+				rendered := "(" + strings.Join(uids, ", ") + ")"
+				return []string{
+					`kubernetes/base/prometheus-rules.yaml: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
+					`prometheus/rules/genops-cost-alerts.yaml: alert BudgetThreshold80Percent: dashboard_url "http://grafana.monitoring.svc/d/genops-costs" names dashboard genops-costs, which is not rendered ` + rendered,
+					`runbooks/BudgetThreshold80Percent.md: link /d/genops-costs: points at dashboard genops-costs, which the stack does not render ` + rendered,
+				}
 			}},
 		{class: "alert without a runbook", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Runbook = alerts.Runbook{} }),
@@ -584,16 +612,16 @@ func badInputs() []badInput {
 		{class: "template label the expression never carries", artifact: artRules,
 			mutate: withAlert(names.BudgetThreshold80Percent, func(a *alerts.Alert) { a.Summary = "Budget threshold exceeded ({{ $labels.model }})" }),
 			wantFrom: func(golden map[string][]byte) []string {
-				return []string{fmt.Sprintf("prometheus/rules/genops-cost-alerts.yaml:%d: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (it has: budget, team)",
+				return []string{fmt.Sprintf("prometheus/rules/genops-cost-alerts.yaml:%d: alert BudgetThreshold80Percent: annotation summary uses $labels.model, which the expression's result never carries (max by (team, budget) keeps only: budget, team); add model to max by (team, budget), or take it out of the template",
 					alertLine(golden, "prometheus/rules/genops-cost-alerts.yaml", names.BudgetThreshold80Percent))}
 			}},
 		{class: "recording rule not named level:metric:operations", artifact: artRules,
 			mutate: withGroup(named("genops-recording-rules", func(g *alerts.Group) {
 				g.Records = append(g.Records, alerts.Record{Record: "team_cost_usd", Expr: `sum by (team) (increase(genops_cost_usd_total[1h]))`})
 			})),
-			want: []string{
-				`prometheus/rules/genops-recording-rules.yaml: record team_cost_usd in group genops-recording-rules: policy record: invalid value "team_cost_usd" (out of bound =~"^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$")`,
-			}},
+			want: everyStack(
+				`record team_cost_usd: recording rule name "team_cost_usd" is not level:metric:operations (job:genops_requests:rate5m, team:genops_cost_usd:increase1h): the name says what the series aggregates and how`,
+			)},
 
 		// SLOs.
 		{class: "SLO objective of 100%", artifact: artSLOs,
@@ -824,9 +852,9 @@ func badInputs() []badInput {
 				`policy: policy policies/house.cue: expected '}', found 'EOF': policies/house.cue:3:18`,
 			}},
 		{class: "policy contradicting a built-in one", artifact: artPolicies,
-			policy: "package genops\n\nalert: labels: severity: \"page\"\n",
+			policy: "package genops\n\ndashboard: uid: \"costs\"\n",
 			want: []string{
-				`policy: policies conflict: alert.labels.severity: conflicting values "critical" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:34; alert.labels.severity: conflicting values "info" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:13; alert.labels.severity: conflicting values "warning" and "page": policies/house.cue:3:26 schemas/alerts.cue:9:22`,
+				`policy: policies conflict: dashboard.uid: invalid value "costs" (out of bound =~"^genops-[a-z0-9-]+$"): schemas/dashboards.cue:7:9 policies/house.cue:3:17`,
 			}},
 		{class: "secret pattern that is not a regular expression", artifact: artPolicies,
 			policy: "package genops\n\nsecrets: patterns: vault_token: \"hvs\\\\.[A-Za-z0-9\"\n",
@@ -868,17 +896,55 @@ spec:
       expr: sum by (team) (rate(genops_budget_remaining_usd[5m]))
 `},
 			want: []string{
-				`rule.yaml:10: error: rate-over-non-counter: record team:genops_budget_remaining_usd:rate5m: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
+				`rule.yaml:10: error: rate-over-non-counter: record team:genops_budget_remaining_usd:rate5m: rate(genops_budget_remaining_usd[5m]): genops_budget_remaining_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge [source: the metric catalog]`,
 			}},
 		{class: "histogram_quantile without le", artifact: artLint,
 			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: model:genops_request_duration_seconds:p95\n    expr: histogram_quantile(0.95, sum by (model) (rate(genops_request_duration_seconds_bucket[5m])))\n"},
 			want: []string{
-				`rules.yaml:5: error: histogram-quantile: record model:genops_request_duration_seconds:p95: histogram_quantile() over genops_request_duration_seconds_bucket without the le label: the aggregation drops it; keep le, e.g. sum by (..., le)`,
+				`rules.yaml:5: error: histogram-quantile: record model:genops_request_duration_seconds:p95: histogram_quantile() over genops_request_duration_seconds_bucket without the le label: sum by (model) drops it; keep le, e.g. sum by (..., le) [source: the query]`,
 			}},
-		{class: "unknown metric in a runbook", artifact: artLint,
+		{class: "unknown metric in a runbook of the stack's", artifact: artLint,
+			args:  []string{"lint", "--profile", "genops"},
 			files: map[string]string{"Runbook.md": "# Runbook\n\n```promql\nsum(genops_cost_usd)\n```\n"},
 			want: []string{
-				`Runbook.md:4: error: unknown-metric: runbook Runbook: unknown metric genops_cost_usd: it is neither in the metric catalog nor a recording rule`,
+				`Runbook.md:4: error: unknown-metric: runbook Runbook: unknown metric genops_cost_usd: it is neither in the metric catalog nor a recording rule [source: the metric catalog]`,
+			}},
+		{class: "alert breaking one house rule, linted as the stack's", artifact: artLint,
+			args: []string{"lint", "--profile", "genops"},
+			files: map[string]string{"rules.yaml": `groups:
+- name: g
+  rules:
+  - alert: BudgetBurn
+    expr: sum by (team) (rate(genops_cost_usd_total[1h])) > 10
+    for: 10m
+    labels: {severity: page, category: cost}
+    annotations: {summary: "{{ $labels.team }} burns its budget", description: d, runbook_url: "https://example.com/BudgetBurn.md"}
+`},
+			want: []string{
+				`rules.yaml:4: error: alert-severity: alert BudgetBurn: severity "page" is not info, warning or critical`,
+			}},
+		{class: "legend label the query's aggregation drops", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "spend", "panels": [{"type": "timeseries", "title": "Spend",
+"targets": [{"expr": "sum by (hashed_api_key) (rate(llm_spend_usd_total[$__rate_interval]))", "legendFormat": "{{team}}"}]}]}`},
+			want: []string{
+				`dashboard.json:2: error: template-label: dashboard spend panel "Spend": legend "{{team}}" uses label team, which the query's result never carries (sum by (hashed_api_key) keeps only: hashed_api_key); add team to sum by (hashed_api_key), or take it out of the legend [source: the query]`,
+			}},
+		{class: "counter aggregated raw", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "req", "panels": [{"type": "stat", "title": "Requests",
+"targets": [{"expr": "sum(llm_requests_total)"}]}]}`},
+			want: []string{
+				`dashboard.json:2: error: counter-without-rate: dashboard req panel "Requests": sum(llm_requests_total): llm_requests_total is a counter, aggregated raw: each series holds its total since its process started and drops to zero when the process restarts, so the result ignores the time range and falls whenever an instance restarts; aggregate its rate instead: rate(llm_requests_total[$__rate_interval]) for a rate, increase(llm_requests_total[$__range]) for the total over the dashboard's range [source: naming convention: the _total suffix]`,
+			}},
+		{class: "histogram buckets aggregated across le", artifact: artLint,
+			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: job:llm_latency_seconds_bucket:avg\n    expr: avg(rate(llm_latency_seconds_bucket[5m]))\n"},
+			want: []string{
+				`rules.yaml:5: error: bucket-aggregation: record job:llm_latency_seconds_bucket:avg: avg(rate(llm_latency_seconds_bucket[5m])): aggregates the buckets of histogram llm_latency_seconds across their bounds (le): each observation counts once per bucket it falls in, so the result is no quantity of the histogram; use histogram_quantile(0.95, sum by (le) (rate(llm_latency_seconds_bucket[5m]))), or keep le (sum by (le)) for a heatmap [source: naming convention: the _bucket suffix]`,
+			}},
+		{class: "dashboard range as each point's range", artifact: artLint,
+			files: map[string]string{"dashboard.json": `{"uid": "spend", "panels": [{"type": "timeseries", "title": "Spend",
+"targets": [{"expr": "sum(increase(llm_spend_usd_total[$__range]))"}]}]}`},
+			want: []string{
+				`dashboard.json:2: error: range-per-point: dashboard spend panel "Spend": timeseries panel runs the query over the dashboard's range, and [$__range] makes every point cover that whole range before it: the line is a moving window as wide as the dashboard, not a value per step; use [$__rate_interval] (rate) or [$__interval] (increase per step), or make the query instant (a stat or table panel)`,
 			}},
 		// The telemetry contract: what workloads send, where metrics come from.
 		{class: "metric derived from an attribute nothing sends", artifact: artContract,
@@ -896,6 +962,54 @@ spec:
 			want: []string{
 				`catalog: metric genops_requests_total: label customer comes from span attribute genops.customer_id, which is unbounded: one series per value; keep it on spans`,
 			}},
+		{class: "team namespace another team also claims", artifact: artNetwork,
+			mutate: func(d *stack.Definition) {
+				d.Content.Teams[1].Namespaces = []string{"research", d.Content.Teams[0].Namespaces[0]}
+			},
+			want: []string{
+				`teams: team research: namespace ml-platform is claimed by team ml-platform too: a namespace has one owner, who is charged for every span sent from it`,
+			}},
+		{class: "team claiming the monitoring namespace", artifact: artNetwork,
+			mutate: func(d *stack.Definition) { d.Content.Teams[1].Namespaces = []string{"monitoring"} },
+			want: everyStack(
+				`team research: claims namespace monitoring, where the stack runs: its pods would be admitted to the gateway as GenOps workloads and charged to the team`,
+			)},
+		{class: "allow rule naming a component that does not exist", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) {
+				e.Network.Allow = []netpol.Allow{{To: "tempoo", Ports: []string{"http"}, From: netpol.Peer{Component: "grafana"}}}
+			}),
+			want: []string{
+				`environment production: Network.Allow[0] (to tempoo from component grafana): no component tempoo in this environment (components: alertmanager, grafana, kube-state-metrics, loki, otel-collector, otel-collector-agent, otel-collector-cluster, otel-collector-sampler, prometheus, prometheus-operator, tempo)`,
+			}},
+		{class: "allow rule from a component that does not exist", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) {
+				e.Network.Allow = []netpol.Allow{{To: "tempo", Ports: []string{"http"}, From: netpol.Peer{Component: "jaeger"}}}
+			}),
+			want: []string{
+				`environment production: Network.Allow[0] (to tempo from component jaeger): no component jaeger in this environment (components: alertmanager, grafana, kube-state-metrics, loki, otel-collector, otel-collector-agent, otel-collector-cluster, otel-collector-sampler, prometheus, prometheus-operator, tempo)`,
+			}},
+		{class: "allow rule naming a port the component does not have", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) {
+				e.Network.Allow = []netpol.Allow{{To: "tempo", Ports: []string{"grpc"}, From: netpol.Peer{Namespace: "tools"}}}
+			}),
+			want: []string{
+				`environment production: Network.Allow[0] (to tempo from namespace tools): tempo has no port grpc (ports: http, otlp-grpc, otlp-http)`,
+			}},
+		{class: "authentication on without a Secret name", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) { e.Collector.Auth.Secret = "" }),
+			want: []string{
+				`environment production: collector otel-collector: authentication is on but names no Secret holding the token (Auth.Secret "", Auth.Key "token"): name the Secret and key you create in the Collector's namespace; genops-stack never generates the token`,
+			}},
+		{class: "attribution without the team label", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) { e.Collector.Attribution.TeamLabel = "" }),
+			want: []string{
+				`environment production: collector otel-collector: Attribution.TeamLabel names no namespace label: the gateway could not tell which team owns a span's namespace`,
+			}},
+		{class: "Datadog without the Agent's namespace", artifact: artNetwork,
+			mutate: production(func(e *stack.Environment) { e.Integrations.Datadog.AgentNamespace = "" }),
+			want: []string{
+				`environment production: datadog: is enabled but names no AgentNamespace: the gateway's NetworkPolicy admits the Agent's pods by their namespace`,
+			}},
 		{class: "alias that collides with a canonical name", artifact: artContract,
 			mutate: func(d *stack.Definition) {
 				d.Content.Catalog.Contract.Aliases = append(d.Content.Catalog.Contract.Aliases, catalog.Alias{Name: "genops.team", Canonical: "genops.project"})
@@ -912,16 +1026,26 @@ spec:
 			}},
 		{class: "query over a metric without a source", artifact: artContract,
 			mutate: withMetric("genops_eval_quality_score", func(m *catalog.Metric) { m.Source = nil }),
-			want: []string{
-				`grafana/dashboards/genops-performance.json:192: dashboard genops-performance panel "Quality Scores": metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
-				`prometheus/rules/genops-performance-alerts.yaml:32: alert LowQualityScore: metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
-				`runbooks/LowQualityScore.md:17: runbook LowQualityScore: metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
-				`runbooks/LowQualityScore.md:29: runbook LowQualityScore: metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`,
+			// Wherever a rendered query reads the metric: the panel, the
+			// alert's expression (the line after its name), the runbook.
+			wantFrom: func(golden map[string][]byte) []string {
+				const msg = `metric genops_eval_quality_score has no source: nothing sends it (give it a Source in stack/catalog: derived from span attributes, scraped from a named exporter, or an OTel GenAI metric)`
+				const dash, rules, runbook = "grafana/dashboards/genops-performance.json", "prometheus/rules/genops-performance-alerts.yaml", "runbooks/LowQualityScore.md"
+				var out []string
+				for _, n := range linesWith(golden, dash, "genops_eval_quality_score") {
+					out = append(out, fmt.Sprintf(`%s:%d: dashboard genops-performance panel "Quality Scores": %s`, dash, n, msg))
+				}
+				out = append(out, fmt.Sprintf("%s:%d: alert LowQualityScore: %s", rules, alertLine(golden, rules, names.LowQualityScore)+1, msg))
+				for _, n := range linesWith(golden, runbook, "genops_eval_quality_score") {
+					out = append(out, fmt.Sprintf("%s:%d: runbook LowQualityScore: %s", runbook, n, msg))
+				}
+				return out
 			}},
 		{class: "label the metric does not have", artifact: artLint,
+			args:  []string{"lint", "--profile", "genops"},
 			files: map[string]string{"rules.yaml": "groups:\n- name: g\n  rules:\n  - record: policy_type:genops_policy_violations:rate5m\n    expr: sum by (policy_type) (rate(genops_policy_violations_total[5m]))\n"},
 			want: []string{
-				`rules.yaml:5: error: unknown-label: record policy_type:genops_policy_violations:rate5m: sum by (policy_type): genops_policy_violations_total has no label policy_type (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
+				`rules.yaml:5: error: unknown-label: record policy_type:genops_policy_violations:rate5m: sum by (policy_type): genops_policy_violations_total has no label policy_type (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team) [source: the metric catalog]`,
 			}},
 	}
 }
@@ -1002,7 +1126,11 @@ func TestBadInput(t *testing.T) {
 				}
 				sort.Strings(names)
 				t.Chdir(dir)
-				args = append([]string{"lint"}, names...)
+				lint := []string{"lint"}
+				if in.args != nil {
+					lint = in.args // lint with flags
+				}
+				args = append(slices.Clone(lint), names...)
 			}
 			code, stdout, stderr := runCLI(t, args...)
 			if code != exitFindings {
@@ -1025,7 +1153,8 @@ func TestBadInput(t *testing.T) {
 
 // errorLines are the error findings a command printed: generate, check and
 // validate print findings on stderr, with a count of errors last; lint
-// prints them on stdout; routes prints its one error on stderr.
+// prints them on stdout (warnings and notes aside); routes prints its one
+// error on stderr.
 func errorLines(cmd, stdout, stderr string) []string {
 	text := stderr
 	if cmd == "lint" {
@@ -1034,7 +1163,7 @@ func errorLines(cmd, stdout, stderr string) []string {
 	var out []string
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		switch {
-		case line == "", strings.HasPrefix(line, "warning: "), strings.Contains(line, ": warning: "),
+		case line == "", strings.HasPrefix(line, "warning: "), strings.Contains(line, ": warning: "), strings.Contains(line, ": note: "),
 			strings.HasSuffix(line, " error(s): nothing written"):
 			continue
 		}

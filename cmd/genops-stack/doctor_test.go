@@ -116,7 +116,7 @@ func TestDoctorBadInput(t *testing.T) {
 		want string
 	}{
 		{"unknown environment", []string{"--env", "prod", "--prometheus", html.URL},
-			`genops-stack doctor: unknown environment "prod" (want development, staging, production)`},
+			`genops-stack doctor: unknown environment "prod" (want ` + strings.Join(envNames(), ", ") + `)`},
 		{"no Prometheus", []string{"--env", "production"},
 			"genops-stack doctor: --prometheus URL is required (kubectl port-forward makes it reachable: see out/README.md, Troubleshooting)"},
 		{"unreachable Prometheus", []string{"--prometheus", closed.URL},
@@ -174,7 +174,7 @@ func TestDoctorFindsAnEmptyPrometheus(t *testing.T) {
 		"metrics/series-present",
 		"metrics/gateway-receives-spans: otel-collector",
 		"metrics/series-source: container_memory_working_set_bytes, container_spec_memory_limit_bytes",
-		"metrics/series-source: gen_ai_client_operation_duration_seconds_bucket, gen_ai_client_operation_duration_seconds_count, gen_ai_client_operation_time_to_first_chunk_seconds_bucket, gen_ai_client_token_usage_sum, gen_ai_server_time_to_first_token_seconds_bucket, genops_budget_remaining_usd, genops_budget_utilization_percent, genops_cost_usd_total, genops_eval_quality_score, genops_policy_enforcements_total, genops_policy_violations_total, genops_request_duration_seconds_bucket, genops_request_duration_seconds_count, genops_requests_total, genops_tokens_total",
+		"metrics/series-source: gen_ai_client_operation_duration_seconds_bucket, gen_ai_client_operation_duration_seconds_count, gen_ai_client_operation_time_to_first_chunk_seconds_bucket, gen_ai_client_token_usage_sum, gen_ai_server_time_to_first_token_seconds_bucket, genops_attribution_conflicts_total, genops_budget_remaining_usd, genops_budget_utilization_percent, genops_cost_usd_total, genops_eval_quality_score, genops_policy_enforcements_total, genops_policy_violations_total, genops_request_duration_seconds_bucket, genops_request_duration_seconds_count, genops_requests_total, genops_tokens_total",
 		"metrics/series-source: genops:calendar:month",
 		"metrics/series-source: genops:cost:team_increase1h",
 		"metrics/series-source: genops:cost:team_increase24h",
@@ -205,4 +205,13 @@ func TestDoctorFindsAnEmptyPrometheus(t *testing.T) {
 	if len(rep.PortForward) != 3 || rep.PortForward[0] != "kubectl -n monitoring port-forward svc/kube-prometheus-stack-prometheus 9090:9090" {
 		t.Errorf("port-forward commands: %q", rep.PortForward)
 	}
+}
+
+// envNames are the default definition's environments, in order.
+func envNames() []string {
+	var out []string
+	for _, e := range stack.Default().Environments {
+		out = append(out, e.Name)
+	}
+	return out
 }

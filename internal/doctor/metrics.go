@@ -171,13 +171,20 @@ func (d *diagnosis) metrics(ctx context.Context) (Section, error) {
 		return s, err
 	}
 	var missing []Need
-	var standIn []string
+	var standIn, noEvent []string
+	gatewayServes := slices.ContainsFunc(checked, func(n Need) bool { return n.Kind == KindSpans && !n.OnEvent && present[n.Series] > 0 })
 	for _, n := range checked {
 		if present[n.Series] > 0 {
 			continue
 		}
 		if !n.Alone && slices.ContainsFunc(n.Either, func(e string) bool { return present[e] > 0 }) {
 			standIn = append(standIn, fmt.Sprintf("%s (the other side of its or: %s)", n.Series, strings.Join(n.Either, ", ")))
+			continue
+		}
+		// A counter of events that have not happened has no series; while
+		// the gateway serves its other derived series, nothing is broken.
+		if n.OnEvent && gatewayServes {
+			noEvent = append(noEvent, n.Series)
 			continue
 		}
 		missing = append(missing, n)
@@ -194,6 +201,9 @@ func (d *diagnosis) metrics(ctx context.Context) (Section, error) {
 		presence.Next = "Follow the series-source checks below: each names the first broken link of a series' chain (scrape target, gateway, spans, recording rule)"
 	} else if len(standIn) > 0 {
 		presence.Summary = fmt.Sprintf("the %d series the rules and panels select have series, or the queries get data through an alternative: %s", len(checked), strings.Join(standIn, "; "))
+	}
+	if len(noEvent) > 0 && presence.Status == OK {
+		presence.Summary += fmt.Sprintf("; no series yet for %s, which count events no span has reported (their panels show nothing until one does)", strings.Join(noEvent, ", "))
 	}
 	s.Checks = append(s.Checks, presence)
 	if len(skipped) > 0 {

@@ -97,6 +97,10 @@ type Need struct {
 	// queries data without it.
 	Alone  bool     `json:"alone,omitempty"`
 	Either []string `json:"either,omitempty"`
+	// OnEvent marks a counter the gateway derives only from spans that meet
+	// its conditions (an attribution conflict, a policy violation): until
+	// one arrives it has no series, and that is no broken chain.
+	OnEvent bool `json:"onEvent,omitempty"`
 }
 
 // UsedLabel is a label the queries group, match or join on.
@@ -336,6 +340,7 @@ func (u *uses) need(series string) *Need {
 		case catalog.FromSpans:
 			n.Kind = KindSpans
 			n.Reads = u.reads(m.Source.Derivation)
+			n.OnEvent = m.Type == catalog.Counter && len(m.Source.Derivation.When) > 0
 		case catalog.GenAI:
 			n.Kind = KindGenAI
 		}

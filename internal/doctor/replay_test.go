@@ -277,6 +277,18 @@ func TestFindings(t *testing.T) {
 		hidden  []string // healthy problems the break hides
 		want    []finding
 	}{
+		// A counter of events (an attribution conflict, a policy violation)
+		// has no series until the first event: no problem while the
+		// gateway's other derived series arrive.
+		{"an event counter before its first event", allServers, func(p *Plan) {
+			for i := range p.Needs {
+				if p.Needs[i].Series == "genops_policy_violations_total" {
+					p.Needs[i].OnEvent = true
+				}
+			}
+		}, func(r Recording) []answer {
+			return []answer{withoutSeries(t, r, "genops_policy_violations_total")}
+		}, nil, nil},
 		{"no scrape target", allServers, nil, func(r Recording) []answer {
 			return []answer{withoutSeries(t, r, "genops_cost_usd_total"), targets(t, r, func(a map[string]any) bool { return job(a) != "genops-otel-metrics" })}
 		}, nil, []finding{

@@ -17,16 +17,22 @@ const (
 	Error Severity = iota
 	// Warning findings are printed and do not fail the run.
 	Warning
+	// Note findings say what a check could not know (the lint's unknown
+	// metrics in anybody's files); they do not fail the run.
+	Note
 )
 
 func (s Severity) String() string {
-	if s == Warning {
+	switch s {
+	case Warning:
 		return "warning"
+	case Note:
+		return "note"
 	}
 	return "error"
 }
 
-// MarshalText writes the severity as "error" or "warning".
+// MarshalText writes the severity as "error", "warning" or "note".
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Finding is one problem found by a check.
@@ -35,7 +41,7 @@ type Finding struct {
 	Artifact string `json:"file"`
 	// Line is the 1-based line in Artifact, when it is a file and the line is known.
 	Line int `json:"line"`
-	// Severity is error or warning.
+	// Severity is error, warning or note.
 	Severity Severity `json:"severity"`
 	// Check is the short name of the check that found it, e.g. "rate-over-non-counter".
 	Check string `json:"check"`
@@ -43,14 +49,17 @@ type Finding struct {
 	Object string `json:"object"`
 	// Message says what is wrong and how to fix it.
 	Message string `json:"message"`
+	// Source, when set, names what the check relied on: "the metric
+	// catalog", a metrics file, a naming convention.
+	Source string `json:"source,omitempty"`
 }
 
 // String renders "artifact: object: message", the form every command prints,
 // prefixed with "warning: " for warnings.
 func (f Finding) String() string {
 	var b strings.Builder
-	if f.Severity == Warning {
-		b.WriteString("warning: ")
+	if f.Severity != Error {
+		b.WriteString(f.Severity.String() + ": ")
 	}
 	b.WriteString(f.Artifact)
 	if f.Line > 0 {

@@ -6,6 +6,8 @@ package live
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +41,27 @@ type Addresses struct {
 	// Send is where every exporter that sends elsewhere goes (a dead or a
 	// sink address on loopback).
 	Send map[string]string
+	// Sender stands in for the pod k8sattributes would find behind every
+	// connection (see Sender); required when the config runs k8sattributes.
+	Sender *Sender
 }
+
+// Sender is who sends to a Collector run on loopback, as the Kubernetes API
+// would describe it. On loopback there is no API for k8sattributes to ask,
+// so Loopback replaces that processor, in place, with a resource processor
+// that inserts exactly what k8sattributes adds for a pod of Namespace
+// named Pod: k8s.namespace.name, k8s.pod.name and, where Team is set, the
+// namespace's team label under the processor's tag_name. insert, like
+// k8sattributes, never overwrites an attribute already set; what runs
+// before it (resource/untrusted) and after it is the rendered config. What
+// this does not run: the pod lookup by the connection's address, and the
+// API watch.
+type Sender struct {
+	Namespace, Pod, Team string
+}
+
+// standInID is the processor that replaces k8sattributes on loopback.
+const standInID = "resource/k8sattributes-stand-in"
 
 // Loopback rewrites a rendered Collector config to run on this machine:
 // every listening endpoint to the address in a.Listen, every sending
@@ -91,11 +114,45 @@ func Loopback(config []byte, a Addresses) ([]byte, []Rewrite, error) {
 		}
 	}
 	for id, e := range asMap(cfg["extensions"]) {
-		if id != "health_check" {
+		switch {
+		case id == "health_check":
+			listen("extensions.health_check", asMap(e))
+		case id == "bearertokenauth" && envRefOnly.MatchString(fmt.Sprint(asMap(e)["token"])):
+			// Listens nowhere; the token comes from the variable, which
+			// the test sets for the process (StartCollectorEnv).
+		default:
 			errs = append(errs, fmt.Errorf("extension %s: not run on loopback", id))
-			continue
 		}
-		listen("extensions.health_check", asMap(e))
+	}
+	processors := asMap(cfg["processors"])
+	if k8s, ok := processors["k8sattributes"]; ok {
+		if a.Sender == nil {
+			errs = append(errs, errors.New("processor k8sattributes reads the Kubernetes API: no stand-in Sender given"))
+		} else {
+			actions := []any{
+				map[string]any{"key": "k8s.namespace.name", "value": a.Sender.Namespace, "action": "insert"},
+				map[string]any{"key": "k8s.pod.name", "value": a.Sender.Pod, "action": "insert"},
+			}
+			what := fmt.Sprintf("k8s.namespace.name=%s k8s.pod.name=%s", a.Sender.Namespace, a.Sender.Pod)
+			for _, l := range asSlice(asMap(asMap(k8s)["extract"])["labels"]) {
+				lm := asMap(l)
+				if lm["from"] == "namespace" && a.Sender.Team != "" {
+					actions = append(actions, map[string]any{"key": lm["tag_name"], "value": a.Sender.Team, "action": "insert"})
+					what += fmt.Sprintf(" %s=%s", lm["tag_name"], a.Sender.Team)
+				}
+			}
+			delete(processors, "k8sattributes")
+			processors[standInID] = map[string]any{"attributes": actions}
+			for _, p := range asMap(asMap(cfg["service"])["pipelines"]) {
+				ps := asSlice(asMap(p)["processors"])
+				for i, id := range ps {
+					if id == "k8sattributes" {
+						ps[i] = standInID
+					}
+				}
+			}
+			rws = append(rws, Rewrite{Path: "processors.k8sattributes", From: "k8sattributes (pod lookup by connection address)", To: standInID + " inserting " + what})
+		}
 	}
 	for _, r := range asSlice(asMap(asMap(asMap(cfg["service"])["telemetry"])["metrics"])["readers"]) {
 		prom := asMap(asMap(asMap(asMap(r)["pull"])["exporter"])["prometheus"])
@@ -180,22 +237,63 @@ func StartCollector(t testing.TB, bin string, config []byte, health string) *Col
 	return c
 }
 
+// envRefOnly is a value that is one ${env:NAME} reference.
+var envRefOnly = regexp.MustCompile(`^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$`)
+
+// Token returns a bearer token for one test, drawn at run time: no token
+// is written in the repository.
+func Token(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// StartCollectorEnv is StartCollector with further environment variables
+// for the process (NAME=value): the credentials a container reads from
+// Secrets.
+func StartCollectorEnv(t testing.TB, bin string, config []byte, health string, env ...string) *Collector {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "collector.yaml")
+	if err := os.WriteFile(path, config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &Collector{startServerEnv(t, "the Collector", filepath.Join(dir, "collector.log"), env, bin, "run", "--config="+path)}
+	c.waitHTTP(t, "http://"+health+"/")
+	return c
+}
+
 // Post sends an OTLP/JSON request to an OTLP/HTTP receiver (signal: traces
-// or metrics).
-func Post(ctx context.Context, addr, signal string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/"+signal, strings.NewReader(string(body)))
+// or metrics), with the bearer token when token is set.
+func Post(ctx context.Context, addr, signal string, body []byte, token ...string) error {
+	code, msg, err := PostStatus(ctx, addr, signal, body, token...)
 	if err != nil {
 		return err
 	}
+	if code != http.StatusOK {
+		return fmt.Errorf("POST /v1/%s: %d: %s", signal, code, msg)
+	}
+	return nil
+}
+
+// PostStatus is Post returning the response's status code and body.
+func PostStatus(ctx context.Context, addr, signal string, body []byte, token ...string) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/"+signal, strings.NewReader(string(body)))
+	if err != nil {
+		return 0, "", err
+	}
 	req.Header.Set("Content-Type", "application/json")
+	if len(token) > 0 && token[0] != "" {
+		req.Header.Set("Authorization", "Bearer "+token[0])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST /v1/%s: %s: %s", signal, resp.Status, msg)
-	}
-	return nil
+	return resp.StatusCode, string(msg), nil
 }

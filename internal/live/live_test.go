@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/workload"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
+	"github.com/koshihq/genops-stack/stack/collector"
 )
 
 const out = "../../out"
@@ -55,6 +57,10 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 		},
 		// Nothing listens there: traces and logs are not this test's.
 		Send: map[string]string{"otlp_grpc/sampler": FreeAddr(t), "otlp_http/loki": "http://" + FreeAddr(t)},
+		// A pod of the shared workload namespace, which no team owns: every
+		// span is charged to the team it claims (TestGatewayTrustBoundaries
+		// runs a team's namespace).
+		Sender: &Sender{Namespace: stack.Defaults().Namespaces.Workloads, Pod: "rag-bot-7f9c4-q2w8e"},
 	}
 	cfg, rewrites, err := Loopback(rendered, a)
 	if err != nil {
@@ -63,7 +69,8 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	for _, r := range rewrites {
 		t.Logf("rewrite %s", r)
 	}
-	StartCollector(t, bin, cfg, a.Listen["extensions.health_check"])
+	token := Token(t)
+	StartCollectorEnv(t, bin, cfg, a.Listen["extensions.health_check"], collector.TokenEnv+"="+token)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -82,7 +89,7 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "traces", body); err != nil {
+		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "traces", body, token); err != nil {
 			t.Fatal(err)
 		}
 		genaiCalls = append(genaiCalls, genAITraffic(round)...)
@@ -90,7 +97,7 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "metrics", genai); err != nil {
+		if err := Post(ctx, a.Listen["receivers.otlp.protocols.http"], "metrics", genai, token); err != nil {
 			t.Fatal(err)
 		}
 		// Wait until every provider call of the round is counted, and every
@@ -116,7 +123,8 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	// let their results land a day back.
 	db := teststorage.New(t, func(o *tsdb.Options) { o.OutOfOrderTimeWindow = (25 * time.Hour).Milliseconds() })
 	appendStamps(t, db, stamps)
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
+	// As the Prometheus server runs its engine: the @ modifier and negative offsets are on.
+	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute, EnableAtModifier: true, EnableNegativeOffset: true})
 	records, err := Records(out)
 	if err != nil {
 		t.Fatal(err)
@@ -159,6 +167,11 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 		if src := unrunSource(cat, names); src != "" {
 			skipped++
 			t.Logf("skipped (%s not run here): %s", src, q.Object)
+			continue
+		}
+		if slices.Contains(names, conflicts) {
+			skipped++
+			t.Logf("skipped (no span conflicts here: the sender is a pod of a namespace no team owns; TestGatewayTrustBoundaries checks it): %s", q.Object)
 			continue
 		}
 		checked++

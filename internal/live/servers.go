@@ -71,6 +71,13 @@ type serverProc struct {
 
 func startServer(t testing.TB, name, logPath, bin string, args ...string) *serverProc {
 	t.Helper()
+	return startServerEnv(t, name, logPath, nil, bin, args...)
+}
+
+// startServerEnv is startServer with env (NAME=value) added to the
+// process' environment.
+func startServerEnv(t testing.TB, name, logPath string, env []string, bin string, args ...string) *serverProc {
+	t.Helper()
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +90,9 @@ func startServer(t testing.TB, name, logPath, bin string, args ...string) *serve
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		cmd := exec.Command(bin, args...)
+		if len(env) > 0 {
+			cmd.Env = append(os.Environ(), env...)
+		}
 		cmd.Stdout, cmd.Stderr = logf, logf
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {

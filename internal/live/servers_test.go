@@ -95,6 +95,12 @@ receivers:
 	pids = append(pids, am.Pid())
 
 	promAddr := FreeAddr(t)
+	// Prometheus hands a firing alert only to the Alertmanagers its
+	// discovery has delivered by then (notifier.alertmanagerSet.send); an
+	// alert that fires first is sent again after the resend delay, one
+	// minute by default, past the test's time. A loaded machine made that
+	// race lose once in CI; resending every second makes it harmless.
+	const resendDelay = "--rules.alert.resend-delay=1s"
 	start := time.Now()
 	prom := StartPrometheusOn(t, promBin, promAddr, fmt.Appendf(nil, `global:
   scrape_interval: 1s
@@ -121,7 +127,7 @@ alerting:
         annotations:
           summary: 'always firing, value {{ $value }}'
 `),
-	})
+	}, resendDelay)
 	pids = append(pids, prom.Pid())
 	t.Logf("Prometheus ready %s after its start", time.Since(start).Round(time.Millisecond))
 

@@ -1,11 +1,14 @@
 package pipeline
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/integrations"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
@@ -28,6 +31,11 @@ func Check(s *Stack) finding.List {
 			fs.Errorf(a, "namespaces", "namespace-name", "Namespaces.%s %q must be a DNS label", what, ns)
 		}
 	}
+	for _, t := range s.Teams {
+		if slices.Contains(t.Namespaces, env.Namespaces.Monitoring) {
+			fs.Errorf(a, "team "+t.Name, "team-namespace", "claims namespace %s, where the stack runs: its pods would be admitted to the gateway as GenOps workloads and charged to the team", env.Namespaces.Monitoring)
+		}
+	}
 	for _, c := range s.Components {
 		if c.Check != nil {
 			fs.Add(c.Check(a)...)
@@ -39,5 +47,7 @@ func Check(s *Stack) finding.List {
 	fs.Add(scrape.CheckSpec(a, env.Scrape, env.Collector.ScrapeInterval)...)
 	fs.Add(scrape.Check(a, s.Scrape, s.Objects(), env.Monitoring.SelectorLabels())...)
 	fs.Add(integrations.Check(a, env.Integrations)...)
+	fs.Add(s.Network.Check(a)...)
+	fs.Add(netpol.CheckServices(a, s.Network, s.Objects())...)
 	return fs
 }

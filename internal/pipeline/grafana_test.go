@@ -60,12 +60,12 @@ func TestBadDashboards(t *testing.T) {
 			`dashboards: dashboard "GenOps AI - Cost Tracking": uid "genops-cost" is also the uid of dashboard "GenOps AI - Cost Tracking": every dashboard needs its own uid`,
 		}},
 		{"unknown data source", withTheStack(
-			panelDashboard("genops-bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(genops_cost_usd_total)`),
+			panelDashboard("genops-bad-datasource", common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("mimir")}, `sum(rate(genops_cost_usd_total[5m]))`),
 		), []string{
 			`grafana/dashboards/genops-bad-datasource.json: panel 1 "Spend": references data source uid "mimir", which the stack does not define (genops-alertmanager, genops-loki, genops-prometheus, genops-traces): use the $datasource variable or one of these uids`,
 		}},
 		{"panel over an unknown variable", withTheStack(
-			panelDashboard("genops-bad-variable", promVar, `sum(genops_cost_usd_total{team=~"$team"})`),
+			panelDashboard("genops-bad-variable", promVar, `sum(rate(genops_cost_usd_total{team=~"$team"}[5m]))`),
 		), []string{
 			`grafana/dashboards/genops-bad-variable.json: panel 1 "Spend": uses $team, which the dashboard does not define (defined: $datasource): add the template variable or fix the name`,
 		}},

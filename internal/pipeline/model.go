@@ -14,6 +14,7 @@ import (
 	"github.com/koshihq/genops-stack/stack/collector"
 	"github.com/koshihq/genops-stack/stack/grafana"
 	"github.com/koshihq/genops-stack/stack/kubeprometheus"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
 
@@ -49,6 +50,8 @@ type Stack struct {
 	// Scrape places every scrape job: in the cluster collector, or in
 	// Prometheus as monitors and as raw jobs.
 	Scrape scrape.Plan
+	// Network is every endpoint of the namespace and who may reach it.
+	Network netpol.Plan
 	// RuleGroups are the Prometheus rule groups (alerts, recording rules, runbooks).
 	RuleGroups []alerts.Group
 }

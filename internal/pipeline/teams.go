@@ -22,6 +22,7 @@ var (
 func checkTeams(teams []stack.Team) finding.List {
 	var fs finding.List
 	seen := map[string]bool{}
+	owner := map[string]string{}
 	for _, t := range teams {
 		obj := "team " + t.Name
 		if !teamName.MatchString(t.Name) {
@@ -49,6 +50,18 @@ func checkTeams(teams []stack.Team) finding.List {
 		}
 		if !slackChannel.MatchString(t.Channel) {
 			fs.Errorf(teamsArtifact, obj, "team", "Channel %q is not a Slack channel like #%s-budget (lower-case letters, digits, '-', '_', '.')", t.Channel, t.Name)
+		}
+		for _, ns := range t.Namespaces {
+			switch {
+			case !teamName.MatchString(ns) || len(ns) > 63:
+				fs.Errorf(teamsArtifact, obj, "team-namespace", "namespace %q is not a namespace name (lower-case letters, digits and '-', at most 63)", ns)
+			case owner[ns] == t.Name:
+				fs.Errorf(teamsArtifact, obj, "team-namespace", "namespace %s is listed twice", ns)
+			case owner[ns] != "":
+				fs.Errorf(teamsArtifact, obj, "team-namespace", "namespace %s is claimed by team %s too: a namespace has one owner, who is charged for every span sent from it", ns, owner[ns])
+			default:
+				owner[ns] = t.Name
+			}
 		}
 	}
 	return fs

@@ -59,15 +59,9 @@ func TestBuiltinPolicies(t *testing.T) {
 		edit  func(map[string]any)
 		want  []string
 	}{
-		{"good alert", KindAlert, goodAlert, func(map[string]any) {}, nil},
-		{"bad severity", KindAlert, goodAlert, func(a map[string]any) { a["labels"].(map[string]any)["severity"] = "high" },
-			[]string{`f: obj: policy labels.severity: conflicting values "critical" and "high"; conflicting values "info" and "high"; conflicting values "warning" and "high"`}},
-		{"missing category", KindAlert, goodAlert, func(a map[string]any) { delete(a["labels"].(map[string]any), "category") },
-			[]string{`f: obj: policy labels.category: is required (=~"^[a-z][a-z-]*$")`}},
-		{"missing runbook", KindAlert, goodAlert, func(a map[string]any) { delete(a["annotations"].(map[string]any), "runbook_url") },
-			[]string{`f: obj: policy annotations.runbook_url: is required (=~"^https?://")`}},
-		{"lower-case name", KindAlert, goodAlert, func(a map[string]any) { a["alert"] = "cost_anomaly" },
-			[]string{`f: obj: policy alert: invalid value "cost_anomaly" (out of bound =~"^[A-Z][A-Za-z0-9]*$")`}},
+		// The house rules of alerts are promlint.HouseRules, not CUE: no
+		// built-in policy constrains an alert.
+		{"any alert", KindAlert, goodAlert, func(a map[string]any) { a["labels"].(map[string]any)["severity"] = "high" }, nil},
 		{"good dashboard", KindDashboard, goodDashboard, func(map[string]any) {}, nil},
 		{"dashboard without genops tag", KindDashboard, goodDashboard, func(d map[string]any) { d["tags"] = []any{"cost"} },
 			[]string{`f: obj: policy tags: invalid value ["cost"] (does not satisfy list.MatchN)`}},
@@ -124,13 +118,11 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("syntax error not reported with the file: %v", err)
 	}
 	conflict := t.TempDir()
-	if err := os.WriteFile(filepath.Join(conflict, "c.cue"), []byte("package genops\nalert: labels: severity: \"page\"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(conflict, "c.cue"), []byte("package genops\ndashboard: uid: \"costs\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Load(schemas.FS, conflict)
-	want := `policies conflict: alert.labels.severity: conflicting values "critical" and "page": C/c.cue:2:26 schemas/alerts.cue:9:34; ` +
-		`alert.labels.severity: conflicting values "info" and "page": C/c.cue:2:26 schemas/alerts.cue:9:13; ` +
-		`alert.labels.severity: conflicting values "warning" and "page": C/c.cue:2:26 schemas/alerts.cue:9:22`
+	want := `policies conflict: dashboard.uid: invalid value "costs" (out of bound =~"^genops-[a-z0-9-]+$"): schemas/dashboards.cue:7:9 C/c.cue:2:17`
 	if err == nil || strings.ReplaceAll(err.Error(), conflict, "C") != want {
 		t.Errorf("conflicting policies: %v\nwant %s", err, want)
 	}
@@ -197,10 +189,10 @@ func TestStrings(t *testing.T) {
 // get their findings, in the order of the subjects, from every worker.
 func TestCheckEqualValues(t *testing.T) {
 	s := set(t)
-	bad := goodAlert()
-	bad["labels"].(map[string]any)["severity"] = "page"
-	lower := goodAlert()
-	lower["alert"] = "costAnomaly"
+	untagged := goodDashboard()
+	untagged["tags"] = []any{"cost"}
+	renamed := goodDashboard()
+	renamed["uid"] = "costs"
 	var subjects []Subject
 	var want []string
 	for i := range 20 {
@@ -208,14 +200,14 @@ func TestCheckEqualValues(t *testing.T) {
 			value map[string]any
 			msg   string
 		}{
-			{bad, `policy labels.severity: conflicting values "critical" and "page"; conflicting values "info" and "page"; conflicting values "warning" and "page"`},
-			{goodAlert(), ""},
-			{lower, `policy alert: invalid value "costAnomaly" (out of bound =~"^[A-Z][A-Za-z0-9]*$")`},
+			{untagged, `policy tags: invalid value ["cost"] (does not satisfy list.MatchN)`},
+			{goodDashboard(), ""},
+			{renamed, `policy uid: invalid value "costs" (out of bound =~"^genops-[a-z0-9-]+$")`},
 		} {
-			artifact := fmt.Sprintf("rules-%d.yaml", i)
-			subjects = append(subjects, Subject{Kind: KindAlert, Artifact: artifact, Object: "alert", Value: sub.value})
+			artifact := fmt.Sprintf("dashboard-%d.json", i)
+			subjects = append(subjects, Subject{Kind: KindDashboard, Artifact: artifact, Object: "dashboard", Value: sub.value})
 			if sub.msg != "" {
-				want = append(want, artifact+": alert: "+sub.msg)
+				want = append(want, artifact+": dashboard: "+sub.msg)
 			}
 		}
 	}

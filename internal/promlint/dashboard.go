@@ -3,7 +3,9 @@ package promlint
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,8 +23,16 @@ type dashboard struct {
 	} `json:"templating"`
 }
 
+// dashboardFile is a dashboard, bare or wrapped as {"dashboard": ...}
+// (the API's form), decoded in one pass.
+type dashboardFile struct {
+	Wrapped *dashboard `json:"dashboard"`
+	dashboard
+}
+
 type panel struct {
 	Title      string          `json:"title"`
+	Type       string          `json:"type"`
 	Datasource json.RawMessage `json:"datasource"`
 	Targets    []target        `json:"targets"`
 	Panels     []panel         `json:"panels"` // a collapsed row's panels
@@ -32,6 +42,14 @@ type target struct {
 	Expr         string          `json:"expr"`
 	LegendFormat string          `json:"legendFormat"`
 	Datasource   json.RawMessage `json:"datasource"`
+	Instant      bool            `json:"instant"`
+	Range        *bool           `json:"range"`
+}
+
+// rangeQuery reports whether Grafana runs the target as a range query:
+// unless it is instant and not also range.
+func (t target) rangeQuery() bool {
+	return !t.Instant || (t.Range != nil && *t.Range)
 }
 
 type variable struct {
@@ -41,25 +59,33 @@ type variable struct {
 	Datasource json.RawMessage `json:"datasource"`
 }
 
+// timeSeriesPanels draw one point per step of the dashboard's range.
+var timeSeriesPanels = map[string]bool{"timeseries": true, "graph": true, "heatmap": true, "state-timeline": true,
+	"status-history": true, "trend": true, "candlestick": true}
+
 // Dashboard lints the PromQL of a Grafana dashboard, bare or wrapped as
 // {"dashboard": ...}: every Prometheus target (and its legend), and the
-// label_values() queries of its variables.
+// label_values() and query_result() queries of its variables.
 func (l *Linter) Dashboard(path string, data []byte) finding.List {
+	return l.collapseNotes(l.dashboard(path, data, l.opts.Profile == ProfileGeneric))
+}
+
+func (l *Linter) dashboard(path string, data []byte, generic bool) finding.List {
 	data = editorLines(data)
 	var fs finding.List
-	var wrapper struct {
-		Dashboard *dashboard `json:"dashboard"`
-	}
-	var d dashboard
-	if err := json.Unmarshal(data, &wrapper); err != nil {
-		fs.Errorf(path, "", CheckFile, "not valid JSON: %v", err)
+	var f dashboardFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) || !json.Valid(data) {
+			fs.Errorf(path, "", CheckFile, "not valid JSON: %v", err)
+		} else {
+			fs.Errorf(path, "", CheckFile, "not a Grafana dashboard: %v", err)
+		}
 		return fs
 	}
-	if wrapper.Dashboard != nil {
-		d = *wrapper.Dashboard
-	} else if err := json.Unmarshal(data, &d); err != nil {
-		fs.Errorf(path, "", CheckFile, "not a Grafana dashboard: %v", err)
-		return fs
+	d := f.dashboard
+	if f.Wrapped != nil {
+		d = *f.Wrapped
 	}
 	name := d.UID
 	if name == "" {
@@ -68,7 +94,7 @@ func (l *Linter) Dashboard(path string, data []byte) finding.List {
 	lines := stringLines(data, "expr", "query")
 	for _, v := range d.Templating.List {
 		if v.Type == "query" && isPrometheus(v.Datasource, nil) {
-			l.variable(&fs, path, lines, "dashboard "+name+" variable "+v.Name, v.Query)
+			l.variable(&fs, generic, path, lines, "dashboard "+name+" variable "+v.Name, v.Query)
 		}
 	}
 	var walk func(ps []panel)
@@ -80,13 +106,18 @@ func (l *Linter) Dashboard(path string, data []byte) finding.List {
 					continue
 				}
 				line := lines.next("expr", t.Expr)
-				out, ok := l.query(&fs, path, line, object, t.Expr)
-				if !ok || out.labels == nil {
+				rep := reporter{&fs, path, line, object}
+				if timeSeriesPanels[p.Type] && t.rangeQuery() {
+					checkRangePerPoint(rep, p.Type, t.Expr)
+				}
+				out, ok := l.query(&fs, generic, path, line, object, t.Expr, false)
+				if !ok {
 					continue
 				}
 				for _, lbl := range templateLabels(legendLabel, t.LegendFormat) {
-					if !out.labels[lbl] && lbl != "__name__" {
-						reporter{&fs, path, line, object}.errorf(CheckTemplateLabel, "legend %q uses label %s, which the query's result never carries (%s)", t.LegendFormat, lbl, out.labels.describe())
+					if lbl != "__name__" && out.lacks(lbl) {
+						rep.report(finding.Error, CheckTemplateLabel, out.labelsFrom, "legend %q uses label %s, which the query's result never carries (%s)%s",
+							t.LegendFormat, lbl, out.reason(), addLabelFix(out, lbl, "legend"))
 					}
 				}
 			}
@@ -95,6 +126,25 @@ func (l *Linter) Dashboard(path string, data []byte) finding.List {
 	}
 	walk(d.Panels)
 	return fs
+}
+
+// checkRangePerPoint reports Grafana's dashboard-range variables used as a
+// range in a query a time series draws: each point then covers the whole
+// dashboard range before it.
+func checkRangePerPoint(rep reporter, panelType, expr string) {
+	for _, m := range grafanaVar.FindAllStringSubmatchIndex(expr, -1) {
+		name := ""
+		for g := 1; g <= 2; g++ {
+			if m[2*g] >= 0 {
+				name = expr[m[2*g]:m[2*g+1]]
+			}
+		}
+		if quoted, inRange := context(expr[:m[0]]); name == "__range" && inRange && !quoted {
+			rep.report(finding.Error, CheckRangePerPoint, "", "%s panel runs the query over the dashboard's range, and [$__range] makes every point cover that whole range before it: the line is a moving window as wide as the dashboard, not a value per step; use [$__rate_interval] (rate) or [$__interval] (increase per step), or make the query instant (a stat or table panel)",
+				panelType)
+			return
+		}
+	}
 }
 
 // isPrometheus reports whether a target queries Prometheus: its datasource,
@@ -113,11 +163,15 @@ func isPrometheus(ds, panelDS json.RawMessage) bool {
 	return ref.Type == "" || ref.Type == "prometheus"
 }
 
-var labelValues = regexp.MustCompile(`^\s*label_values\(\s*(?:(.*?)\s*,\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
+var (
+	labelValues = regexp.MustCompile(`^\s*label_values\(\s*(?:(.*?)\s*,\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
+	queryResult = regexp.MustCompile(`(?s)^\s*query_result\((.*)\)\s*$`)
+)
 
-// variable lints a query variable's label_values(selector, label): the
-// selector like any query, and the label against its result.
-func (l *Linter) variable(fs *finding.List, path string, lines *lineIndex, object string, raw json.RawMessage) {
+// variable lints a query variable: label_values(selector, label), the
+// selector like any query and the label against its result, and
+// query_result(query), the query; both are read for their labels.
+func (l *Linter) variable(fs *finding.List, generic bool, path string, lines *lineIndex, object string, raw json.RawMessage) {
 	var q string
 	if json.Unmarshal(raw, &q) != nil {
 		var obj struct {
@@ -128,14 +182,18 @@ func (l *Linter) variable(fs *finding.List, path string, lines *lineIndex, objec
 		}
 		q = obj.Query
 	}
+	if m := queryResult.FindStringSubmatch(q); m != nil {
+		l.query(fs, generic, path, lines.next("query", q), object, m[1], true)
+		return
+	}
 	m := labelValues.FindStringSubmatch(q)
 	if m == nil || m[1] == "" {
 		return
 	}
 	line := lines.next("query", q)
-	out, ok := l.queryAs(fs, path, line, object, m[1], true)
-	if ok && out.labels != nil && !out.labels[m[2]] {
-		reporter{fs, path, line, object}.errorf(CheckUnknownLabel, "label_values() asks for label %s, which %s does not have (%s)", m[2], out.source, out.labels.describe())
+	out, ok := l.query(fs, generic, path, line, object, m[1], true)
+	if ok && out.lacks(m[2]) {
+		reporter{fs, path, line, object}.report(finding.Error, CheckUnknownLabel, out.labelsFrom, "label_values() asks for label %s, which %s", m[2], lacksPhrase(out, m[2]))
 	}
 }
 

@@ -40,7 +40,7 @@ func TestDashboard(t *testing.T) {
 ]}]}`
 	l := New(testCatalog(t), Options{})
 	assertLines(t, render(l.Dashboard("costs.json", []byte(wrapped))),
-		`costs.json:12: error: template-label: dashboard costs panel "Cost by team": legend "{{ provider }} {{team}}" uses label provider, which the query's result never carries (it has: team)`,
+		`costs.json:12: error: template-label: dashboard costs panel "Cost by team": legend "{{ provider }} {{team}}" uses label provider, which the query's result never carries (sum by (team) keeps only: team); add provider to sum by (team), or take it out of the legend`,
 		`costs.json:16: error: rate-over-non-counter: dashboard costs panel "Error ratio": rate(cost_usd[2m]): cost_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge`,
 		`costs.json:6: error: unknown-label: dashboard costs variable model: label_values() asks for label model, which cost_usd does not have (it has: instance, job, provider, team)`,
 	)
@@ -78,9 +78,11 @@ func TestFilesKinds(t *testing.T) {
 }
 
 // TestSeed lints the seed's own alert rules and dashboards (copied verbatim
-// into testdata/seed) against the default catalog: they parse and pass
-// promtool, yet these queries cannot work against the metrics the gateway
-// derives from GenOps AI's spans (renamed, gone, or without the label).
+// into testdata/seed) against the default catalog, as the stack's own files
+// (profile genops): they parse and pass promtool, yet these queries cannot
+// work against the metrics the gateway derives from GenOps AI's spans
+// (renamed, gone, or without the label), a panel sums a counter raw, and no
+// alert has the runbook_url the house rules ask for.
 func TestSeed(t *testing.T) {
 	paths, err := filepath.Glob("testdata/seed/*")
 	if err != nil || len(paths) != 4 {
@@ -95,17 +97,29 @@ func TestSeed(t *testing.T) {
 		files = append(files, File{Path: p, Data: data})
 	}
 	assertLines(t, render(New(catalog.Default(), Options{}).Files(files)),
+		`testdata/seed/genops-alerts.yaml:110: error: alert-runbook: alert LowQualityScore: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:124: error: alert-runbook: alert GenOpsPodDown: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:135: error: alert-runbook: alert HighMemoryUsage: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:151: error: alert-runbook: alert OTelCollectorDown: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:17: error: alert-runbook: alert BudgetThreshold95Percent: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:28: error: alert-runbook: alert BudgetExhausted: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:39: error: alert-runbook: alert CostAnomaly: has no runbook_url annotation: on-call follows it from the notification`,
 		`testdata/seed/genops-alerts.yaml:40: error: unknown-metric: alert CostAnomaly: unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
+		`testdata/seed/genops-alerts.yaml:58: error: alert-runbook: alert PolicyViolationsDetected: has no runbook_url annotation: on-call follows it from the notification`,
 		`testdata/seed/genops-alerts.yaml:58: error: template-label: alert PolicyViolationsDetected: annotation description uses $labels.policy_type, which the expression's result never carries (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
 		`testdata/seed/genops-alerts.yaml:58: error: template-label: alert PolicyViolationsDetected: annotation summary uses $labels.policy_type, which the expression's result never carries (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
+		`testdata/seed/genops-alerts.yaml:69: error: alert-runbook: alert HighPolicyViolationRate: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:6: error: alert-runbook: alert BudgetThreshold80Percent: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:83: error: alert-runbook: alert HighLatency: has no runbook_url annotation: on-call follows it from the notification`,
+		`testdata/seed/genops-alerts.yaml:94: error: alert-runbook: alert HighErrorRate: has no runbook_url annotation: on-call follows it from the notification`,
 		`testdata/seed/genops-cost-tracking.json:13: error: unknown-metric: dashboard "GenOps AI - Cost Tracking" panel "Total Cost (Last 24h)": unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
 		`testdata/seed/genops-cost-tracking.json:35: error: unknown-metric: dashboard "GenOps AI - Cost Tracking" panel "Cost by Team": unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
 		`testdata/seed/genops-cost-tracking.json:45: error: unknown-metric: dashboard "GenOps AI - Cost Tracking" panel "Cost by Provider": unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
 		`testdata/seed/genops-cost-tracking.json:59: error: unknown-metric: dashboard "GenOps AI - Cost Tracking" panel "Cost Over Time": unknown metric genops_cost_total_usd: it is neither in the metric catalog nor a recording rule (did you mean genops_cost_usd_total?)`,
 		`testdata/seed/genops-cost-tracking.json:74: error: unknown-metric: dashboard "GenOps AI - Cost Tracking" panel "Cost by Model": unknown metric genops_cost_by_model_usd: it is neither in the metric catalog nor a recording rule`,
 		`testdata/seed/genops-policy-compliance.json:33: error: unknown-label: dashboard "GenOps AI - Policy Compliance" panel "Violations by Policy Type": sum by (policy_type): genops_policy_violations_total has no label policy_type (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
+		`testdata/seed/genops-policy-compliance.json:43: error: counter-without-rate: dashboard "GenOps AI - Policy Compliance" panel "Policy Enforcement Actions": sum by (action) (genops_policy_enforcements_total): genops_policy_enforcements_total is a counter, aggregated raw: each series holds its total since its process started and drops to zero when the process restarts, so the result ignores the time range and falls whenever an instance restarts; aggregate its rate instead: rate(genops_policy_enforcements_total[$__rate_interval]) for a rate, increase(genops_policy_enforcements_total[$__range]) for the total over the dashboard's range`,
 		`testdata/seed/genops-policy-compliance.json:43: error: unknown-label: dashboard "GenOps AI - Policy Compliance" panel "Policy Enforcement Actions": sum by (action): genops_policy_enforcements_total has no label action (it has: cluster, exported_instance, exported_job, instance, job, namespace, otel_scope_name, otel_scope_schema_url, otel_scope_version, pod, policy, result, team)`,
-		`testdata/seed/genops-policy-compliance.json:43: warning: counter-without-rate: dashboard "GenOps AI - Policy Compliance" panel "Policy Enforcement Actions": genops_policy_enforcements_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; wrap it in rate() or increase()`,
 	)
 }
 

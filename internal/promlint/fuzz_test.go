@@ -48,6 +48,21 @@ var fuzzCatalog = catalog.Default()
 
 func fuzzLinter() *Linter { return New(fuzzCatalog, Options{}) }
 
+// genericLinter lints as for anybody's files, with a few metrics of their
+// own (a scrape, the series API).
+func fuzzGenericLinter() *Linter {
+	m := NewMetrics()
+	for name, data := range map[string]string{
+		"metrics.txt": "# TYPE app_requests_total counter\napp_requests_total{model=\"a\"} 1\n# TYPE app_queue gauge\napp_queue 2\n",
+		"series.json": `{"status": "success", "data": [{"__name__": "app_latency_seconds_bucket", "job": "app", "le": "1"}]}`,
+	} {
+		if err := m.Add(name, []byte(data)); err != nil {
+			panic(err)
+		}
+	}
+	return New(fuzzCatalog, Options{Profile: ProfileGeneric, Metrics: m})
+}
+
 // checkFindings asserts what every finding must be: about file, at a line
 // of data (or none), with a check, a severity and a message.
 func checkFindings(t *testing.T, file string, data []byte, fs finding.List) {
@@ -62,7 +77,7 @@ func checkFindings(t *testing.T, file string, data []byte, fs finding.List) {
 			t.Errorf("line %d outside the %d lines of %s: %s", f.Line, lines, file, f)
 		case f.Check == "" || f.Message == "":
 			t.Errorf("finding without check or message: %+v", f)
-		case f.Severity != finding.Error && f.Severity != finding.Warning:
+		case f.Severity != finding.Error && f.Severity != finding.Warning && f.Severity != finding.Note:
 			t.Errorf("finding with severity %d: %s", f.Severity, f)
 		}
 	}
@@ -74,11 +89,12 @@ func FuzzExpr(f *testing.F) {
 	for _, e := range seedExprs {
 		f.Add(e)
 	}
-	l := fuzzLinter()
+	l, generic := fuzzLinter(), fuzzGenericLinter()
 	f.Fuzz(func(t *testing.T, expr string) {
 		fs := l.Expr("panel.json", 7, "panel", expr)
-		for _, x := range fs {
-			if x.Artifact != "panel.json" || x.Line != 7 || x.Object != "panel" || x.Check == "" || x.Message == "" {
+		for _, x := range append(slices.Clone(fs), generic.Expr("panel.json", 7, "panel", expr)...) {
+			if x.Artifact != "panel.json" || x.Object != "panel" && x.Severity != finding.Note || x.Check == "" || x.Message == "" ||
+				x.Line != 7 && x.Severity != finding.Note {
 				t.Errorf("finding does not name the query it is about: %+v", x)
 			}
 		}
@@ -158,10 +174,59 @@ func seedFiles(f *testing.F, ext string) {
 	}
 }
 
-// fuzzFile lints data as one file called name, given or found by walking.
+// fuzzFile lints data as one file called name, given or found by walking,
+// as the stack's own file and as anybody's.
 func fuzzFile(t *testing.T, name string, data []byte, walked bool) {
 	fs := fuzzLinter().Files([]File{{Path: name, Data: data, Walked: walked}})
 	checkFindings(t, name, data, fs)
+	fs = fuzzGenericLinter().Files([]File{{Path: name, Data: data, Walked: walked}})
+	checkFindings(t, name, data, fs)
+	for _, f := range fs {
+		if f.Severity == finding.Error && f.Check == CheckUnknownMetric && f.Source == "" {
+			t.Errorf("an unknown metric is an error in anybody's file: %s", f)
+		}
+	}
+}
+
+// FuzzMetrics reads --metrics files: scrapes, OpenMetrics, the API's JSON,
+// and anything else. Whatever the file, reading it returns or fails with an
+// error naming it, and a query over what it read lints without a panic.
+func FuzzMetrics(f *testing.F) {
+	for _, name := range []string{"metrics.txt", "metrics-openmetrics.txt", "series.json", "metadata.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "generic", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		"# TYPE x histogram\nx_bucket{le=\"1\"} 1\nx_sum 1\nx_count 1\n",
+		"# TYPE x summary\nx{quantile=\"0.5\"} 1\n# EOF\n",
+		`{"status": "success", "data": {"x": []}}`,
+		`{"status": "success", "data": [{}]}`,
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := NewMetrics()
+		if err := m.Add("m.txt", data); err != nil {
+			if !strings.HasPrefix(err.Error(), "m.txt: ") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		l := New(fuzzCatalog, Options{Profile: ProfileGeneric, Metrics: m})
+		for _, name := range m.names() {
+			for _, q := range []string{"sum by (le) (rate(%s[5m]))", "histogram_quantile(0.9, %s)", "sum(%s)"} {
+				for _, x := range l.Expr("q.json", 1, "panel", strings.ReplaceAll(q, "%s", name)) {
+					if x.Check == "" || x.Message == "" {
+						t.Errorf("finding without check or message: %+v", x)
+					}
+				}
+			}
+		}
+	})
 }
 
 // FuzzRuleFile reads rule files: plain groups, PrometheusRule manifests,

@@ -79,12 +79,12 @@ func TestExprChecks(t *testing.T) {
 		{"without a missing label", `sum without (team) (rate(requests_total[5m]))`, []string{"error: unknown-label: sum without (team): requests_total has no label team (it has: instance, job, provider, status)"}},
 		{"by existing labels", `sum by (provider, status) (rate(requests_total[5m]))`, nil},
 		{"on a label one side lacks", `sum by (provider) (rate(requests_total[5m])) / on (team) cost_usd`,
-			[]string{"error: unknown-label: / on (team): the left-hand side, requests_total, has no label team (it has: provider)"}},
+			[]string{"error: unknown-label: / on (team): the left-hand side has no label team (sum by (provider) keeps only: provider)"}},
 		{"ignoring a label neither side has", `cost_usd / ignoring (model) cost_usd`, []string{"error: unknown-label: / ignoring (model): neither side has label model"}},
 		{"group_left a label the one side lacks", `sum by (provider, status) (rate(requests_total[5m])) / on (provider) group_left (model) sum by (provider) (cost_usd)`,
-			[]string{"error: unknown-label: group_left (model) copies label model from the right-hand side, cost_usd, which has no label model (it has: provider)"}},
+			[]string{"error: unknown-label: group_left (model) copies label model from the right-hand side, which has no label model (sum by (provider) keeps only: provider)"}},
 		{"group_right a label the one side lacks", `sum by (provider) (cost_usd) * on (provider) group_right (team) sum by (provider, status) (rate(requests_total[5m]))`,
-			[]string{"error: unknown-label: group_right (team) copies label team from the left-hand side, cost_usd, which has no label team (it has: provider)"}},
+			[]string{"error: unknown-label: group_right (team) copies label team from the left-hand side, which has no label team (sum by (provider) keeps only: provider)"}},
 		{"matching on shared labels", `sum by (provider, status) (rate(requests_total[5m])) / on (provider) group_left (team) cost_usd`, nil},
 		{"label_replace from a missing label", `label_replace(cost_usd, "m", "$1", "model", "(.*)")`,
 			[]string{"error: unknown-label: label_replace() reads label model, which cost_usd does not have (it has: instance, job, provider, team)"}},
@@ -92,7 +92,7 @@ func TestExprChecks(t *testing.T) {
 		{"rate over a gauge", `sum(rate(cost_usd[5m]))`,
 			[]string{"error: rate-over-non-counter: rate(cost_usd[5m]): cost_usd is a gauge, and rate() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge"}},
 		{"increase over a summary's quantiles", `increase(latency_seconds[1h])`,
-			[]string{"error: rate-over-non-counter: increase(latency_seconds[1h]): latency_seconds is a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge"}},
+			[]string{"error: rate-over-non-counter: increase(latency_seconds[1h]): latency_seconds is a summary's quantiles, a gauge, and increase() assumes a counter (it reads every decrease as a reset); use delta() or deriv() over a gauge"}},
 		{"rate over counters", `rate(requests_total[5m]) + rate(latency_seconds_count[5m]) + increase(duration_seconds_sum[1h])`, nil},
 		{"delta over a counter", `delta(requests_total[1h])`,
 			[]string{"warning: gauge-function-over-counter: delta(requests_total[1h]): requests_total is a counter, and delta() ignores counter resets; use rate() or increase()"}},
@@ -101,19 +101,19 @@ func TestExprChecks(t *testing.T) {
 		{"histogram_quantile over a non-bucket", `histogram_quantile(0.9, rate(duration_seconds_sum[5m]))`,
 			[]string{"error: histogram-quantile: histogram_quantile() over duration_seconds_sum, which is not a histogram's _bucket series: it needs the rate of the buckets, e.g. sum by (le) (rate(x_bucket[5m]))"}},
 		{"histogram_quantile without le", `histogram_quantile(0.9, sum by (provider) (rate(duration_seconds_bucket[5m])))`,
-			[]string{"error: histogram-quantile: histogram_quantile() over duration_seconds_bucket without the le label: the aggregation drops it; keep le, e.g. sum by (..., le)"}},
+			[]string{"error: histogram-quantile: histogram_quantile() over duration_seconds_bucket without the le label: sum by (provider) drops it; keep le, e.g. sum by (..., le)"}},
 		{"histogram_quantile over bucket rates", `histogram_quantile(0.95, sum by (provider, le) (rate(duration_seconds_bucket[5m])))`, nil},
 
 		{"counter summed raw", `sum by (status) (requests_total)`,
-			[]string{"warning: counter-without-rate: requests_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; wrap it in rate() or increase()"}},
+			[]string{"error: counter-without-rate: sum by (status) (requests_total): requests_total is a counter, aggregated raw: each series holds its total since its process started and drops to zero when the process restarts, so the result ignores the time range and falls whenever an instance restarts; aggregate its rate instead: rate(requests_total[$__rate_interval]) for a rate, increase(requests_total[$__range]) for the total over the dashboard's range"}},
 		{"counter compared raw", `sort_desc(violations_total) > 0`,
-			[]string{"warning: counter-without-rate: violations_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; wrap it in rate() or increase()"}},
+			[]string{"warning: counter-without-rate: violations_total is a counter used without rate() or increase(): its raw value only grows and drops on every restart; use rate(violations_total[$__rate_interval]) for a rate, increase(violations_total[$__range]) for the total over the dashboard's range"}},
 		{"counter counted, timestamped, rated", `count(requests_total) + count(timestamp(violations_total)) + sum(rate(requests_total[5m]))`, nil},
 
 		{"range of one scrape", `rate(requests_total[30s])`,
-			[]string{"warning: range-too-short: range [30s] over requests_total is shorter than twice the scrape interval (30s): it holds at most one sample, so rate() and friends return nothing; use at least [1m] ($__rate_interval in Grafana)"}},
+			[]string{"warning: range-too-short: range [30s] over requests_total is shorter than twice the assumed scrape interval (30s): it holds at most one sample, so rate() and friends return nothing; use at least [1m] ($__rate_interval in Grafana)"}},
 		{"Grafana's $__interval", `rate(requests_total[$__interval])`,
-			[]string{"warning: range-too-short: range [30s] over requests_total is shorter than twice the scrape interval (30s): it holds at most one sample, so rate() and friends return nothing; use at least [1m] ($__rate_interval in Grafana)"}},
+			[]string{"warning: range-too-short: range [30s] over requests_total is shorter than twice the assumed scrape interval (30s): it holds at most one sample, so rate() and friends return nothing; use at least [1m] ($__rate_interval in Grafana)"}},
 		{"Grafana variables in a broken query", `rate(requests_total[$__rate_interval]) / requests_total[$__range]`,
 			[]string{"error: promql-parse: query does not parse: 1:28: parse error: binary expression must contain only scalar and instant vector types (positions are in the query with Grafana's variables substituted: rate(requests_total[2m]) / requests_total[1h])"}},
 		{"Grafana variables substituted", `sum by (provider) (rate(requests_total{provider=~"$provider", status="${status:regex}"}[$__rate_interval])) * $scale + sum by (provider) (increase(requests_total[$window]))`, nil},
@@ -173,12 +173,12 @@ func TestNoSource(t *testing.T) {
     expr: provider:eval_latency_seconds:p95 > 10
     for: 5m
     labels: {severity: warning, category: performance}
-    annotations: {summary: "Slow {{ $labels.provider }}", description: d}
+    annotations: {summary: "Slow {{ $labels.provider }}", description: d, runbook_url: "https://example.com/SlowEval.md"}
   - alert: Backlog
     expr: max(queue_depth) > 100 and sum(rate(requests_total[5m])) > 0
     for: 5m
     labels: {severity: warning, category: performance}
-    annotations: {summary: s, description: d}
+    annotations: {summary: s, description: d, runbook_url: "https://example.com/Backlog.md"}
 `)}
 	dash := File{Path: "d.json", Data: []byte(`{"uid": "d",
 "templating": {"list": [{"name": "provider", "type": "query", "query": "label_values(eval_latency_seconds_count, provider)"}]},

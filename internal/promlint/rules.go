@@ -3,6 +3,7 @@ package promlint
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/koshihq/genops-stack/internal/finding"
@@ -32,21 +34,23 @@ type ruleDoc struct {
 // a YAML stream of PrometheusRule manifests, whose other documents are
 // skipped. Its recording rules are learnt first.
 func (l *Linter) RuleFile(path string, data []byte) finding.List {
+	generic := l.opts.Profile == ProfileGeneric
+	bucketBases(data, l.bucketBases)
 	docs, fs := l.ruleDocs(path, data)
 	if len(docs) == 0 && len(fs) == 0 {
 		fs.Add(noRuleGroups(path))
 	}
-	l.learn(docs)
-	fs.Add(l.lintDocs(path, docs)...)
-	return fs
+	l.learn(docs, generic)
+	fs.Add(l.lintDocs(path, docs, generic)...)
+	return l.collapseNotes(fs)
 }
 
-func (l *Linter) learn(docs []ruleDoc) {
+func (l *Linter) learn(docs []ruleDoc, generic bool) {
 	for _, d := range docs {
 		for _, g := range d.groups {
 			for _, r := range g.Rules {
 				if r.Record != "" {
-					l.Learn(r.Record, r.Expr, r.Labels)
+					l.learnAs(r.Record, r.Expr, r.Labels, generic)
 				}
 			}
 		}
@@ -57,7 +61,7 @@ func (l *Linter) learn(docs []ruleDoc) {
 // only reads them and can run in parallel.
 func (l *Linter) resolveRecords() {
 	for name := range l.records {
-		l.series(name)
+		l.recorded(name)
 	}
 }
 
@@ -68,6 +72,11 @@ func (l *Linter) resolveRecords() {
 // a plain file only, and so does the lint.
 func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 	data = editorLines(data)
+	if plainStart.Match(data) {
+		if d, ok := plainDoc(data); ok {
+			return []ruleDoc{d}, nil
+		}
+	}
 	var fs finding.List
 	var docs []ruleDoc
 	strict := strictDecode(data)
@@ -99,11 +108,16 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 			if groups == nil {
 				continue
 			}
-			err = groups.Decode(&d.groups)
+			if err = groups.Decode(&d.nodes); err == nil {
+				var ok bool
+				if d.groups, ok = groupsOf(d.nodes); !ok {
+					err = groups.Decode(&d.groups) // its error, as rulefmt's types give it
+				}
+			}
 		default:
 			continue
 		}
-		if err == nil {
+		if err == nil && plain {
 			err = groups.Decode(&d.nodes)
 		}
 		if err != nil {
@@ -119,6 +133,172 @@ func (l *Linter) ruleDocs(path string, data []byte) ([]ruleDoc, finding.List) {
 		}
 	}
 	return docs, fs
+}
+
+// groupNode is rulefmt.RuleGroupNode without its embedded yaml.Node, which
+// a strict decoder would fill from a key "node" that rulefmt.RuleGroup
+// does not have: its fields are rulefmt.RuleGroup's (a test compares them).
+type groupNode struct {
+	Name        string             `yaml:"name"`
+	Interval    model.Duration     `yaml:"interval,omitempty"`
+	QueryOffset *model.Duration    `yaml:"query_offset,omitempty"`
+	Limit       int                `yaml:"limit,omitempty"`
+	Rules       []rulefmt.RuleNode `yaml:"rules"`
+	Labels      map[string]string  `yaml:"labels,omitempty"`
+}
+
+// plainDoc reads a plain rule file in one strict decode into the groups'
+// nodes, whose rules hold both the values and their lines: what
+// strictDecode and a decode into nodes give together, at half the cost. ok
+// is false when that is not enough to say the same as promtool: a decoding
+// error (rulefmt's types word it), a record, alert or expr that is no plain
+// string, or a group finding, which needs the group's line. The caller then
+// takes the long way.
+func plainDoc(data []byte) (ruleDoc, bool) {
+	groups, ok := decodeGroups(groupChunks(data, runtime.GOMAXPROCS(0)))
+	if !ok {
+		return ruleDoc{}, false
+	}
+	var d ruleDoc
+	seen := map[string]bool{}
+	for _, g := range groups {
+		if g.Name == "" || seen[g.Name] || !validLabels(g.Labels) {
+			return ruleDoc{}, false
+		}
+		seen[g.Name] = true
+		d.nodes = append(d.nodes, rulefmt.RuleGroupNode{Name: g.Name, Interval: g.Interval, QueryOffset: g.QueryOffset, Limit: g.Limit, Rules: g.Rules, Labels: g.Labels})
+		d.groupLines = append(d.groupLines, 0)
+	}
+	d.groups, ok = groupsOf(d.nodes)
+	return d, ok
+}
+
+// decodeGroups decodes the groups of documents strictly, each on a
+// processor, in order; ok is false if one does not decode.
+func decodeGroups(docs [][]byte) ([]groupNode, bool) {
+	decoded := make([][]groupNode, len(docs))
+	failed := make([]bool, len(docs))
+	parallel(len(docs), func(i int) {
+		var v struct {
+			Groups []groupNode `yaml:"groups"`
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(docs[i]))
+		dec.KnownFields(true)
+		failed[i] = dec.Decode(&v) != nil
+		decoded[i] = v.Groups
+	})
+	if slices.Contains(failed, true) {
+		return nil, false
+	}
+	return slices.Concat(decoded...), true
+}
+
+// chunkSize is the size of a plain rule file worth decoding on several
+// processors.
+const chunkSize = 64 << 10
+
+// groupChunks splits a plain rule file (one that starts with groups:) into
+// up to n documents of whole groups, each "groups:" and its groups at their
+// lines in the file, so that they decode on n processors with the file's
+// line numbers. A group starts at a line "- " at the indentation of the
+// first: no line of a group's content can (block scalars and continuation
+// lines are indented deeper). Anything else at that indentation or less
+// (another key, a document marker, a flow sequence) leaves the file whole,
+// and a decoding error on a part sends the caller the long way anyway.
+func groupChunks(data []byte, n int) [][]byte {
+	if n < 2 || len(data) < 2*chunkSize {
+		return [][]byte{data}
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	groupsAt, indent := -1, -1
+	var starts []int // the lines where groups start, 0-based
+	for i, line := range lines {
+		trimmed := bytes.TrimLeft(line, " ")
+		content := bytes.TrimSpace(trimmed)
+		if len(content) == 0 || content[0] == '#' {
+			continue
+		}
+		depth := len(line) - len(trimmed)
+		switch {
+		case groupsAt < 0:
+			if string(content) != "groups:" {
+				return [][]byte{data}
+			}
+			groupsAt = i
+		case indent < 0:
+			if !bytes.HasPrefix(trimmed, []byte("- ")) {
+				return [][]byte{data}
+			}
+			indent = depth
+			starts = append(starts, i)
+		case depth < indent || depth == indent && !bytes.HasPrefix(trimmed, []byte("- ")):
+			return [][]byte{data}
+		case depth == indent:
+			starts = append(starts, i)
+		}
+	}
+	if len(starts) < 2 {
+		return [][]byte{data}
+	}
+	// Cut at the group starts nearest to equal shares of the bytes.
+	offset := make([]int, len(lines)+1)
+	for i, line := range lines {
+		offset[i+1] = offset[i] + len(line)
+	}
+	var cuts []int
+	for k := 1; k < n; k++ {
+		target := len(data) * k / n
+		j, _ := slices.BinarySearchFunc(starts, target, func(line, t int) int { return offset[line] - t })
+		if j < len(starts) && (len(cuts) == 0 || starts[j] > cuts[len(cuts)-1]) {
+			cuts = append(cuts, starts[j])
+		}
+	}
+	cuts = append(cuts, len(lines))
+	var chunks [][]byte
+	from := 0 // the first chunk is the file's head, groups: included
+	for _, to := range cuts {
+		var b bytes.Buffer
+		b.Grow(len("groups:") + from + offset[to] - offset[from])
+		if from > 0 {
+			b.WriteString("groups:")
+			b.Write(bytes.Repeat([]byte("\n"), from)) // the part's first line at its line in the file
+		}
+		b.Write(data[offset[from]:offset[to]])
+		chunks = append(chunks, b.Bytes())
+		from = to
+	}
+	return chunks
+}
+
+// validLabels reports whether a group's labels pass rulefmt's checks.
+func validLabels(ls map[string]string) bool {
+	for k, v := range ls {
+		if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel || !model.LabelValue(v).IsValid() {
+			return false
+		}
+	}
+	return true
+}
+
+// groupsOf are the rule groups the nodes hold; ok is false when a record,
+// alert or expr is not a plain string (decoding into a string would fail,
+// or turn null into "").
+func groupsOf(nodes []rulefmt.RuleGroupNode) ([]rulefmt.RuleGroup, bool) {
+	groups := make([]rulefmt.RuleGroup, len(nodes))
+	for i, g := range nodes {
+		groups[i] = rulefmt.RuleGroup{Name: g.Name, Interval: g.Interval, QueryOffset: g.QueryOffset, Limit: g.Limit, Labels: g.Labels,
+			Rules: make([]rulefmt.Rule, len(g.Rules))}
+		for j, n := range g.Rules {
+			for _, x := range []*yaml.Node{&n.Record, &n.Alert, &n.Expr} {
+				if x.Kind != 0 && (x.Kind != yaml.ScalarNode || x.Tag == "!!null") {
+					return nil, false
+				}
+			}
+			groups[i].Rules[j] = rulefmt.Rule{Record: n.Record.Value, Alert: n.Alert.Value, Expr: n.Expr.Value, For: n.For,
+				KeepFiringFor: n.KeepFiringFor, Labels: n.Labels, Annotations: n.Annotations}
+		}
+	}
+	return groups, true
 }
 
 // strictDecode decodes a plain rule file as promtool does, unknown fields
@@ -202,7 +382,7 @@ func decodeFindings(path string, err error, groupsLine int) finding.List {
 // cannot be called from outside its package (it takes an unexported type),
 // so its three group checks are repeated here. Rules are checked in
 // parallel: parsing every template and expression dominates the cost.
-func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
+func (l *Linter) lintDocs(path string, docs []ruleDoc, generic bool) finding.List {
 	var fs finding.List
 	type ref struct {
 		doc        *ruleDoc
@@ -241,10 +421,14 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 		r, n := d.groups[gi].Rules[ri], d.nodes[gi].Rules[ri]
 		object, line := ruleObject(r, n)
 		rep := reporter{&results[i], path, line, object}
-		for _, msg := range l.validateRule(r, n) {
+		p := &onceParser{Parser: l.parser}
+		if rec := l.records[r.Record]; r.Record != "" && rec != nil && rec.expr == r.Expr && rec.ast != nil {
+			p.done, p.expr, p.e = true, r.Expr, rec.ast // parsed when the record was resolved
+		}
+		for _, msg := range l.validateRule(r, n, p) {
 			rep.errorf(CheckRulefmt, "%s", msg)
 		}
-		l.lintRule(rep, r, n)
+		l.lintRule(rep, r, n, p, generic)
 	})
 	for _, r := range results {
 		fs.Add(r...)
@@ -252,39 +436,115 @@ func (l *Linter) lintDocs(path string, docs []ruleDoc) finding.List {
 	return fs
 }
 
-// validateRule is rulefmt.Rule.Validate, without one cost: for an alert,
-// Validate builds a template expander for every label and annotation, yet a
-// value without "{{" has no action and always parses. Such entries get the
-// other checks Validate makes of them (valid names and values) here and
-// are left out of the call, which does everything else.
-func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode) []string {
+// validateRule is rulefmt.Rule.Validate, without two costs. For an alert,
+// Validate builds a template expander for every label and annotation, yet
+// a value without "{{" has no action and always parses, and a template that
+// parsed once parses again (rules of one name per team share theirs): such
+// entries get the other checks Validate makes of them (valid names and
+// values) here and are left out of the call, which does everything else.
+// Validate parses the expression with p, which keeps the result for the
+// lint.
+func (l *Linter) validateRule(r rulefmt.Rule, n rulefmt.RuleNode, p parser.Parser) []string {
 	var msgs []string
+	var parsing []string // the templates Validate parses, as "label k" and "annotation k"
 	if r.Alert != "" && r.Record == "" {
-		r.Labels, r.Annotations = maps.Clone(r.Labels), maps.Clone(r.Annotations)
-		for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
-			if v := r.Labels[k]; !strings.Contains(v, "{{") {
+		// Validate gets only the entries it must parse, in maps of their
+		// own (the rule's are shared with the lint).
+		labels, annotations := r.Labels, r.Annotations
+		r.Labels, r.Annotations = nil, nil
+		for _, k := range sortedKeys(labels) {
+			if v := labels[k]; !l.needsParse(v) {
 				if !model.UTF8Validation.IsValidLabelName(k) || k == model.MetricNameLabel {
 					msgs = append(msgs, "invalid label name: "+k)
 				}
 				if !model.LabelValue(v).IsValid() {
 					msgs = append(msgs, "invalid label value: "+v)
 				}
-				delete(r.Labels, k)
+			} else {
+				if r.Labels == nil {
+					r.Labels = map[string]string{}
+				}
+				r.Labels[k] = v
+				parsing = append(parsing, "label", k)
 			}
 		}
-		for _, k := range slices.Sorted(maps.Keys(r.Annotations)) {
-			if !strings.Contains(r.Annotations[k], "{{") {
+		for _, k := range sortedKeys(annotations) {
+			if v := annotations[k]; !l.needsParse(v) {
 				if !model.UTF8Validation.IsValidLabelName(k) {
 					msgs = append(msgs, "invalid annotation name: "+k)
 				}
-				delete(r.Annotations, k)
+			} else {
+				if r.Annotations == nil {
+					r.Annotations = map[string]string{}
+				}
+				r.Annotations[k] = v
+				parsing = append(parsing, "annotation", k)
 			}
 		}
 	}
-	for _, err := range r.Validate(n, model.UTF8Validation, l.parser) {
-		msgs = append(msgs, positionPrefix.ReplaceAllString(err.Error(), ""))
+	var failed []string
+	for _, err := range r.Validate(n, model.UTF8Validation, p) {
+		msg := positionPrefix.ReplaceAllString(err.Error(), "")
+		msgs = append(msgs, msg)
+		failed = append(failed, msg)
+	}
+	// The templates without an error parse: remember them.
+	for i := 0; i < len(parsing); i += 2 {
+		kind, k := parsing[i], parsing[i+1]
+		prefix := fmt.Sprintf("%s %q: ", kind, k)
+		if !slices.ContainsFunc(failed, func(m string) bool { return strings.HasPrefix(m, prefix) }) {
+			text := r.Labels[k]
+			if kind == "annotation" {
+				text = r.Annotations[k]
+			}
+			l.templates.Store(text, true)
+		}
 	}
 	return msgs
+}
+
+// sortedKeys are a map's keys in order; a map of one key or none needs no
+// sorting.
+func sortedKeys(m map[string]string) []string {
+	if len(m) < 2 {
+		for k := range m {
+			return []string{k}
+		}
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
+}
+
+// needsParse reports whether an alert's label or annotation value is a
+// template rulefmt must parse: it has an action, and has not parsed before.
+func (l *Linter) needsParse(v string) bool {
+	if !strings.Contains(v, "{{") {
+		return false
+	}
+	_, ok := l.templates.Load(v)
+	return !ok
+}
+
+// onceParser is the lint's parser, remembering the first expression it
+// parses: rulefmt's validation parses a rule's expression, and the lint
+// reads the same tree.
+type onceParser struct {
+	parser.Parser
+	done bool
+	expr string
+	e    parser.Expr
+	err  error
+}
+
+func (p *onceParser) ParseExpr(input string) (parser.Expr, error) {
+	if p.done && input == p.expr {
+		return p.e, p.err
+	}
+	e, err := p.Parser.ParseExpr(input)
+	if !p.done {
+		p.done, p.expr, p.e, p.err = true, input, e, err
+	}
+	return e, err
 }
 
 // parallel calls f(0) ... f(n-1) on every processor.
@@ -309,23 +569,23 @@ func ruleObject(r rulefmt.Rule, n rulefmt.RuleNode) (string, int) {
 	return "record " + r.Record, n.Record.Line
 }
 
-// lintRule runs the style and PromQL checks of one rule whose expression
-// parses (rulefmt reports those that do not).
-func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
-	if r.Alert != "" {
-		alertStyle(rep, r)
+// lintRule runs the house rules (profile genops) and PromQL checks of one
+// rule whose expression parses (rulefmt reports those that do not).
+func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode, p parser.Parser, generic bool) {
+	if !generic {
+		for _, v := range HouseRules(r) {
+			rep.report(v.Severity, v.Check, "", "%s", v.Message)
+		}
 	}
-	e, err := l.parser.ParseExpr(r.Expr)
+	e, err := p.ParseExpr(r.Expr)
 	if err != nil {
 		return
 	}
-	out := l.analyze(rep.fs, rep.artifact, n.Expr.Line, rep.object, r.Expr, e)
-	if out.labels == nil {
-		return
-	}
-	for _, k := range slices.Sorted(maps.Keys(r.Labels)) {
+	a := &analysis{reporter: reporter{fs: rep.fs, artifact: rep.artifact, line: n.Expr.Line, object: rep.object}, l: l, query: r.Expr, generic: generic, kind: kindRule}
+	out := a.top(e, false)
+	for _, k := range sortedKeys(r.Labels) {
 		if out.labels[k] {
-			rep.errorf(CheckLabelOverride, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
+			rep.report(finding.Error, CheckLabelOverride, out.labelsFrom, "static label %s=%q replaces the %s label of the expression's result: series that differ only in %s collide and the rule fails with \"vector contains metrics with the same labelset after applying rule labels\"; aggregate %s away or rename it with label_replace()",
 				k, r.Labels[k], k, k, k)
 		}
 	}
@@ -336,38 +596,37 @@ func (l *Linter) lintRule(rep reporter, r rulefmt.Rule, n rulefmt.RuleNode) {
 		kind string
 		m    map[string]string
 	}{{"label", r.Labels}, {"annotation", r.Annotations}} {
-		for _, k := range slices.Sorted(maps.Keys(where.m)) {
-			for _, name := range templateLabels(alertTemplateLabel, where.m[k]) {
-				if !out.labels[name] {
-					rep.errorf(CheckTemplateLabel, "%s %s uses $labels.%s, which the expression's result never carries (%s)", where.kind, k, name, out.labels.describe())
+		for _, k := range sortedKeys(where.m) {
+			for _, name := range l.alertTemplateLabels(where.m[k]) {
+				if out.lacks(name) {
+					rep.report(finding.Error, CheckTemplateLabel, out.labelsFrom, "%s %s uses $labels.%s, which the expression's result never carries (%s)%s",
+						where.kind, k, name, out.reason(), addLabelFix(out, name, "template"))
 				}
 			}
 		}
 	}
 }
 
-var camelCase = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
+// alertTemplateLabels are the labels an alert's label or annotation refers
+// to, found once per text: rules of one name per team, or of one author,
+// repeat theirs.
+func (l *Linter) alertTemplateLabels(text string) []string {
+	if !strings.Contains(text, "{{") {
+		return nil
+	}
+	if v, ok := l.templateRefs.Load(text); ok {
+		return v.([]string)
+	}
+	refs := templateLabels(alertTemplateLabel, text)
+	l.templateRefs.Store(text, refs)
+	return refs
+}
 
-// alertStyle are the style checks mixtool's lint applies to alerts.
-func alertStyle(rep reporter, r rulefmt.Rule) {
-	if !camelCase.MatchString(r.Alert) {
-		rep.errorf(CheckAlertName, "alert name %q is not CamelCase, like HighErrorRate", r.Alert)
+// addLabelFix is the fix for a template or legend that uses a label the
+// query's own clause drops.
+func addLabelFix(s shape, label, where string) string {
+	if s.closed && s.closer != "" && !strings.HasPrefix(s.closer, "either side") {
+		return fmt.Sprintf("; add %s to %s, or take it out of the %s", label, s.closer, where)
 	}
-	switch sev, ok := r.Labels["severity"]; {
-	case !ok:
-		rep.errorf(CheckAlertSeverity, "has no severity label: set it to info, warning or critical")
-	case sev != "info" && sev != "warning" && sev != "critical":
-		rep.errorf(CheckAlertSeverity, "severity %q is not info, warning or critical", sev)
-	}
-	if r.Labels["category"] == "" {
-		rep.errorf(CheckAlertCategory, "has no category label: routing keys on it (cost, policy, performance, ...)")
-	}
-	for _, a := range []string{"summary", "description"} {
-		if r.Annotations[a] == "" {
-			rep.errorf(CheckAlertAnnotations, "has no %s annotation", a)
-		}
-	}
-	if r.For == 0 {
-		rep.warnf(CheckAlertFor, "has no for duration: it fires on a single evaluation; set for to ride out one bad scrape")
-	}
+	return ""
 }

@@ -13,6 +13,10 @@ var runbookFence = regexp.MustCompile("^\\s*```promql\\s*$")
 
 // Runbook lints every ```promql block of a Markdown runbook.
 func (l *Linter) Runbook(file string, data []byte) finding.List {
+	return l.collapseNotes(l.runbook(file, data, l.opts.Profile == ProfileGeneric))
+}
+
+func (l *Linter) runbook(file string, data []byte, generic bool) finding.List {
 	data = editorLines(data)
 	var fs finding.List
 	object := "runbook " + strings.TrimSuffix(path.Base(file), ".md")
@@ -36,7 +40,8 @@ func (l *Linter) Runbook(file string, data []byte) finding.List {
 			rep.errorf(CheckParse, "query does not parse: %v", err)
 			continue
 		}
-		l.analyze(&fs, file, start, object, query, e)
+		a := &analysis{reporter: rep, l: l, query: query, generic: generic, kind: kindRunbook}
+		a.top(e, false)
 	}
 	return fs
 }

@@ -97,8 +97,12 @@ var (
 )
 
 // templateLabels returns the label names a template refers to, in order of
-// first use.
+// first use. Text without an action ("{{") refers to none: most label
+// values and legends are such, and the regexp is the costly part.
 func templateLabels(re *regexp.Regexp, text string) []string {
+	if !strings.Contains(text, "{{") {
+		return nil
+	}
 	var out []string
 	seen := map[string]bool{}
 	for _, m := range re.FindAllStringSubmatch(text, -1) {

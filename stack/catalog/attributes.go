@@ -9,6 +9,16 @@ const (
 	recordEvaluation = "GenOps AI record_evaluation"
 	recordBudget     = "GenOps AI record_budget"
 	seedExample      = "the seed's example application"
+	gateway          = "the gateway (attribution), never the workload"
+)
+
+// TeamAttribute is the team a span is charged to, and ClaimedTeamAttribute
+// the team it claimed when the gateway charged it to the team owning its
+// namespace instead (stack/collector: attribution.go). The gateway deletes
+// a ClaimedTeamAttribute the workload sent before it sets its own.
+const (
+	TeamAttribute        = "genops.team"
+	ClaimedTeamAttribute = "genops.attribution.claimed_team"
 )
 
 // PolicyResults are the values GenOps AI's record_policy sets, and
@@ -56,6 +66,8 @@ func DefaultContract() Contract {
 			{Name: "genops.budget.consumed", Type: Double, SetBy: recordBudget},
 			{Name: "genops.budget.remaining", Type: Double, SetBy: recordBudget},
 			{Name: "genops.budget.utilization_percent", Type: Double, SetBy: recordBudget},
+			// Bounded: the gateway sets a team's name or "unknown".
+			{Name: ClaimedTeamAttribute, Type: String, SetBy: gateway, Bounded: true},
 		},
 		Aliases: []Alias{
 			{Name: "genops.cost_usd", Canonical: "genops.cost.total", SetBy: seedExample, Also: map[string]string{"genops.cost.currency": "USD"}},

@@ -131,8 +131,8 @@ var otelTypes = map[Type]otlptranslator.MetricType{
 // names off the real exporter.)
 func TestDerivedNamesTranslate(t *testing.T) {
 	derived := Default().Derived()
-	if len(derived) != 9 {
-		t.Fatalf("%d derived metrics, want 9", len(derived))
+	if len(derived) != 10 {
+		t.Fatalf("%d derived metrics, want 10", len(derived))
 	}
 	for _, m := range derived {
 		d := m.Source.Derivation

@@ -97,6 +97,7 @@ var (
 	policyLabel     = Label{Name: "policy", Attribute: "genops.policy.name"}
 	resultLabel     = Label{Name: "result", Attribute: "genops.policy.result"}
 	evalMetricLabel = Label{Name: "metric", Attribute: "genops.eval.metric"}
+	claimedLabel    = Label{Name: "claimed_team", Attribute: ClaimedTeamAttribute}
 )
 
 // providerCall selects the spans of a call to an AI provider: GenOps AI's
@@ -178,6 +179,10 @@ func defaultMetrics() []Metric {
 		derived("genops_eval_quality_score", Gauge, "score from 0 to 1", "Evaluation score, the last value recorded",
 			Derivation{Instrument: "genops.eval.quality_score", Parts: []Part{{Value: Value{Attribute: "genops.eval.score"}}},
 				Labels: []Label{teamLabel, modelLabel, evalMetricLabel}}),
+		derived("genops_attribution_conflicts_total", Counter, "spans", "Spans that claimed a team other than the one owning their namespace, charged to the owner (team) and counted by the team they claimed",
+			Derivation{Instrument: "genops.attribution.conflicts", Unit: "{span}", Parts: []Part{{Value: Value{Count: true}}},
+				When:   []Condition{{Kind: AnySet, Attributes: []string{ClaimedTeamAttribute}}},
+				Labels: []Label{teamLabel, claimedLabel}}),
 
 		// The OTel GenAI semantic-convention metrics.
 		genAI("gen_ai_client_token_usage", "tokens", "Tokens used by GenAI client operations", "gen_ai_token_type"),

@@ -59,16 +59,22 @@ func agent(s Spec, w Wiring) Instance {
 	if s.Debug != "" {
 		cfg.Exporters.Debug = &DebugExporter{Verbosity: s.Debug}
 	}
-	return Instance{
+	in := Instance{
 		Name:     AgentName,
 		Workload: s.Agent,
-		Config:   cfg,
 		Ports: []kube.Port{
 			{Name: TelemetryPortName, Port: PortTelemetry},
 			{Name: healthPortName, Port: PortHealth},
 		},
 		NodeAgent: true,
 	}
+	if s.Auth.Enabled {
+		// The agent is a sender like any other: it presents the token.
+		cfg.Exporters.OTLPGateway.Auth = &Authentication{Authenticator: BearerTokenAuth}
+		useToken(&cfg, &in, s.Auth)
+	}
+	in.Config = cfg
+	return in
 }
 
 // readNodeLogs mounts the node's pod logs read-only and a node directory for

@@ -30,6 +30,7 @@ import (
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack/catalog"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"github.com/koshihq/genops-stack/stack/sampling"
 	"github.com/koshihq/genops-stack/stack/scrape"
 )
@@ -41,6 +42,8 @@ const (
 	PortTelemetry     = 8888 // the Collector's own metrics
 	PortPrometheus    = 8889 // the prometheus exporter
 	PortHealth        = 13133
+	otlpGRPCPortName  = "otlp-grpc"
+	otlpHTTPPortName  = "otlp-http"
 	GatewayName       = "otel-collector"
 	ClusterName       = "otel-collector-cluster"
 	SamplerName       = "otel-collector-sampler"
@@ -79,6 +82,10 @@ type Spec struct {
 	// ScrapeInterval is how often GenOps pods are scraped, by the cluster
 	// collector or by Prometheus.
 	ScrapeInterval string
+	// Auth puts bearer-token authentication on the gateway's OTLP receivers.
+	Auth Auth
+	// Attribution charges spans to the team owning their namespace.
+	Attribution Attribution
 }
 
 // Workload sizes one Collector workload. Its memory_limiter follows
@@ -121,6 +128,17 @@ type Wiring struct {
 	// Catalog is the metric catalog: the gateway derives its FromSpans
 	// metrics from spans, with its telemetry contract.
 	Catalog *catalog.Catalog
+	// Workloads labels the namespaces whose pods may send OTLP to the
+	// gateway, and Scraper is the component that scrapes the Collectors
+	// (its NetworkPolicy admits them; Network).
+	Workloads netpol.Label
+	Scraper   string
+	// Teams are the names of the teams: a span claiming another name is
+	// counted as claiming UnknownTeam.
+	Teams []string
+	// TeamNamespaces are the namespaces the teams' workloads run in; each
+	// gets the quick-start ConfigMap.
+	TeamNamespaces []string
 }
 
 // Honeycomb is where traces go in Honeycomb and the Secret holding the API key.
@@ -147,8 +165,12 @@ type Instance struct {
 	Workload Workload
 	Config   Config
 	Ports    []kube.Port
-	// ClusterRead is true when the instance reads the Kubernetes API.
+	// ClusterRead is true when the instance reads the Kubernetes API with
+	// the cluster collector's read-only rules (readOnlyRules).
 	ClusterRead bool
+	// Rules are the API access of an instance that needs less than
+	// ClusterRead (the gateway's k8sattributes: pods and namespaces).
+	Rules []rbacv1.PolicyRule
 	// Singleton instances never run two pods at once, not even during a
 	// rollout: pull receivers and tail sampling.
 	Singleton bool
@@ -218,8 +240,16 @@ func gatewayProcessors(s Spec, w Wiring, derived []catalog.Metric) Processors {
 	p.GenAI = GenAI()
 	p.DeltaToCumulative = &Empty{}
 	p.BatchDerive = &BatchProcessor{Timeout: "1s", SendBatchSize: s.Batch.SendBatchSize}
+	p.Untrusted = untrusted()
+	p.K8sAttributes = k8sAttributes(s.Attribution)
+	p.Attribution = AttributionStatements(w.Teams)
 	return p
 }
+
+// attributed are the processors that come first in both trace pipelines of
+// the gateway: refuse data before buffering it, find the sender, normalize
+// aliases (the claim may come as a resource attribute), charge the owner.
+var attributed = []string{"memory_limiter", UntrustedProcessor, K8sAttributesID, NormalizeProcessor, AttributionProcessor}
 
 // derivationPipelines are the pipelines that derive the catalog's metrics
 // from every span the gateway receives, before any sampling (derive.go).
@@ -236,7 +266,7 @@ func derivationPipelines(connectors []string) map[string]Pipeline {
 	return map[string]Pipeline{
 		DerivationPipeline: {
 			Receivers:  []string{"otlp"},
-			Processors: []string{"memory_limiter", NormalizeProcessor, LabelsProcessor, DerivationBatch},
+			Processors: append(slices.Clone(attributed), LabelsProcessor, DerivationBatch),
 			Exporters:  connectors,
 		},
 		DerivedPipeline: {
@@ -250,7 +280,7 @@ func derivationPipelines(connectors []string) map[string]Pipeline {
 func gateway(s Spec, w Wiring) Instance {
 	derived := w.Catalog.Derived()
 	p := gatewayProcessors(s, w, derived)
-	traceProcessors := []string{"memory_limiter", NormalizeProcessor}
+	traceProcessors := slices.Clone(attributed)
 	if h := w.Sampling.Head; h != nil {
 		p.ProbabilisticSampler = h.Processor()
 		traceProcessors = append(traceProcessors, "probabilistic_sampler")
@@ -296,9 +326,10 @@ func gateway(s Spec, w Wiring) Instance {
 	in := Instance{
 		Name:     GatewayName,
 		Workload: s.Gateway,
+		Rules:    k8sAttributesRules(),
 		Ports: []kube.Port{
-			{Name: "otlp-grpc", Port: PortOTLPGRPC},
-			{Name: "otlp-http", Port: PortOTLPHTTP},
+			{Name: otlpGRPCPortName, Port: PortOTLPGRPC},
+			{Name: otlpHTTPPortName, Port: PortOTLPHTTP},
 			{Name: TelemetryPortName, Port: PortTelemetry},
 			{Name: PrometheusPortName, Port: PortPrometheus},
 			{Name: healthPortName, Port: PortHealth},
@@ -320,8 +351,22 @@ func gateway(s Spec, w Wiring) Instance {
 	if s.Debug != "" {
 		cfg.Exporters.Debug = &DebugExporter{Verbosity: s.Debug}
 	}
+	if s.Auth.Enabled {
+		auth := &Authentication{Authenticator: BearerTokenAuth}
+		cfg.Receivers.OTLP.Protocols.GRPC.Auth = auth
+		cfg.Receivers.OTLP.Protocols.HTTP.Auth = auth
+		useToken(&cfg, &in, s.Auth)
+	}
 	in.Config = cfg
 	return in
+}
+
+// useToken configures the bearertokenauth extension with the token the
+// container reads from Auth's Secret.
+func useToken(cfg *Config, in *Instance, a Auth) {
+	cfg.Extensions.BearerTokenAuth = &BearerTokenAuthExtension{Token: "${env:" + TokenEnv + "}"}
+	cfg.Service.Extensions = append(cfg.Service.Extensions, BearerTokenAuth)
+	in.Env = append(in.Env, SecretEnv{Name: TokenEnv, Secret: SecretRef{Name: a.Secret, Key: a.Key}})
 }
 
 // exportTraces configures the exporters of the tier where traces leave the
@@ -433,7 +478,9 @@ func kubeComponent(s Spec, w Wiring, instances []Instance) (kube.Component, erro
 		})
 		c.Objects = append(c.Objects, objects(s, w, in)...)
 	}
-	c.Objects = append(c.Objects, QuickStart(w))
+	for _, ns := range append([]string{w.WorkloadNamespace}, w.TeamNamespaces...) {
+		c.Objects = append(c.Objects, QuickStart(w, ns))
+	}
 	for _, o := range c.Objects {
 		if err := kube.SetTypeMeta(o); err != nil {
 			return c, err
@@ -470,9 +517,10 @@ func labelsFor(w Wiring, name string) (all, selector map[string]string) {
 func objects(s Spec, w Wiring, in Instance) []kube.Object {
 	lbl, sel := labelsFor(w, in.Name)
 	meta := kube.Meta(in.Name, w.Namespace, lbl)
+	readsAPI := in.ClusterRead || len(in.Rules) > 0
 	pod := corev1.PodSpec{
 		ServiceAccountName:           in.Name,
-		AutomountServiceAccountToken: kube.Ptr(in.ClusterRead),
+		AutomountServiceAccountToken: kube.Ptr(readsAPI),
 		SecurityContext:              kube.RestrictedPodSecurity(collectorUID),
 		Containers: []corev1.Container{{
 			Name:            "otel-collector",
@@ -491,7 +539,7 @@ func objects(s Spec, w Wiring, in Instance) []kube.Object {
 		}}},
 	}
 	template := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: lbl}}
-	sa := &corev1.ServiceAccount{ObjectMeta: meta, AutomountServiceAccountToken: kube.Ptr(in.ClusterRead)}
+	sa := &corev1.ServiceAccount{ObjectMeta: meta, AutomountServiceAccountToken: kube.Ptr(readsAPI)}
 	if in.NodeAgent {
 		readNodeLogs(&pod)
 		template.Spec = pod
@@ -524,10 +572,14 @@ func objects(s Spec, w Wiring, in Instance) []kube.Object {
 		Spec:       corev1.ServiceSpec{Selector: sel, Ports: kube.ServicePorts(servicePorts(in.Ports))},
 	}
 	objs := []kube.Object{dep, svc, sa}
-	if in.ClusterRead {
+	if readsAPI {
+		rules := in.Rules
+		if in.ClusterRead {
+			rules = readOnlyRules()
+		}
 		clusterMeta := kube.Meta(in.Name, "", lbl)
 		objs = append(objs,
-			&rbacv1.ClusterRole{ObjectMeta: clusterMeta, Rules: readOnlyRules()},
+			&rbacv1.ClusterRole{ObjectMeta: clusterMeta, Rules: rules},
 			&rbacv1.ClusterRoleBinding{
 				ObjectMeta: clusterMeta,
 				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: in.Name},
@@ -588,11 +640,15 @@ func readOnlyRules() []rbacv1.PolicyRule {
 	return rules
 }
 
-// QuickStart is the ConfigMap GenOps workloads load with envFrom to send
-// OTLP to the gateway.
-func QuickStart(w Wiring) *corev1.ConfigMap {
+// QuickStart is the ConfigMap GenOps workloads of namespace ns load with
+// envFrom to send OTLP to the gateway (a pod reads ConfigMaps of its own
+// namespace only: the workload namespace and every team namespace get one).
+// Where the gateway authenticates senders, the token is not in it: a
+// workload adds OTEL_EXPORTER_OTLP_HEADERS from a Secret of its namespace
+// (docs/security.md).
+func QuickStart(w Wiring, ns string) *corev1.ConfigMap {
 	return &corev1.ConfigMap{
-		ObjectMeta: kube.Meta(QuickStartName, w.WorkloadNamespace, w.Labels),
+		ObjectMeta: kube.Meta(QuickStartName, ns, w.Labels),
 		Data: map[string]string{
 			"OTEL_EXPORTER_OTLP_ENDPOINT": fmt.Sprintf("http://%s.%s.svc:%d", GatewayName, w.Namespace, PortOTLPHTTP),
 			"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",

@@ -42,8 +42,15 @@ func Component(s Spec, w Wiring, instances []Instance) (component.Component, err
 			UsedBy: "the Collector tier that exports traces to Honeycomb (`HONEYCOMB_API_KEY`)",
 		})
 	}
+	if a := s.Auth; a.Enabled {
+		c.Secrets = append(c.Secrets, component.Secret{
+			Name: w.Namespace + "/" + a.Secret, Keys: []string{a.Key},
+			UsedBy: "the gateway's OTLP receivers (bearer token every sender presents) and the node agent (`" + TokenEnv + "`)",
+		})
+	}
 	c.Check = func(artifact string) finding.List {
-		fs := Check(artifact, instances)
+		fs := CheckSecurity(artifact, s)
+		fs.Add(Check(artifact, instances)...)
 		fs.Add(CheckDerivation(artifact, w.Catalog.Derived())...)
 		return fs
 	}

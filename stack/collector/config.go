@@ -40,6 +40,14 @@ type OTLPProtocols struct {
 // Endpoint is a listen or send address.
 type Endpoint struct {
 	Endpoint string `json:"endpoint"`
+	// Auth names the authenticator extension a server checks every
+	// request with (the OTLP receivers, when Spec.Auth is on).
+	Auth *Authentication `json:"auth,omitempty"`
+}
+
+// Authentication names an authenticator extension by component ID.
+type Authentication struct {
+	Authenticator string `json:"authenticator"`
 }
 
 // PrometheusReceiver scrapes Prometheus targets inside the Collector.
@@ -80,6 +88,50 @@ type Processors struct {
 	DeltaToCumulative *Empty `json:"deltatocumulative,omitempty"`
 	// BatchDerive orders the spans the derivation connectors see.
 	BatchDerive *BatchProcessor `json:"batch/derive,omitempty"`
+	// Untrusted deletes the resource attributes a sender must not choose
+	// (the pod and namespace it runs in, its namespace's team) before
+	// K8sAttributes sets them from the Kubernetes API (attribution.go).
+	Untrusted *ResourceProcessor `json:"resource/untrusted,omitempty"`
+	// K8sAttributes looks up the sending pod by its connection's address.
+	K8sAttributes *K8sAttributesProcessor `json:"k8sattributes,omitempty"`
+	// Attribution charges a span to the team owning its namespace.
+	Attribution *TransformProcessor `json:"transform/attribution,omitempty"`
+}
+
+// K8sAttributesProcessor adds the sending pod's metadata to resources.
+type K8sAttributesProcessor struct {
+	AuthType               string           `json:"auth_type"`
+	Passthrough            bool             `json:"passthrough"`
+	WaitForMetadata        bool             `json:"wait_for_metadata"`
+	WaitForMetadataTimeout string           `json:"wait_for_metadata_timeout,omitempty"`
+	Extract                K8sExtract       `json:"extract"`
+	PodAssociation         []PodAssociation `json:"pod_association"`
+}
+
+// K8sExtract is what k8sattributes adds: pod metadata and labels.
+type K8sExtract struct {
+	Metadata []string   `json:"metadata"`
+	Labels   []K8sLabel `json:"labels,omitempty"`
+}
+
+// K8sLabel copies a label of the pod or its namespace into a resource
+// attribute.
+type K8sLabel struct {
+	TagName string `json:"tag_name"`
+	Key     string `json:"key"`
+	From    string `json:"from"`
+}
+
+// PodAssociation is one way of finding the pod a resource came from.
+type PodAssociation struct {
+	Sources []AssociationSource `json:"sources"`
+}
+
+// AssociationSource is where a pod identifier is read: the connection, or
+// a resource attribute.
+type AssociationSource struct {
+	From string `json:"from"`
+	Name string `json:"name,omitempty"`
 }
 
 // Empty is a component configured with its defaults.
@@ -162,6 +214,9 @@ type OTLPExporter struct {
 	Endpoint string            `json:"endpoint"`
 	TLS      *TLS              `json:"tls,omitempty"`
 	Headers  map[string]string `json:"headers,omitempty"`
+	// Auth names the authenticator extension that adds the client's
+	// credentials (the node agent's bearer token).
+	Auth *Authentication `json:"auth,omitempty"`
 }
 
 // OTLPHTTPExporter sends OTLP over HTTP; the signal path is appended to Endpoint.
@@ -208,6 +263,14 @@ type SeverityParser struct {
 type Extensions struct {
 	HealthCheck *Endpoint             `json:"health_check,omitempty"`
 	FileStorage *FileStorageExtension `json:"file_storage,omitempty"`
+	// BearerTokenAuth checks (server) or sends (client) the OTLP token.
+	BearerTokenAuth *BearerTokenAuthExtension `json:"bearertokenauth,omitempty"`
+}
+
+// BearerTokenAuthExtension authenticates with a bearer token. Token is
+// always an ${env:NAME} reference to a variable read from a Secret.
+type BearerTokenAuthExtension struct {
+	Token string `json:"token"`
 }
 
 // FileStorageExtension persists component state (filelog offsets) on disk.

@@ -49,7 +49,7 @@ func TestLabelsKeepOnlyWhatIsRead(t *testing.T) {
 
 func TestConnectorsSplitParts(t *testing.T) {
 	conns := Connectors(catalog.DefaultContract(), catalog.Default().Derived())
-	if len(conns) != 2 || len(conns[DerivationConnector].Spans) != 9 || len(conns[ConnectorID(1)].Spans) != 1 {
+	if len(conns) != 2 || len(conns[DerivationConnector].Spans) != 10 || len(conns[ConnectorID(1)].Spans) != 1 {
 		t.Fatalf("connectors: %d, spans %d and %d", len(conns), len(conns[DerivationConnector].Spans), len(conns[ConnectorID(1)].Spans))
 	}
 	out := conns[ConnectorID(1)].Spans[0]

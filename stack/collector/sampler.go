@@ -33,7 +33,7 @@ func sampler(s Spec, w Wiring) Instance {
 		Name:     SamplerName,
 		Workload: s.Sampler,
 		Ports: []kube.Port{
-			{Name: "otlp-grpc", Port: PortOTLPGRPC},
+			{Name: otlpGRPCPortName, Port: PortOTLPGRPC},
 			{Name: TelemetryPortName, Port: PortTelemetry},
 			{Name: healthPortName, Port: PortHealth},
 		},

@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"fmt"
+	"github.com/koshihq/genops-stack/stack/netpol"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -18,6 +19,16 @@ import (
 // a metric added there reaches Datadog without a second list to keep.
 type Datadog struct {
 	Enabled bool
+	// AgentNamespace is where the Datadog Agent runs: its pods are admitted
+	// to the gateway's prometheus exporter, which the check scrapes.
+	AgentNamespace string
+}
+
+// DatadogAllow admits the Agent's pods to the port of component that serves
+// what the check scrapes.
+func DatadogAllow(d Datadog, component, port string) netpol.Allow {
+	return netpol.Allow{To: component, Ports: []string{port}, From: netpol.Peer{Namespace: d.AgentNamespace},
+		Why: "the Datadog Agent's OpenMetrics check scrapes the metrics the gateway derives"}
 }
 
 // DatadogConfigMap is the ConfigMap holding the check's conf.yaml, for the

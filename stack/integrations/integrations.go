@@ -33,5 +33,8 @@ func Check(artifact string, s Spec) finding.List {
 	if h := s.Honeycomb; h.Enabled && (h.Endpoint == "" || h.Secret == "" || h.Key == "") {
 		fs.Errorf(artifact, "honeycomb", "honeycomb", "is enabled but needs Endpoint, Secret and Key: the API key is read from that Secret, never written in the config")
 	}
+	if d := s.Datadog; d.Enabled && d.AgentNamespace == "" {
+		fs.Errorf(artifact, "datadog", "datadog", "is enabled but names no AgentNamespace: the gateway's NetworkPolicy admits the Agent's pods by their namespace")
+	}
 	return fs
 }

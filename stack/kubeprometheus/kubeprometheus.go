@@ -75,11 +75,16 @@ type Values struct {
 	Prometheus       PrometheusValues  `json:"prometheus"`
 	Grafana          GrafanaValues     `json:"grafana"`
 	Alertmanager     AlertmanagerValue `json:"alertmanager"`
+	// KubeStateMetrics and PrometheusOperator carry their network
+	// policies (ApplyNetwork).
+	KubeStateMetrics   *KSMValues      `json:"kube-state-metrics,omitempty"`
+	PrometheusOperator *OperatorValues `json:"prometheusOperator,omitempty"`
 }
 
 // PrometheusValues is the chart's prometheus section.
 type PrometheusValues struct {
 	PrometheusSpec PrometheusSpec `json:"prometheusSpec"`
+	NetworkPolicy  *ChartPolicy   `json:"networkPolicy,omitempty"`
 }
 
 // PrometheusSpec is passed to the Prometheus custom resource.
@@ -122,7 +127,8 @@ type GrafanaValues struct {
 	// AdditionalDataSources are every data source of the stack; the chart's
 	// own Prometheus and Alertmanager entries are turned off in
 	// Sidecar.Datasources so that the uids are the stack's.
-	AdditionalDataSources []DataSource `json:"additionalDataSources,omitempty"`
+	AdditionalDataSources []DataSource   `json:"additionalDataSources,omitempty"`
+	NetworkPolicy         *GrafanaPolicy `json:"networkPolicy,omitempty"`
 }
 
 // DataSource is one entry of grafana.additionalDataSources, in Grafana's
@@ -180,8 +186,9 @@ type SidecarProvider struct {
 
 // AlertmanagerValue is the chart's alertmanager section.
 type AlertmanagerValue struct {
-	Enabled          bool              `json:"enabled"`
-	AlertmanagerSpec *AlertmanagerSpec `json:"alertmanagerSpec,omitempty"`
+	Enabled          bool                `json:"enabled"`
+	AlertmanagerSpec *AlertmanagerSpec   `json:"alertmanagerSpec,omitempty"`
+	NetworkPolicy    *AlertmanagerPolicy `json:"networkPolicy,omitempty"`
 }
 
 // AlertmanagerSpec makes the chart's Alertmanager read its configuration

@@ -63,7 +63,8 @@ func BenchmarkGatewayTracesPipeline(b *testing.B) {
 	gw, factories := loadRendered(b, gatewayConfig)
 	p := pipelineOf(b, gw, gatewayConfig, "traces")
 	r := newRig(b, gw, factories, gatewayConfig)
-	head := r.TracesProcessors(without(p.Processors, "memory_limiter"), consumertest.NewNop())
+	// k8sattributes needs the Kubernetes API (see buildDerivation).
+	head := r.TracesProcessors(without(p.Processors, "memory_limiter", "k8sattributes"), consumertest.NewNop())
 	r.Start()
 	runPipelineBench(b, r, head)
 }

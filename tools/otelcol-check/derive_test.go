@@ -41,9 +41,14 @@ const derivationPipeline = "traces/genops-metrics"
 // config: the processors of traces/genops-metrics, in order, feeding the
 // connectors it exports to; each connector feeds the metrics pipelines that
 // receive from it (their processors, in order, then final(pipeline)).
-// Processors of the types in skip are left out.
+// Processors of the types in skip are left out, and k8sattributes always:
+// it needs the Kubernetes API. Without it the spans carry no namespace
+// team, and transform/attribution leaves every span the team it claims, as
+// the gateway does for a namespace no team owns (internal/live's
+// TestGatewayTrustBoundaries runs attribution with a stand-in).
 func buildDerivation(tb testing.TB, r *rig, cfg *otelcol.Config, skip []string, final func(pipeline.ID, *pipelineConfig) consumer.Metrics) consumer.Traces {
 	tb.Helper()
+	skip = append(slices.Clone(skip), "k8sattributes")
 	src := pipelineOf(tb, cfg, r.path, derivationPipeline)
 	built := map[pipeline.ID]consumer.Metrics{}
 	var conns []consumer.Traces

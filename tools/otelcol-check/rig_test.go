@@ -48,6 +48,10 @@ func loadRendered(tb testing.TB, path string) (*otelcol.Config, otelcol.Factorie
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// The token variable of bearertokenauth, as validation sets it.
+	if err := stubSecretEnv(path); err != nil {
+		tb.Fatal(err)
+	}
 	cfg, err := otelcoltest.LoadConfigAndValidate(path, factories)
 	if err != nil {
 		tb.Fatalf("%s: %s", path, OneLine(err))
