@@ -12,14 +12,27 @@ import (
 // work whether or not the application calls record_budget (the seed's
 // BudgetThreshold alerts read the gauge record_budget sets, and stay).
 //
-// The month's spend so far, genops:cost:team_month_to_date_usd, sums the
-// hourly increases (genops:cost:team_increase1h) of the hours that began in
-// the current month: a subquery over the last 31 days at a step of an hour,
-// each step kept when the hour it ends began in the month Prometheus' clock
-// (UTC) is in at the evaluation, read with @ end() from
-// genops:calendar:month, which the group records first. It lags the spend
-// by up to an hour (the hour under way) and falls to zero in the first hour
-// of a month, which resolves the month's threshold alerts.
+// The month's spend so far, genops:cost:team_month_to_date_usd, adds two
+// parts, each a subquery whose steps are kept by a calendar record the
+// group records first and reads with @ end() (the month and the hour
+// Prometheus' clock, UTC, is in at the evaluation; PromQL has no range that
+// starts on the first of the month):
+//
+//   - the hours of the month that have ended: the hourly increases
+//     (genops:cost:team_increase1h) at each whole hour of the last 31 days
+//     whose hour began in the current month (genops:calendar:month);
+//   - the hour under way: the cost counter's increase over each 5 minutes
+//     that ended in it since its start (genops:calendar:hour), read from
+//     the counter itself at each step.
+//
+// The second part gives the month a value from its first 5 minutes (and a
+// new stack from its first 5 minutes of spend), and keeps it at most 5
+// minutes behind. The parts do not overlap: the hourly record read at a
+// whole hour was recorded then or up to its group's interval (30s) before,
+// and the 5-minute steps count from the whole hour (the spend of those
+// seconds is counted once the hour has ended). At 00:00
+// on the first of a month neither has a step: the spend is absent, then
+// counts from zero, which resolves the month's threshold alerts.
 //
 // One TeamBudgetThreshold rule per team and threshold, with static team
 // and threshold labels; Alertmanager groups by both and repeats after 31
@@ -32,11 +45,24 @@ func budgetThresholds(teams []names.Team) Group {
 		Interval: "5m",
 		Records: []Record{
 			{Record: "genops:calendar:month", Expr: `month()`},
-			{Record: "genops:cost:team_month_to_date_usd", Expr: `sum_over_time(
-  (
-    genops:cost:team_increase1h
-    and on () (month(vector(time() - 3600)) == on () (genops:calendar:month @ end()))
-  )[31d:1h]
+			{Record: "genops:calendar:hour", Expr: `hour()`},
+			{Record: "genops:cost:team_month_to_date_usd", Expr: `sum by (team) (
+    sum_over_time(
+      (
+        genops:cost:team_increase1h
+        and on () (month(vector(time() - 3600)) == on () (genops:calendar:month @ end()))
+      )[31d:1h]
+    )
+  or
+    label_replace(
+      sum_over_time(
+        (
+          sum by (team) (increase(genops_cost_usd_total[5m]))
+          and on () (hour(vector(time() - 300)) == on () (genops:calendar:hour @ end()))
+        )[1h:5m]
+      ),
+      "part", "hour under way", "", ""
+    )
 )`},
 		},
 	}
@@ -68,7 +94,7 @@ const Budget = "budget"
 
 var teamBudgetThresholdRunbook = Runbook{
 	Meaning: "A team's spend this calendar month (UTC) reached one of its budget thresholds (stack/teams.go: BudgetThresholds, by default 50, 80, 95 and 100 % of MonthlyBudgetUSD). " +
-		"The spend is computed by the stack from genops_cost_usd_total (genops:cost:team_month_to_date_usd, up to an hour behind), not from the application's record_budget calls. " +
+		"The spend is computed by the stack from genops_cost_usd_total (genops:cost:team_month_to_date_usd, up to 5 minutes behind), not from the application's record_budget calls. " +
 		"Each threshold notifies once per month: the alert keeps firing until the month ends and Alertmanager does not repeat it. The expression below is the first team's first threshold; the alert's team and threshold labels name its own.",
 	Impact: []string{"None by itself: the team is told how much of its month's budget is gone. At 100 % the budget is spent and further spend is over it"},
 	Investigation: []Step{

@@ -765,7 +765,8 @@ var scrapedHere = []string{catalog.JobGenOpsOTelMetrics, catalog.JobOTelCollecto
 
 // notRunHere says why a query cannot have data in this harness: it reads a
 // metric only jobs the harness does not run deliver (kube-state-metrics,
-// cAdvisor), looks further back than the harness has run (offset 24h), or
+// cAdvisor), looks further back than the harness has run (offset 24h),
+// steps a subquery less often than that (the month's spend: every hour), or
 // counts attribution conflicts, which a sender no team owns cannot cause.
 // Empty when it must have data.
 func notRunHere(cat *catalog.Catalog, expr string, ran time.Duration) string {
@@ -781,6 +782,11 @@ func notRunHere(cat *catalog.Catalog, expr string, ran time.Duration) string {
 	}
 	if strings.Contains(expr, "offset") {
 		return "it looks back further than the harness has run (" + ran.Truncate(time.Second).String() + ")"
+	}
+	// The query's own subquery steps at whole multiples of its step of real
+	// time (out/'s expressions are not time-scaled here).
+	if step, err := live.SubqueryStep(expr); err == nil && step > ran {
+		return "a subquery steps every " + model.Duration(step).String() + " of the clock, longer than the harness has run (" + ran.Truncate(time.Second).String() + "): its promtool tests in alerts/testdata evaluate it step by step"
 	}
 	if slices.Contains(names, "genops_attribution_conflicts_total") {
 		return "no span conflicts here: the workload is a pod of a namespace no team owns (internal/live's TestGatewayTrustBoundaries checks it)"

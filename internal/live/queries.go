@@ -241,3 +241,21 @@ func SelectorNames(expr string) ([]string, error) {
 	})
 	return names, nil
 }
+
+// SubqueryStep is the longest subquery step of expr. Its steps fall on
+// whole multiples of it (an hour: at whole hours): a run shorter than the
+// step may hold no sample at any of them.
+func SubqueryStep(expr string) (time.Duration, error) {
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return 0, err
+	}
+	var step time.Duration
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if sq, ok := n.(*parser.SubqueryExpr); ok && sq.Step > step {
+			step = sq.Step
+		}
+		return nil
+	})
+	return step, nil
+}

@@ -83,3 +83,23 @@ or
 		}
 	})
 }
+
+func TestSubqueryStep(t *testing.T) {
+	tests := []struct {
+		expr string
+		step time.Duration
+	}{
+		{`sum(team:cost:increase1h) > 5`, 0},
+		{`max_over_time(rate(cost_total[5m])[1h:5m])`, 5 * time.Minute},
+		{`sum_over_time(a[31d:1h]) or sum_over_time(b[1h:5m])`, time.Hour},
+	}
+	for _, tt := range tests {
+		step, err := SubqueryStep(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step != tt.step {
+			t.Errorf("SubqueryStep(%s) = %s, want %s", tt.expr, step, tt.step)
+		}
+	}
+}
