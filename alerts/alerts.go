@@ -76,6 +76,11 @@ type Alert struct {
 	// Team, when set, is the team a per-team alert is for: a static team
 	// label. Alerts of one name differ by it and share one runbook.
 	Team string
+	// SLO, when set, is the SLO an SLO alert is for: a static slo label.
+	SLO string
+	// Threshold, when set, is the budget threshold (percent) of a team's
+	// budget threshold alert: a static threshold label.
+	Threshold string
 }
 
 // Config is what the rules need from the environment.
@@ -89,13 +94,18 @@ type Config struct {
 	// Teams each get a budget forecast alert of their own, linking to the
 	// dashboard that holds the team's row (names.TeamDashboard).
 	Teams []names.Team
+	// SLOs compile into the group genops-slos (slo.go).
+	SLOs []SLO
 }
 
 // Groups returns every rule group of the stack.
 func Groups(c Config) []Group {
 	groups := []Group{recording(), cost(), policy(), performance(), infrastructure(c)}
 	if len(c.Teams) > 0 {
-		groups = append(groups, teamBudgets(c.Teams))
+		groups = append(groups, teamBudgets(c.Teams), budgetThresholds(c.Teams))
+	}
+	if len(c.SLOs) > 0 {
+		groups = append(groups, sloGroup(c.SLOs))
 	}
 	return groups
 }
@@ -105,6 +115,12 @@ func (a Alert) Labels() map[string]string {
 	ls := map[string]string{"severity": string(a.Severity), "category": a.Category}
 	if a.Team != "" {
 		ls["team"] = a.Team
+	}
+	if a.SLO != "" {
+		ls["slo"] = a.SLO
+	}
+	if a.Threshold != "" {
+		ls["threshold"] = a.Threshold
 	}
 	return ls
 }
@@ -144,11 +160,12 @@ func Check(artifact string, groups []Group) finding.List {
 		}
 		for _, a := range g.Alerts {
 			obj := "alert " + a.Alert
-			duplicate := alertsSeen[a.Alert+"/"+a.Team]
+			key := a.Alert + "/" + a.Team + "/" + a.SLO + "/" + a.Threshold
+			duplicate := alertsSeen[key]
 			if duplicate {
 				fs.Errorf(artifact, obj, "alert", "alert %s is defined twice: its runbook and routing would be ambiguous", a.Alert)
 			}
-			alertsSeen[a.Alert+"/"+a.Team] = true
+			alertsSeen[key] = true
 			if rb, ok := runbooks[a.Alert]; !ok {
 				runbooks[a.Alert] = a.Runbook
 			} else if !reflect.DeepEqual(rb, a.Runbook) && !duplicate {

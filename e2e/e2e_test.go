@@ -618,6 +618,9 @@ func probabilisticPolicy(t *testing.T, config []byte) (float64, string) {
 // panelProblems: every rule and panel query of dir has data in the live
 // Prometheus, but those over sources the harness does not run.
 func (r *run) panelProblems(t *testing.T, ctx context.Context, dir string) []string {
+	if p := r.groupsChanged(ctx, dir); p != "" {
+		return []string{p}
+	}
 	qs, err := live.Queries(dir, renderedScrape)
 	if err != nil {
 		t.Fatal(err)
@@ -642,6 +645,38 @@ func (r *run) panelProblems(t *testing.T, ctx context.Context, dir string) []str
 	}
 	t.Logf("%d queries checked", checked)
 	return ps
+}
+
+// groupsChanged says whether the rule groups of dir are no longer those
+// the live Prometheus loaded at the start: dir changed under the run (a
+// generate, a checkout), and every series of a group it gained would be
+// reported as missing.
+func (r *run) groupsChanged(ctx context.Context, dir string) string {
+	files, err := live.RuleFiles(dir)
+	if err != nil {
+		return err.Error()
+	}
+	var want []string
+	for _, f := range files {
+		for _, g := range f.Groups {
+			want = append(want, g.Name)
+		}
+	}
+	loaded, err := r.s.prom.Rules(ctx)
+	if err != nil {
+		return "listing Prometheus' rule groups: " + err.Error()
+	}
+	var got []string
+	for _, g := range loaded {
+		got = append(got, g.Name)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		return fmt.Sprintf("the rule files changed during the run: Prometheus loaded the groups %s at the start, %s holds %s now; run again without changing it",
+			strings.Join(got, ", "), dir, strings.Join(want, ", "))
+	}
+	return ""
 }
 
 func expectNone(t *testing.T, r *run, ps []string) {
@@ -765,7 +800,8 @@ var scrapedHere = []string{catalog.JobGenOpsOTelMetrics, catalog.JobOTelCollecto
 
 // notRunHere says why a query cannot have data in this harness: it reads a
 // metric only jobs the harness does not run deliver (kube-state-metrics,
-// cAdvisor), looks further back than the harness has run (offset 24h), or
+// cAdvisor), looks further back than the harness has run (offset 24h),
+// steps a subquery less often than that (the month's spend: every hour), or
 // counts attribution conflicts, which a sender no team owns cannot cause.
 // Empty when it must have data.
 func notRunHere(cat *catalog.Catalog, expr string, ran time.Duration) string {
@@ -781,6 +817,11 @@ func notRunHere(cat *catalog.Catalog, expr string, ran time.Duration) string {
 	}
 	if strings.Contains(expr, "offset") {
 		return "it looks back further than the harness has run (" + ran.Truncate(time.Second).String() + ")"
+	}
+	// The query's own subquery steps at whole multiples of its step of real
+	// time (out/'s expressions are not time-scaled here).
+	if step, err := live.SubqueryStep(expr); err == nil && step > ran {
+		return "a subquery steps every " + model.Duration(step).String() + " of the clock, longer than the harness has run (" + ran.Truncate(time.Second).String() + "): its promtool tests in alerts/testdata evaluate it step by step"
 	}
 	if slices.Contains(names, "genops_attribution_conflicts_total") {
 		return "no span conflicts here: the workload is a pod of a namespace no team owns (internal/live's TestGatewayTrustBoundaries checks it)"
@@ -880,6 +921,25 @@ func TestEndToEndCatchesBreakage(t *testing.T) {
 				return r.panelProblems(t, ctx, dir)
 			},
 			want: `dashboard "GenOps AI - Performance Metrics" panel "Quality Scores" target A: no data in the live Prometheus`},
+		{class: "rule files changed during the run",
+			problems: func(r *run, t *testing.T, ctx context.Context, dir string) []string {
+				changed := t.TempDir()
+				if err := os.MkdirAll(filepath.Join(changed, "prometheus/rules"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				paths, _ := filepath.Glob(filepath.Join(dir, "prometheus/rules/*.yaml"))
+				for _, p := range paths {
+					if err := os.WriteFile(filepath.Join(changed, "prometheus/rules", filepath.Base(p)), read(t, dir, filepath.Join("prometheus/rules", filepath.Base(p))), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				extra := "groups:\n  - name: genops-extra\n    rules:\n      - record: genops:extra:one\n        expr: vector(1)\n"
+				if err := os.WriteFile(filepath.Join(changed, "prometheus/rules/genops-extra.yaml"), []byte(extra), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return r.panelProblems(t, ctx, changed)
+			},
+			want: `the rule files changed during the run: Prometheus loaded the groups genops-cost-alerts, `},
 		{class: "a sampling policy", file: "otel/production/collector-sampler.yaml", from: "key: genops.policy.result", to: "key: genops.policy.outcome",
 			problems: func(r *run, t *testing.T, _ context.Context, _ string) []string { return r.samplerProblems(t) },
 			want:     `policy traces: `},

@@ -23,4 +23,11 @@ const (
 	// TeamBudgetForecast is the per-team budget alert (alerts/budgets.go):
 	// one rule per team, carrying the team as a static label.
 	TeamBudgetForecast = "TeamBudgetForecast"
+	// TeamBudgetThreshold is the per-team, per-threshold budget alert
+	// (alerts/thresholds.go), from the cost counter.
+	TeamBudgetThreshold = "TeamBudgetThreshold"
+	// The SLO burn-rate alerts (alerts/slo.go): one of each per SLO,
+	// carrying the SLO and its team as static labels.
+	SLOBurnRatePage   = "SLOBurnRatePage"
+	SLOBurnRateTicket = "SLOBurnRateTicket"
 )

@@ -10,6 +10,7 @@ const (
 	DashboardPolicy      = "genops-policy"
 	DashboardPerformance = "genops-performance"
 	DashboardFinOps      = "genops-finops"
+	DashboardSLO         = "genops-slo"
 )
 
 // TeamsPerDashboard is how many team rows one dashboard holds. A row is

@@ -9,6 +9,10 @@ const (
 	ReceiverPolicyViolations     = "policy-violations"
 	ReceiverPerformanceAlerts    = "performance-alerts"
 	ReceiverInfrastructureAlerts = "infrastructure-alerts"
+	// The SLO burn-rate alerts: pages to on-call, tickets of SLOs whose
+	// team has no receiver.
+	ReceiverSLOPage    = "slo-page"
+	ReceiverSLOTickets = "slo-tickets"
 )
 
 // TeamReceiver names the receiver of a team's budget notifications.

@@ -22,4 +22,20 @@ type Team struct {
 	// TeamLabel), and the gateway charges every span sent from them to the
 	// team, whatever genops.team the span claims (docs/security.md).
 	Namespaces []string
+	// BudgetThresholds are the shares of MonthlyBudgetUSD, in percent, at
+	// which the team is notified, once each per calendar month; nil is
+	// DefaultBudgetThresholds.
+	BudgetThresholds []float64
+}
+
+// DefaultBudgetThresholds are a team's budget thresholds unless it sets
+// its own.
+var DefaultBudgetThresholds = []float64{50, 80, 95, 100}
+
+// Thresholds are the team's budget thresholds, in percent.
+func (t Team) Thresholds() []float64 {
+	if t.BudgetThresholds == nil {
+		return DefaultBudgetThresholds
+	}
+	return t.BudgetThresholds
 }

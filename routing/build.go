@@ -89,7 +89,10 @@ func Build(s Spec, w Wiring) Config {
 		InhibitRules: inhibitions(),
 		Receivers:    receivers(n),
 	}
-	if len(w.Teams) > 0 && s.Channel == "" {
+	teams := len(w.Teams) > 0 && s.Channel == ""
+	c.Route.Routes = append(c.Route.Routes, budgetRoute(w.Teams, teams), sloRoute(w.Teams, teams))
+	c.Receivers = append(c.Receivers, sloReceivers(n)...)
+	if teams {
 		c.Route.Routes = append(c.Route.Routes, teamRoutes(w.Teams))
 		c.Receivers = append(c.Receivers, teamReceivers(n, w.Teams)...)
 	}

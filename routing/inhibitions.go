@@ -26,5 +26,11 @@ func inhibitions() []InhibitRule {
 			TargetMatchers: []string{`alertname=~"BudgetThreshold.*"`},
 			Equal:          []string{"team"},
 		},
+		{
+			// An SLO's page mutes its ticket: the same burn, told once.
+			SourceMatchers: []string{`alertname="` + names.SLOBurnRatePage + `"`},
+			TargetMatchers: []string{`alertname="` + names.SLOBurnRateTicket + `"`},
+			Equal:          []string{"slo"},
+		},
 	}
 }

@@ -13,13 +13,14 @@ func teamRoutes(teams []names.Team) Route {
 	return r
 }
 
-// teamReceivers post to each team's channel, a webhook per channel.
+// teamReceivers post to each team's channel, a webhook per channel: its
+// budget forecast and thresholds, its SLOs' tickets.
 func teamReceivers(n notifier, teams []names.Team) []Receiver {
 	out := make([]Receiver, len(teams))
 	for i, t := range teams {
 		out[i] = Receiver{
 			Name:  names.TeamReceiver(t.Name),
-			Slack: n.slack(t.Channel, "💰 Budget forecast: {{ .GroupLabels.team }}", names.DashboardFinOps),
+			Slack: n.slack(t.Channel, "💰 {{ .GroupLabels.alertname }}: {{ .GroupLabels.team }}", names.DashboardFinOps),
 		}
 	}
 	return out

@@ -46,6 +46,11 @@ func InhibitionTests() []InhibitionTest {
 			{Labels{"alertname": names.PolicyViolationsDetected, "severity": "warning", "category": "policy", "policy": "content-safety"}, true},
 			{Labels{"alertname": names.PolicyViolationsDetected, "severity": "warning", "category": "policy", "policy": "pii"}, false},
 		}},
+		{"an SLO's page mutes its ticket, not another SLO's", []Firing{
+			{Labels{"alertname": names.SLOBurnRatePage, "severity": "critical", "category": "slo", "team": "ml-platform", "slo": "openai-availability"}, false},
+			{Labels{"alertname": names.SLOBurnRateTicket, "severity": "warning", "category": "slo", "team": "ml-platform", "slo": "openai-availability"}, true},
+			{Labels{"alertname": names.SLOBurnRateTicket, "severity": "warning", "category": "slo", "team": "ml-platform", "slo": "openai-latency"}, false},
+		}},
 		{"critical alerts of other categories mute nothing", []Firing{
 			{Labels{"alertname": names.HighErrorRate, "severity": "critical", "category": "performance", "provider": "openai"}, false},
 			{Labels{"alertname": names.HighLatency, "severity": "warning", "category": "performance", "provider": "openai"}, false},

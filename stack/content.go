@@ -26,6 +26,9 @@ type Content struct {
 	// Teams each get a budget forecast alert, a route to their channel and
 	// a row on the FinOps dashboard (stack/teams.go).
 	Teams []Team
+	// SLOs each compile into error-ratio and error-budget recording rules
+	// and a page and a ticket burn-rate alert (alerts/slo.go).
+	SLOs []alerts.SLO
 	// Catalog is the metric catalog and the telemetry contract: what the
 	// workloads send and where every metric a query may use comes from.
 	Catalog catalog.Definition
@@ -40,9 +43,11 @@ func DefaultContent() Content {
 			dashboards.Policy,
 			dashboards.Performance,
 			dashboards.FinOps,
+			dashboards.SLO,
 		},
 		Routing: routing.Build,
 		Teams:   Teams(),
+		SLOs:    alerts.SLOs(),
 		Catalog: catalog.DefaultDefinition(),
 	}
 }

@@ -75,8 +75,23 @@ const (
 	artPolicies   = "policies"
 	artLint       = "lint inputs"
 	artContract   = "telemetry contract"
+	artSLOs       = "SLOs and budgets"
 	artNetwork    = "trust boundaries"
 )
+
+// withSLO changes the SLO called name.
+func withSLO(name string, f func(*alerts.SLO)) func(*stack.Definition) {
+	return func(d *stack.Definition) {
+		d.Content.SLOs = slices.Clone(d.Content.SLOs)
+		for i := range d.Content.SLOs {
+			if d.Content.SLOs[i].Name == name {
+				f(&d.Content.SLOs[i])
+				return
+			}
+		}
+		panic("the definition has no SLO " + name)
+	}
+}
 
 // withMetric changes the catalog metric called name.
 func withMetric(name string, f func(*catalog.Metric)) func(*stack.Definition) {
@@ -608,6 +623,33 @@ func badInputs() []badInput {
 				`record team_cost_usd: recording rule name "team_cost_usd" is not level:metric:operations (job:genops_requests:rate5m, team:genops_cost_usd:increase1h): the name says what the series aggregates and how`,
 			)},
 
+		// SLOs.
+		{class: "SLO objective of 100%", artifact: artSLOs,
+			mutate: withSLO("openai-availability", func(s *alerts.SLO) { s.Objective = 100 }),
+			want:   everyStack(`slo openai-availability: objective 100% must be above 0 and below 100: at 100% there is no error budget to burn`)},
+		{class: "SLO objective of 0%", artifact: artSLOs,
+			mutate: withSLO("anthropic-availability", func(s *alerts.SLO) { s.Objective = 0 }),
+			want:   everyStack(`slo anthropic-availability: objective 0% must be above 0 and below 100: at 100% there is no error budget to burn`)},
+		{class: "SLO window not a whole number of evaluation intervals", artifact: artSLOs,
+			mutate: withSLO("openai-availability", func(s *alerts.SLO) { s.Window = "30d30s" }),
+			want:   everyStack(`slo openai-availability: window 30d30s is not a whole number of the rule evaluation interval 1m`)},
+		{class: "SLO latency threshold not a bucket boundary", artifact: artSLOs,
+			mutate: withSLO("openai-latency", func(s *alerts.SLO) { s.ThresholdSeconds = 3 }),
+			want:   everyStack(`slo openai-latency: latency threshold 3s is not a bucket boundary of genops_request_duration_seconds (0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120)`)},
+
+		{class: "budget threshold above 100%", artifact: artSLOs,
+			mutate: func(d *stack.Definition) {
+				d.Content.Teams = slices.Clone(d.Content.Teams)
+				d.Content.Teams[0].BudgetThresholds = []float64{50, 80, 150}
+			},
+			want: []string{`teams: team ml-platform: budget threshold 150% must be above 0 and at most 100`}},
+		{class: "budget threshold listed twice", artifact: artSLOs,
+			mutate: func(d *stack.Definition) {
+				d.Content.Teams = slices.Clone(d.Content.Teams)
+				d.Content.Teams[1].BudgetThresholds = []float64{50, 95, 95, 100}
+			},
+			want: []string{`teams: team research: budget threshold 95% is listed twice: it would notify twice`}},
+
 		// Alertmanager routing.
 		{class: "route to an undefined receiver", artifact: artRoutes,
 			mutate: withRouting(func(c *routing.Config) { c.Route.Routes[1].Receiver = "cost" }),
@@ -653,7 +695,7 @@ func badInputs() []badInput {
 				})
 			}),
 			want: inStacks(stacks(paging),
-				`inhibit_rules[3]: equal label "team" is missing on source alerts HighErrorRate and target alerts HighLatency: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "team" from equal or narrow the matchers to alerts that carry it`,
+				`inhibit_rules[4]: equal label "team" is missing on source alerts HighErrorRate and target alerts HighLatency: a missing label compares as empty, so these alerts never agree with the ones that carry it; drop "team" from equal or narrow the matchers to alerts that carry it`,
 				`inhibition test "critical alerts of other categories mute nothing": {alertname="HighLatency", category="performance", provider="openai", severity="warning"} is muted, want not muted`,
 			)},
 		{class: "matcher that does not parse", artifact: artRoutes,

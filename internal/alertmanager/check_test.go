@@ -41,7 +41,18 @@ func fixtures() []routing.Alert {
 		alert("HighPolicyViolationRate", "critical", "policy", "policy"),
 		alert("LowQualityScore", "warning", "quality", "team", "model", "metric"),
 		alert("OTelCollectorDown", "critical", "observability", "job", "instance", "namespace", "pod"),
+		// An SLO's burn-rate alerts carry the SLO and its team as static
+		// labels (alerts/slo.go).
+		slo("SLOBurnRatePage", "critical"),
+		slo("SLOBurnRateTicket", "warning"),
 	}
+}
+
+// slo is a burn-rate alert of the SLO openai-availability, team ml-platform.
+func slo(name, severity string) routing.Alert {
+	return routing.Alert{Name: name, LabelNames: []string{"cluster"}, Labels: routing.Labels{
+		"severity": severity, "category": "slo", "team": "ml-platform", "slo": "openai-availability",
+	}}
 }
 
 // check renders cfg and checks it.
@@ -220,7 +231,8 @@ func TestCheckTeamRouting(t *testing.T) {
 			teamRoutes := &c.Route.Routes[len(c.Route.Routes)-1]
 			teamRoutes.Routes = teamRoutes.Routes[:1]
 		}, []string{
-			`warning: environment test: receiver team-research: is defined but no route sends to it`,
+			// team-research still has routes: the SLO and budget threshold
+			// routes send the team's alerts to it too.
 			`environment test: routing test {alertname="TeamBudgetForecast", category="cost", severity="warning", team="research"}: reaches cost-warning, default, want cost-warning, team-research`,
 		}},
 		{"the cost warnings stop there", func(c *routing.Config) { c.Route.Routes[1].Continue = false }, []string{

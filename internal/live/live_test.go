@@ -113,7 +113,14 @@ func TestGenOpsQueriesHaveData(t *testing.T) {
 	}
 	t.Logf("%d spans sent; the gateway exposes %s", sent, strings.Join(Names(rounds[1]), " "))
 
-	now := time.Now().Truncate(time.Minute)
+	// A whole 5 minutes, as the rules' subqueries step: the month's spend
+	// steps every 5 minutes through the hour under way (alerts/thresholds.go)
+	// and has its last step here. Not the first 5 minutes of a month, where
+	// the month's spend has no step yet and is absent by design.
+	now := time.Now().Truncate(5 * time.Minute)
+	if now.Day() == 1 && now.Hour() == 0 && now.Minute() == 0 {
+		now = now.Add(-5 * time.Minute)
+	}
 	A, B := rounds[0], rounds[1]
 	stamps := []Stamp{
 		{now.Add(-24*time.Hour - 90*time.Second), A}, {now.Add(-24*time.Hour - 30*time.Second), B}, {now.Add(-24 * time.Hour), B},

@@ -78,8 +78,8 @@ func Records(out string) ([]Record, error) {
 // Query is one query a person or Prometheus runs, and what runs it.
 type Query struct{ Object, Expr string }
 
-// Queries are every rule's expression (an alert's value side: the
-// expression it compares with its threshold) and every panel target of
+// Queries are every rule's expression (an alert's data sides, DataSides:
+// what it compares with its thresholds) and every panel target of
 // every rendered dashboard, Grafana's variables substituted with "All" at
 // the given scrape interval.
 func Queries(out string, scrapeInterval time.Duration) ([]Query, error) {
@@ -100,7 +100,14 @@ func Queries(out string, scrapeInterval time.Duration) ([]Query, error) {
 			if err != nil {
 				return nil, fmt.Errorf("alert %s: %w", r.Alert, err)
 			}
-			qs = append(qs, Query{fmt.Sprintf("alert %s in group %s", r.Alert, g.Name), valueSide(e).String()})
+			sides := DataSides(e)
+			for i, side := range sides {
+				object := fmt.Sprintf("alert %s in group %s", r.Alert, g.Name)
+				if len(sides) > 1 {
+					object += fmt.Sprintf(" (condition %d of %d)", i+1, len(sides))
+				}
+				qs = append(qs, Query{object, side.String()})
+			}
 		}
 	}
 	paths, err := filepath.Glob(filepath.Join(out, "grafana/dashboards/*.json"))
@@ -137,18 +144,77 @@ func Queries(out string, scrapeInterval time.Duration) ([]Query, error) {
 	return qs, nil
 }
 
-// valueSide is what an alert compares with its threshold: the left side of
-// a comparison, and of an `or` whose other side covers the series' absence
-// (`up == 0 or absent(up)`), so a healthy stack still has data for it.
-func valueSide(e parser.Expr) parser.Expr {
-	b, ok := e.(*parser.BinaryExpr)
-	if !ok {
-		return e
+// DataSides are the parts of an alert's expression that must each have
+// data for the alert to be able to fire, each to be evaluated on its own:
+//
+//   - a comparison needs its left side, and its right side where that is a
+//     vector (a threshold series, not a number): `A > x` is A;
+//   - `and` needs both sides: `(A > x and B > y)` is A and B;
+//   - `or` needs both sides, each an alternative way to fire, but for a
+//     right side that covers the left side's absence (absent(),
+//     absent_over_time(), vector()): `up == 0 or absent(up)` is up;
+//     `(A > x and B > y) or (C > z and D > w)` is A, B, C and D;
+//   - `unless` needs its left side;
+//   - anything else (arithmetic, a function) is one value, needed whole.
+//
+// An alert whose expression is one of these, with no data, can never fire:
+// its data sides name which part lacks it.
+func DataSides(e parser.Expr) []parser.Expr {
+	var out []parser.Expr
+	seen := map[string]bool{}
+	var walk func(parser.Expr)
+	add := func(e parser.Expr) {
+		if s := e.String(); !seen[s] {
+			seen[s] = true
+			out = append(out, e)
+		}
 	}
-	if (b.Op.IsComparisonOperator() && !b.ReturnBool) || b.Op == parser.LOR {
-		return valueSide(b.LHS)
+	walk = func(e parser.Expr) {
+		switch n := e.(type) {
+		case *parser.ParenExpr:
+			walk(n.Expr)
+			return
+		case *parser.BinaryExpr:
+			switch {
+			case n.Op.IsComparisonOperator() && !n.ReturnBool:
+				walk(n.LHS)
+				if n.RHS.Type() == parser.ValueTypeVector {
+					walk(n.RHS)
+				}
+				return
+			case n.Op == parser.LAND:
+				walk(n.LHS)
+				walk(n.RHS)
+				return
+			case n.Op == parser.LOR:
+				walk(n.LHS)
+				if !coversAbsence(n.RHS) {
+					walk(n.RHS)
+				}
+				return
+			case n.Op == parser.LUNLESS:
+				walk(n.LHS)
+				return
+			}
+		}
+		add(e)
 	}
-	return e
+	walk(e)
+	return out
+}
+
+// coversAbsence says whether e, the right side of an `or`, is there for
+// when the left side has no series: absent(), absent_over_time(), vector().
+func coversAbsence(e parser.Expr) bool {
+	for {
+		p, ok := e.(*parser.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	c, ok := e.(*parser.Call)
+	return ok && (c.Func.Name == "absent" || c.Func.Name == "absent_over_time" || c.Func.Name == "vector")
 }
 
 type panel struct {
@@ -174,4 +240,22 @@ func SelectorNames(expr string) ([]string, error) {
 		return nil
 	})
 	return names, nil
+}
+
+// SubqueryStep is the longest subquery step of expr. Its steps fall on
+// whole multiples of it (an hour: at whole hours): a run shorter than the
+// step may hold no sample at any of them.
+func SubqueryStep(expr string) (time.Duration, error) {
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return 0, err
+	}
+	var step time.Duration
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if sq, ok := n.(*parser.SubqueryExpr); ok && sq.Step > step {
+			step = sq.Step
+		}
+		return nil
+	})
+	return step, nil
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/koshihq/genops-stack/alerts"
@@ -70,6 +71,7 @@ func alertmanagerValues(s routing.Spec) *kubeprometheus.AlertmanagerSpec {
 		UseExistingSecret: true,
 		ConfigSecret:      AlertmanagerConfigSecret,
 		Secrets:           []string{s.CredentialsSecret},
+		Retention:         routing.NotificationLogRetention,
 	}
 }
 
@@ -109,7 +111,7 @@ func checkAlerting(s *Stack) finding.List {
 		return fs
 	}
 	fs.Add(alertmanager.Check(a, s.Alerting, s.AlertingYAML, s.Alerts, alertmanager.Tests{
-		Routes:      append(routing.RouteTests(), routing.TeamRouteTests(sp, s.Teams)...),
+		Routes:      slices.Concat(routing.RouteTests(), routing.TeamRouteTests(sp, s.Teams), routing.SLORouteTests(sp, s.Teams), routing.BudgetRouteTests(sp, s.Teams)),
 		Inhibitions: routing.InhibitionTests(),
 	})...)
 	return fs

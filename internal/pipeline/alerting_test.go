@@ -121,7 +121,7 @@ func TestNotificationsPerEnvironment(t *testing.T) {
 				integration string
 				when        bool
 			}{
-				{"pagerduty", env.Alerting.Page && (severity == "critical" && category == "cost" || category == "infrastructure" || category == "observability")},
+				{"pagerduty", env.Alerting.Page && (severity == "critical" && (category == "cost" || category == "slo") || category == "infrastructure" || category == "observability")},
 				{"email " + env.Alerting.EmailTo, env.Alerting.Page && severity == "critical" && category == "cost"},
 				{webhook, category == "policy"},
 			} {

@@ -7,8 +7,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/koshihq/genops-stack/alerts"
 	"github.com/koshihq/genops-stack/internal/component"
 	"github.com/koshihq/genops-stack/internal/files"
+	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/kube"
 	"github.com/koshihq/genops-stack/stack"
 	"github.com/koshihq/genops-stack/stack/catalog"
@@ -100,10 +102,17 @@ func build(c stack.Content, env stack.Environment, cat *catalog.Catalog, dashboa
 	kp.Alertmanager.AlertmanagerSpec = alertmanagerValues(env.Alerting)
 	rulesCfg := alertsConfig(env)
 	rulesCfg.Teams = c.Teams
+	rulesCfg.SLOs = c.SLOs
 	groups := c.Rules(rulesCfg)
 	rules, err := rulesComponent(env, groups)
 	if err != nil {
 		return nil, err
+	}
+	checkRules := rules.Check
+	rules.Check = func(artifact string) finding.List {
+		fs := checkRules(artifact)
+		fs.Add(alerts.CheckSLOs(artifact, c.SLOs, cat)...)
+		return fs
 	}
 	routed, err := routedAlerts(groups, cat, kp.Prometheus.PrometheusSpec.ExternalLabels)
 	if err != nil {

@@ -17,7 +17,8 @@ var (
 
 // checkTeams checks the teams once for every environment: names that can
 // be a label value, a receiver and a dashboard row, unique; a positive
-// budget, a cost center and a Slack channel.
+// budget, budget thresholds above 0 and at most 100 % and each once, a cost
+// center and a Slack channel.
 func checkTeams(teams []stack.Team) finding.List {
 	var fs finding.List
 	seen := map[string]bool{}
@@ -33,6 +34,16 @@ func checkTeams(teams []stack.Team) finding.List {
 		seen[t.Name] = true
 		if !(t.MonthlyBudgetUSD > 0) {
 			fs.Errorf(teamsArtifact, obj, "team", "MonthlyBudgetUSD must be positive, got %v", t.MonthlyBudgetUSD)
+		}
+		seenThreshold := map[float64]bool{}
+		for _, th := range t.Thresholds() {
+			if !(th > 0 && th <= 100) {
+				fs.Errorf(teamsArtifact, obj, "team", "budget threshold %v%% must be above 0 and at most 100", th)
+			}
+			if seenThreshold[th] {
+				fs.Errorf(teamsArtifact, obj, "team", "budget threshold %v%% is listed twice: it would notify twice", th)
+			}
+			seenThreshold[th] = true
 		}
 		if t.CostCenter == "" {
 			fs.Errorf(teamsArtifact, obj, "team", "has no CostCenter: the team's spend is charged to it")

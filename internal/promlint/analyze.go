@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -274,6 +275,35 @@ func equalityMatch(vs *parser.VectorSelector, label string) string {
 	return ""
 }
 
+// lePinned says whether vs selects one bucket bound: le="10", or a regular
+// expression whose alternatives are spellings of one number (le=~"10|10\\.0",
+// for exporters that write the bound either way).
+func lePinned(vs *parser.VectorSelector) bool {
+	if equalityMatch(vs, "le") != "" {
+		return true
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name != "le" || m.Type != labels.MatchRegexp {
+			continue
+		}
+		set := m.SetMatches()
+		if len(set) == 0 {
+			return false
+		}
+		first, err := strconv.ParseFloat(set[0], 64)
+		if err != nil {
+			return false
+		}
+		for _, v := range set[1:] {
+			if f, err := strconv.ParseFloat(v, 64); err != nil || f != first {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 func (a *analysis) selector(vs *parser.VectorSelector) shape {
 	name := selectorName(vs)
 	if name == "" {
@@ -285,7 +315,7 @@ func (a *analysis) selector(vs *parser.VectorSelector) shape {
 			a.report(finding.Error, CheckUnknownLabel, s.lackSource(m.Name), "matcher %s: %s", m, s.lacksLabel(m.Name))
 		}
 	}
-	s.lePinned = equalityMatch(vs, "le") != ""
+	s.lePinned = lePinned(vs)
 	if s.typ == catalog.Counter {
 		s.raw = []rawUse{{name: name, what: s.what, from: s.typeFrom, strength: s.strength, bucket: s.bucket}}
 	}

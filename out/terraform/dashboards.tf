@@ -27,3 +27,9 @@ resource "grafana_dashboard" "genops_finops" {
   config_json = file("${path.module}/../grafana/dashboards/genops-finops.json")
   overwrite   = true
 }
+
+resource "grafana_dashboard" "genops_slo" {
+  folder      = grafana_folder.genops.uid
+  config_json = file("${path.module}/../grafana/dashboards/genops-slo.json")
+  overwrite   = true
+}

@@ -198,6 +198,9 @@ type AlertmanagerSpec struct {
 	UseExistingSecret bool     `json:"useExistingSecret"`
 	ConfigSecret      string   `json:"configSecret"`
 	Secrets           []string `json:"secrets,omitempty"`
+	// Retention is how long Alertmanager keeps silences and its
+	// notification log (the chart's default is 120h).
+	Retention string `json:"retention,omitempty"`
 }
 
 // Build returns the chart values for one environment.
