@@ -26,7 +26,24 @@ const (
 	// Latency: a provider call slower than ThresholdSeconds, read from the
 	// le bucket of genops_request_duration_seconds.
 	Latency SLI = "latency"
+	// TimeToFirstToken: a streamed call whose first chunk (its first
+	// tokens) came later than ThresholdSeconds after the request, read from
+	// the le bucket of the OTel GenAI metric
+	// gen_ai_client_operation_time_to_first_chunk_seconds. GenAI client
+	// instrumentations (OpenLIT, OpenLLMetry, the OTel GenAI
+	// instrumentations) push it to the gateway; GenOps AI's own spans carry
+	// no such time, so without such an instrumentation the SLO has no data.
+	TimeToFirstToken SLI = "time-to-first-token"
 )
+
+// TimeToFirstChunkMetric is the histogram a time-to-first-token SLO reads.
+const TimeToFirstChunkMetric = "gen_ai_client_operation_time_to_first_chunk_seconds"
+
+// GenAIDurationBuckets are the bucket boundaries the OTel GenAI semantic
+// conventions advise for the client's operation durations, which the
+// instrumentations use for the time to the first chunk too: the default
+// boundaries of a time-to-first-token SLO's histogram.
+var GenAIDurationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 
 // SLO is a service level objective over the provider calls the gateway
 // derives from spans: the share of good calls (Objective, in percent) over a
@@ -46,9 +63,15 @@ type SLO struct {
 	Objective float64
 	// Window is the rolling period of the objective: 7d, 28d, 30d.
 	Window string
-	// ThresholdSeconds is a Latency SLO's threshold: a bucket boundary of
-	// genops_request_duration_seconds.
+	// ThresholdSeconds is a Latency SLO's threshold, a bucket boundary of
+	// genops_request_duration_seconds, or a TimeToFirstToken SLO's, a
+	// boundary of Buckets.
 	ThresholdSeconds float64
+	// Buckets are the bucket boundaries of the histogram a
+	// TimeToFirstToken SLO reads, as its producers write them; empty is
+	// GenAIDurationBuckets. (A Latency SLO's come from the catalog: the
+	// gateway derives that histogram.)
+	Buckets []float64
 }
 
 // SLOs are the SLOs of this repository's stack.
@@ -57,6 +80,7 @@ func SLOs() []SLO {
 		{Name: "openai-availability", Team: "ml-platform", Provider: "openai", SLI: Availability, Objective: 99.5, Window: "30d"},
 		{Name: "openai-latency", Team: "ml-platform", Provider: "openai", SLI: Latency, Objective: 95, Window: "28d", ThresholdSeconds: 10},
 		{Name: "anthropic-availability", Team: "research", Provider: "anthropic", SLI: Availability, Objective: 99, Window: "7d"},
+		{Name: "openai-time-to-first-token", Team: "ml-platform", Provider: "openai", SLI: TimeToFirstToken, Objective: 90, Window: "7d", ThresholdSeconds: 1.28},
 	}
 }
 
@@ -117,11 +141,17 @@ func leMatcher(t float64) string {
 	return `le=~"` + strings.ReplaceAll(strings.Join(forms, "|"), `\`, `\\`) + `"`
 }
 
-// selector is the provider matcher of the SLO's calls, with extra matchers.
+// selector is the provider matcher of the SLO's calls, with extra matchers:
+// the provider label of the gateway's metrics, or gen_ai_provider_name of
+// the GenAI metrics (the gateway writes gen_ai.system into it).
 func (s SLO) selector(extra ...string) string {
 	var ms []string
 	if s.Provider != "" {
-		ms = append(ms, `provider="`+s.Provider+`"`)
+		label := "provider"
+		if s.SLI == TimeToFirstToken {
+			label = "gen_ai_provider_name"
+		}
+		ms = append(ms, label+`="`+s.Provider+`"`)
 	}
 	ms = append(ms, extra...)
 	return "{" + strings.Join(ms, ", ") + "}"
@@ -135,6 +165,9 @@ func (s SLO) errorRatio(w string) string {
 	case Latency:
 		return `1 - (sum(rate(genops_request_duration_seconds_bucket` + s.selector(leMatcher(s.ThresholdSeconds)) + `[` + w + `])) or vector(0))
   / sum(rate(genops_request_duration_seconds_count` + s.selector() + `[` + w + `]))`
+	case TimeToFirstToken:
+		return `1 - (sum(rate(` + TimeToFirstChunkMetric + `_bucket` + s.selector(leMatcher(s.ThresholdSeconds)) + `[` + w + `])) or vector(0))
+  / sum(rate(` + TimeToFirstChunkMetric + `_count` + s.selector() + `[` + w + `]))`
 	default:
 		return `(sum(rate(genops_requests_total` + s.selector(`status="error"`) + `[` + w + `])) or vector(0))
   / sum(rate(genops_requests_total` + s.selector() + `[` + w + `]))`
@@ -231,9 +264,9 @@ var sloName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // without a receiver of its own reaches the SLO channel), a known SLI, an
 // objective strictly between 0 and 100 %, a window that is a whole number
 // of the group's evaluation interval and at least as long as the longest
-// alert window, and a latency threshold that is a bucket boundary of
-// genops_request_duration_seconds (otherwise no bucket counts the calls
-// under it).
+// alert window, and a latency or time-to-first-token threshold that is a
+// bucket boundary of the histogram it reads (otherwise no bucket counts the
+// calls under it).
 func CheckSLOs(artifact string, slos []SLO, cat *catalog.Catalog) finding.List {
 	var fs finding.List
 	seen := map[string]bool{}
@@ -270,17 +303,37 @@ func CheckSLOs(artifact string, slos []SLO, cat *catalog.Catalog) finding.List {
 				buckets = m.Source.Derivation.Buckets
 			}
 			if !slices.Contains(buckets, s.ThresholdSeconds) {
-				bs := make([]string, len(buckets))
-				for i, b := range buckets {
-					bs[i] = num(b)
-				}
-				fs.Errorf(artifact, obj, "slo", "latency threshold %vs is not a bucket boundary of genops_request_duration_seconds (%s)", s.ThresholdSeconds, strings.Join(bs, ", "))
+				fs.Errorf(artifact, obj, "slo", "latency threshold %vs is not a bucket boundary of genops_request_duration_seconds (%s)", s.ThresholdSeconds, nums(buckets))
+			}
+		case TimeToFirstToken:
+			if _, ok := cat.Metric(TimeToFirstChunkMetric); !ok {
+				fs.Errorf(artifact, obj, "slo", "the catalog has no %s to read the time to the first token from", TimeToFirstChunkMetric)
+			}
+			if buckets := s.ttftBuckets(); !slices.Contains(buckets, s.ThresholdSeconds) {
+				fs.Errorf(artifact, obj, "slo", "time-to-first-token threshold %vs is not a bucket boundary of %s (%s)", s.ThresholdSeconds, TimeToFirstChunkMetric, nums(buckets))
 			}
 		default:
-			fs.Errorf(artifact, obj, "slo", "SLI %q is not %s or %s", s.SLI, Availability, Latency)
+			fs.Errorf(artifact, obj, "slo", "SLI %q is not %s, %s or %s", s.SLI, Availability, Latency, TimeToFirstToken)
 		}
 	}
 	return fs
+}
+
+// ttftBuckets are the boundaries of a time-to-first-token SLO's histogram.
+func (s SLO) ttftBuckets() []float64 {
+	if len(s.Buckets) > 0 {
+		return s.Buckets
+	}
+	return GenAIDurationBuckets
+}
+
+// nums lists bucket boundaries for a finding.
+func nums(bs []float64) string {
+	ss := make([]string, len(bs))
+	for i, b := range bs {
+		ss[i] = num(b)
+	}
+	return strings.Join(ss, ", ")
 }
 
 var sloPageRunbook = Runbook{
@@ -294,6 +347,7 @@ var sloPageRunbook = Runbook{
 		{Text: "What is left of each SLO's error budget (1 is all of it, below 0 is overspent):", Query: `genops:slo_error_budget:remaining_ratio`},
 		{Text: "Errors per provider and model, to see whether one model fails:", Query: `sum by (provider, model) (rate(genops_requests_total{status="error"}[5m]))`},
 		{Text: "P95 latency per provider, for a latency SLO:", Query: `histogram_quantile(0.95, sum by (provider, le) (rate(genops_request_duration_seconds_bucket[5m])))`},
+		{Text: "P90 time to the first chunk per provider and model, for a time-to-first-token SLO:", Query: `histogram_quantile(0.9, sum by (gen_ai_provider_name, gen_ai_request_model, le) (rate(gen_ai_client_operation_time_to_first_chunk_seconds_bucket[5m])))`},
 	},
 	Remediation: []Step{
 		{Text: "If the provider has an incident (its status page), fail over to another provider or model where the application can, and tell the SLO's team."},

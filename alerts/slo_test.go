@@ -40,16 +40,19 @@ func TestCheckSLOs(t *testing.T) {
 		{Name: "B", SLI: "freshness", Objective: 99.9, Window: "1d"},
 		{Name: "c", Team: "t", SLI: alerts.Latency, Objective: 101, Window: "a month", ThresholdSeconds: 2.5},
 		{Name: "d", Team: "t", SLI: alerts.Latency, Objective: 90, Window: "7d", ThresholdSeconds: 0.3},
+		{Name: "e", Team: "t", SLI: alerts.TimeToFirstToken, Objective: 90, Window: "7d", ThresholdSeconds: 1},
+		{Name: "f", Team: "t", SLI: alerts.TimeToFirstToken, Objective: 90, Window: "7d", ThresholdSeconds: 1, Buckets: []float64{0.5, 1, 2}},
 	}
 	want := []string{
 		"slos: slo a: SLO a is defined twice",
 		`slos: slo B: name "B" must be lower-case letters, digits and '-'`,
 		"slos: slo B: has no team: its tickets go to the team's channel",
 		"slos: slo B: window 1d is shorter than the longest alert window 3d",
-		`slos: slo B: SLI "freshness" is not availability or latency`,
+		`slos: slo B: SLI "freshness" is not availability, latency or time-to-first-token`,
 		"slos: slo c: objective 101% must be above 0 and below 100: at 100% there is no error budget to burn",
 		`slos: slo c: window "a month" is not a Prometheus duration such as 30d`,
 		"slos: slo d: latency threshold 0.3s is not a bucket boundary of genops_request_duration_seconds (0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120)",
+		"slos: slo e: time-to-first-token threshold 1s is not a bucket boundary of gen_ai_client_operation_time_to_first_chunk_seconds (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)",
 	}
 	if got := alerts.CheckSLOs("slos", bad, cat).Strings(); !slices.Equal(got, want) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)

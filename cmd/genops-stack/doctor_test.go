@@ -174,7 +174,7 @@ func TestDoctorFindsAnEmptyPrometheus(t *testing.T) {
 		"metrics/series-present",
 		"metrics/gateway-receives-spans: otel-collector",
 		"metrics/series-source: container_memory_working_set_bytes, container_spec_memory_limit_bytes",
-		"metrics/series-source: gen_ai_client_operation_duration_seconds_bucket, gen_ai_client_operation_duration_seconds_count, gen_ai_client_operation_time_to_first_chunk_seconds_bucket, gen_ai_client_token_usage_sum, gen_ai_server_time_to_first_token_seconds_bucket, genops_attribution_conflicts_total, genops_budget_remaining_usd, genops_budget_utilization_percent, genops_cost_usd_total, genops_eval_quality_score, genops_policy_enforcements_total, genops_policy_violations_total, genops_request_duration_seconds_bucket, genops_request_duration_seconds_count, genops_requests_total, genops_tokens_total",
+		"metrics/series-source: gen_ai_client_operation_duration_seconds_bucket, gen_ai_client_operation_duration_seconds_count, gen_ai_client_operation_time_to_first_chunk_seconds_bucket, gen_ai_client_operation_time_to_first_chunk_seconds_count, gen_ai_client_token_usage_sum, gen_ai_server_time_to_first_token_seconds_bucket, genops_attribution_conflicts_total, genops_budget_remaining_usd, genops_budget_utilization_percent, genops_cost_usd_total, genops_eval_quality_score, genops_policy_enforcements_total, genops_policy_violations_total, genops_request_duration_seconds_bucket, genops_request_duration_seconds_count, genops_requests_total, genops_tokens_total",
 		"metrics/series-source: genops:calendar:hour",
 		"metrics/series-source: genops:calendar:month",
 		"metrics/series-source: genops:cost:team_increase1h",
