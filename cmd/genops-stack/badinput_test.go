@@ -636,6 +636,9 @@ func badInputs() []badInput {
 		{class: "SLO latency threshold not a bucket boundary", artifact: artSLOs,
 			mutate: withSLO("openai-latency", func(s *alerts.SLO) { s.ThresholdSeconds = 3 }),
 			want:   everyStack(`slo openai-latency: latency threshold 3s is not a bucket boundary of genops_request_duration_seconds (0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120)`)},
+		{class: "SLO time-to-first-token threshold not a bucket boundary", artifact: artSLOs,
+			mutate: withSLO("openai-time-to-first-token", func(s *alerts.SLO) { s.ThresholdSeconds = 1 }),
+			want:   everyStack(`slo openai-time-to-first-token: time-to-first-token threshold 1s is not a bucket boundary of gen_ai_client_operation_time_to_first_chunk_seconds (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)`)},
 
 		{class: "budget threshold above 100%", artifact: artSLOs,
 			mutate: func(d *stack.Definition) {
