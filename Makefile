@@ -53,7 +53,7 @@ TESTFLAGS ?=
 test:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-steps E2E=$(E2E)
 
-## test-fast: make test without the end-to-end test (e2e/) and with 2 s per fuzz target:
+## test-fast: make test without the end-to-end test (e2e/) and 200 inputs per fuzz target:
 ## the edit loop
 test-fast:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-steps E2E=0 FUZZTIME=200x
