@@ -14,8 +14,10 @@ import (
 // BenchmarkGenerate is one full run: build, check, render and validate the
 // base and the three environments (the real-Collector check excluded, it is
 // a separate process).
-func BenchmarkGenerate(b *testing.B) {
-	def := stack.Default()
+func BenchmarkGenerate(b *testing.B) { benchGenerate(b, stack.Default()) }
+
+// benchGenerate times Generate of def, in memory.
+func benchGenerate(b *testing.B, def stack.Definition) {
 	b.ReportAllocs()
 	cpu := startCPU()
 	for b.Loop() {
@@ -25,6 +27,40 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 	cpu.report(b)
+}
+
+// benchCheck times `genops-stack check` of def: Generate, then compare with
+// the tree on disk, which is the same run written once before the loop. It
+// reports the processor time, the peak RSS and the files.
+func benchCheck(b *testing.B, def stack.Definition) {
+	res, err := Generate(def, Options{})
+	if err != nil || res.Findings.Errors() > 0 {
+		b.Fatal(err, res.Findings)
+	}
+	out := filepath.Join(b.TempDir(), "out")
+	if _, err := writer.Replace(out, res.Files); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		res, err := Generate(def, Options{})
+		if err != nil || res.Findings.Errors() > 0 {
+			b.Fatal(err, res.Findings)
+		}
+		tree, err := writer.ReadTree(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r := differ.Compare(res.Files, tree); !r.Clean() {
+			b.Fatal(r)
+		}
+	}
+	cpu.report(b)
+	if rss, ok := peakRSS(); ok {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+	}
+	b.ReportMetric(float64(res.Files.Len()), "files")
 }
 
 // BenchmarkScale is `genops-stack check` of the stack with 10, 100 and
@@ -38,37 +74,7 @@ func BenchmarkGenerate(b *testing.B) {
 // 'BenchmarkScale/teams=100$') for each figure on its own.
 func BenchmarkScale(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
-		b.Run(fmt.Sprintf("teams=%d", n), func(b *testing.B) {
-			def := scaled(n)
-			res, err := Generate(def, Options{})
-			if err != nil || res.Findings.Errors() > 0 {
-				b.Fatal(err, res.Findings)
-			}
-			out := filepath.Join(b.TempDir(), "out")
-			if _, err := writer.Replace(out, res.Files); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			cpu := startCPU()
-			for b.Loop() {
-				res, err := Generate(def, Options{})
-				if err != nil || res.Findings.Errors() > 0 {
-					b.Fatal(err, res.Findings)
-				}
-				tree, err := writer.ReadTree(out)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r := differ.Compare(res.Files, tree); !r.Clean() {
-					b.Fatal(r)
-				}
-			}
-			cpu.report(b)
-			if rss, ok := peakRSS(); ok {
-				b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
-			}
-			b.ReportMetric(float64(res.Files.Len()), "files")
-		})
+		b.Run(fmt.Sprintf("teams=%d", n), func(b *testing.B) { benchCheck(b, scaled(n)) })
 	}
 }
 

@@ -2,12 +2,9 @@ package pipeline
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/koshihq/genops-stack/alerts"
-	"github.com/koshihq/genops-stack/internal/differ"
-	"github.com/koshihq/genops-stack/internal/writer"
 )
 
 // syntheticSLOs are n SLOs over 25 providers, alternating availability
@@ -33,45 +30,6 @@ func syntheticSLOs(n int) []alerts.SLO {
 func BenchmarkSLOsAndBudgets(b *testing.B) {
 	def := scaled(1000)
 	def.Content.SLOs = syntheticSLOs(50)
-	res, err := Generate(def, Options{})
-	if err != nil || res.Findings.Errors() > 0 {
-		b.Fatal(err, res.Findings)
-	}
-	out := filepath.Join(b.TempDir(), "out")
-	if _, err := writer.Replace(out, res.Files); err != nil {
-		b.Fatal(err)
-	}
-	b.Run("generate", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := startCPU()
-		for b.Loop() {
-			res, err := Generate(def, Options{})
-			if err != nil || res.Findings.Errors() > 0 {
-				b.Fatal(err, res.Findings)
-			}
-		}
-		cpu.report(b)
-	})
-	b.Run("check", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := startCPU()
-		for b.Loop() {
-			res, err := Generate(def, Options{})
-			if err != nil || res.Findings.Errors() > 0 {
-				b.Fatal(err, res.Findings)
-			}
-			tree, err := writer.ReadTree(out)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if r := differ.Compare(res.Files, tree); !r.Clean() {
-				b.Fatal(r)
-			}
-		}
-		cpu.report(b)
-		if rss, ok := peakRSS(); ok {
-			b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
-		}
-		b.ReportMetric(float64(res.Files.Len()), "files")
-	})
+	b.Run("generate", func(b *testing.B) { benchGenerate(b, def) })
+	b.Run("check", func(b *testing.B) { benchCheck(b, def) })
 }
