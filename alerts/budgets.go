@@ -17,11 +17,11 @@ import (
 // The forecast is the cost of the whole current month at the pace of the
 // last 24 hours: rate(genops_cost_usd_total[24h]), summed over the gateway
 // replicas' series, times the seconds of the month. It is not "spent so far
-// plus the rest at this pace", because PromQL cannot say what was spent so
-// far this month: that is increase() over a range as long as the elapsed
-// part of the month, and a range is a constant. Nor does the counter's value
-// say it: genops_cost_usd_total counts from whenever its gateway replica
-// started, not from the first of the month. The projection needs neither,
+// plus the rest at this pace": no single range says what was spent so far
+// this month (a range is a constant, and genops_cost_usd_total counts from
+// whenever its gateway replica started), and the month's spend the threshold
+// group builds from hourly steps (thresholds.go) starts from zero at each
+// month and from nothing on a new stack. The projection needs neither,
 // reads no month boundary (no low forecast on the first day, as a forecast
 // from the month's running total had), and is what the alert means: a month
 // at today's pace costs more than the budget. It lags a change of pace by up
