@@ -10,19 +10,25 @@ OTELCOL_CHECK := $(BIN)/otelcol-check
 CLI           := $(BIN)/genops-stack
 PROMETHEUS    := $(BIN)/prometheus
 ALERTMANAGER  := $(BIN)/alertmanager
+PROMTOOL      := $(BIN)/promtool
 # Prometheus' service discovery mechanisms (AWS, Azure, GCE, OpenStack and
 # twenty more SDKs) are compiled into promtool, the Prometheus server and the
 # Collector's prometheus receiver unless build tags leave them out. Nothing
 # here uses them: the rendered configs discover with kubernetes_sd_configs
 # (the Collector keeps it), the live tests' Prometheus uses static configs,
-# and promtool only checks and tests rules. internal/testutil builds the
-# tools with the same tags, so that tests and make share one build.
+# and promtool only checks and tests rules. `go tool` takes no build flags
+# (it ignores -tags in GOFLAGS), so promtool is built with go build, like the
+# Prometheus server, whose packages it shares; internal/testutil builds it
+# the same way when $GENOPS_PROMTOOL is not set. amtool and kustomize have no
+# discovery: they stay Go tools.
 TOOLS_TAGS    := remove_all_sd
 OTELCOL_TAGS  := remove_all_sd,enable_kubernetes_sd
-TOOL          := GOFLAGS="$$GOFLAGS -tags=$(TOOLS_TAGS)" $(GO) -C $(CURDIR)/tools tool
+TOOL          := $(GO) -C $(CURDIR)/tools tool
 
 # Every Go test that needs the real Collector components uses this binary.
 export GENOPS_OTELCOL_CHECK := $(OTELCOL_CHECK)
+# The rule tests run this promtool.
+export GENOPS_PROMTOOL := $(PROMTOOL)
 # The live tests run these servers (internal/live).
 export GENOPS_PROMETHEUS := $(PROMETHEUS)
 export GENOPS_ALERTMANAGER := $(ALERTMANAGER)
@@ -116,11 +122,14 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/promlint || exit 1; \
 	done
 
-## tools: build the pinned promtool, amtool and kustomize into the Go cache (`go tool -n` builds and prints the path)
-tools:
-	$(TOOL) -n promtool >/dev/null
+## tools: build the pinned promtool (bin/), amtool and kustomize (into the Go cache: `go tool -n`
+## builds and prints the path)
+tools: $(PROMTOOL)
 	$(TOOL) -n amtool >/dev/null
 	$(TOOL) -n kustomize >/dev/null
+
+$(PROMTOOL): tools/go.mod tools/go.sum
+	cd tools && $(GO) build -tags $(TOOLS_TAGS) -o $@ github.com/prometheus/prometheus/cmd/promtool
 
 ## servers: build the real servers the live tests run: the Collector (otelcol-check run),
 ## Prometheus and Alertmanager, at the versions tools/go.mod pins for promtool and amtool

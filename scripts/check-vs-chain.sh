@@ -10,11 +10,12 @@ set -euo pipefail
 runs=${1:-7}
 cd "$(dirname "$0")/.."
 go build -o bin/genops-stack ./cmd/genops-stack
-# The Makefile's TOOLS_TAGS, so that the tools make built are the ones timed.
-tool() { GOFLAGS="${GOFLAGS:-} -tags=remove_all_sd" go -C tools tool -n "$1"; }
-promtool=$(tool promtool)
-amtool=$(tool amtool)
-kustomize=$(tool kustomize)
+# The tools make builds: promtool with the Makefile's TOOLS_TAGS, the others
+# as Go tools.
+make --no-print-directory "$PWD/bin/promtool" >/dev/null
+promtool=bin/promtool
+amtool=$(go -C tools tool -n amtool)
+kustomize=$(go -C tools tool -n kustomize)
 
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 chain() {

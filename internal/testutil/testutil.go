@@ -10,9 +10,11 @@ import (
 	"testing"
 )
 
-// The build tags the Makefile builds the pinned tools (TOOLS_TAGS) and
-// otelcol-check (OTELCOL_TAGS) with: without Prometheus' service discovery
-// mechanisms, which nothing here uses, and so one build for tests and make.
+// The build tags the Makefile builds promtool and the Prometheus server
+// (TOOLS_TAGS) and otelcol-check (OTELCOL_TAGS) with: without Prometheus'
+// service discovery mechanisms, which nothing here uses. `go tool` takes no
+// build flags (it ignores -tags in GOFLAGS), so promtool is built with go
+// build, as make does, and shares its packages with the Prometheus server.
 const (
 	toolsTags   = "remove_all_sd"
 	otelcolTags = "remove_all_sd,enable_kubernetes_sd"
@@ -37,36 +39,76 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// GoTool runs a tool pinned in tools/go.mod (promtool, amtool, kustomize)
-// with `go tool`, which builds it on first use. It runs in the tools module,
-// so paths in args must be absolute.
+// GoTool runs a tool pinned in tools/go.mod (promtool, amtool, kustomize):
+// promtool as ToolPath builds it, the others with `go tool`, which builds
+// them on first use. It runs in the tools module, so paths in args must be
+// absolute.
 func GoTool(t testing.TB, name string, args ...string) (stdout, stderr []byte, err error) {
 	t.Helper()
 	cmd := exec.Command("go", append([]string{"tool", name}, args...)...)
+	if name == "promtool" {
+		cmd = exec.Command(ToolPath(t, name), args...)
+	}
 	cmd.Dir = filepath.Join(RepoRoot(t), "tools")
-	cmd.Env = append(os.Environ(), "GOFLAGS="+os.Getenv("GOFLAGS")+" -tags="+toolsTags)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
 	return out.Bytes(), errb.Bytes(), err
 }
 
-// ToolPath builds a tool pinned in tools/go.mod and returns the path of
-// its binary (what `go tool -n` prints), for tests that run it many times.
+// ToolPath returns the binary of a tool pinned in tools/go.mod, for tests
+// that run it many times: promtool is $GENOPS_PROMTOOL (set by make) or one
+// built with the Makefile's tags for this test run; the others are what
+// `go tool -n` prints, after building them.
 func ToolPath(t testing.TB, name string) string {
 	t.Helper()
-	stdout, stderr, err := GoTool(t, "-n", name)
-	if err != nil {
-		t.Fatalf("go tool -n %s: %v\n%s", name, err, stderr)
+	if name == "promtool" {
+		if p := os.Getenv("GENOPS_PROMTOOL"); p != "" {
+			return p
+		}
+		return built(t, &promtool, "promtool", "tools", "github.com/prometheus/prometheus/cmd/promtool", toolsTags)
 	}
-	return string(bytes.TrimSpace(stdout))
+	cmd := exec.Command("go", "tool", "-n", name)
+	cmd.Dir = filepath.Join(RepoRoot(t), "tools")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go tool -n %s: %v", name, err)
+	}
+	return string(bytes.TrimSpace(out))
 }
 
-var (
-	otelOnce sync.Once
-	otelPath string
-	otelErr  error
-)
+// binary is a program built once per test run.
+type binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var promtool, otelcolCheck binary
+
+// built builds pkg of the module in dir (relative to the repository) with
+// tags into a temporary directory as name, once per test run, and returns
+// its path.
+func built(t testing.TB, b *binary, name, dir, pkg, tags string) string {
+	t.Helper()
+	b.once.Do(func() {
+		tmp, err := os.MkdirTemp("", "genops-tool-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(tmp, name)
+		cmd := exec.Command("go", "build", "-tags", tags, "-o", b.path, pkg)
+		cmd.Dir = filepath.Join(RepoRoot(t), dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = &buildError{out: out, err: err}
+		}
+	})
+	if b.err != nil {
+		t.Fatalf("building %s: %v", pkg, b.err)
+	}
+	return b.path
+}
 
 // OtelcolCheck returns the otelcol-check binary: $GENOPS_OTELCOL_CHECK (set
 // by make), or one built from tools/otelcol-check for this test run.
@@ -75,23 +117,7 @@ func OtelcolCheck(t testing.TB) string {
 	if p := os.Getenv("GENOPS_OTELCOL_CHECK"); p != "" {
 		return p
 	}
-	otelOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "otelcol-check-")
-		if err != nil {
-			otelErr = err
-			return
-		}
-		otelPath = filepath.Join(dir, "otelcol-check")
-		cmd := exec.Command("go", "build", "-tags", otelcolTags, "-o", otelPath, ".")
-		cmd.Dir = filepath.Join(RepoRoot(t), "tools", "otelcol-check")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			otelErr = &buildError{out: out, err: err}
-		}
-	})
-	if otelErr != nil {
-		t.Fatalf("building otelcol-check: %v", otelErr)
-	}
-	return otelPath
+	return built(t, &otelcolCheck, "otelcol-check", "tools/otelcol-check", ".", otelcolTags)
 }
 
 type buildError struct {
