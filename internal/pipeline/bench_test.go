@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/koshihq/genops-stack/internal/differ"
+	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/internal/writer"
 	"github.com/koshihq/genops-stack/stack"
 )
@@ -19,14 +19,14 @@ func BenchmarkGenerate(b *testing.B) { benchGenerate(b, stack.Default()) }
 // benchGenerate times Generate of def, in memory.
 func benchGenerate(b *testing.B, def stack.Definition) {
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		res, err := Generate(def, Options{})
 		if err != nil || res.Findings.Errors() > 0 {
 			b.Fatal(err, res.Findings)
 		}
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // benchCheck times `genops-stack check` of def: Generate, then compare with
@@ -42,7 +42,7 @@ func benchCheck(b *testing.B, def stack.Definition) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	cpu := startCPU()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		res, err := Generate(def, Options{})
 		if err != nil || res.Findings.Errors() > 0 {
@@ -56,10 +56,8 @@ func benchCheck(b *testing.B, def stack.Definition) {
 			b.Fatal(r)
 		}
 	}
-	cpu.report(b)
-	if rss, ok := peakRSS(); ok {
-		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
-	}
+	cpu.Report(b)
+	testutil.ReportPeakRSS(b)
 	b.ReportMetric(float64(res.Files.Len()), "files")
 }
 
@@ -75,23 +73,5 @@ func benchCheck(b *testing.B, def stack.Definition) {
 func BenchmarkScale(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("teams=%d", n), func(b *testing.B) { benchCheck(b, scaled(n)) })
-	}
-}
-
-// cpuClock measures the processor time of a benchmark's loop.
-type cpuClock struct {
-	start time.Duration
-	ok    bool
-}
-
-func startCPU() cpuClock {
-	t, ok := processCPU()
-	return cpuClock{t, ok}
-}
-
-// report adds cpu-ms/op, where getrusage is available.
-func (c cpuClock) report(b *testing.B) {
-	if end, ok := processCPU(); ok && c.ok {
-		b.ReportMetric(float64(end-c.start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	}
 }

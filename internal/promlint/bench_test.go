@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/koshihq/genops-stack/internal/testutil"
 	"github.com/koshihq/genops-stack/stack/catalog"
 )
 
@@ -65,13 +65,13 @@ func BenchmarkLintRules(b *testing.B) {
 	cat := catalog.Default()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
-	clock := startCPU()
+	clock := testutil.StartCPU()
 	for b.Loop() {
 		if fs := New(cat, Options{}).RuleFile("synthetic.yaml", data); len(fs) != 0 {
 			b.Fatalf("%d findings, first: %s", len(fs), fs[0])
 		}
 	}
-	clock.report(b)
+	clock.Report(b)
 }
 
 // benchQueries are panel queries in the shapes the stack's dashboards have,
@@ -143,30 +143,11 @@ func BenchmarkLintDashboards(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.SetBytes(size)
-	clock := startCPU()
+	clock := testutil.StartCPU()
 	for b.Loop() {
 		if fs := New(cat, Options{}).Files(files); len(fs) != 0 {
 			b.Fatalf("%d findings, first: %s", len(fs), fs[0])
 		}
 	}
-	clock.report(b)
-}
-
-// cpuClock measures the processor time of a benchmark's loop: on a machine
-// others use, a steadier figure than the wall time.
-type cpuClock struct {
-	start time.Duration
-	ok    bool
-}
-
-func startCPU() cpuClock {
-	t, ok := processCPU()
-	return cpuClock{t, ok}
-}
-
-// report adds cpu-ms/op, where getrusage is available.
-func (c cpuClock) report(b *testing.B) {
-	if end, ok := processCPU(); ok && c.ok {
-		b.ReportMetric(float64(end-c.start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-	}
+	clock.Report(b)
 }
