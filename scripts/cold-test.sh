@@ -9,7 +9,8 @@
 # It prints each command's wall and processor time, and the processor time of
 # the compiler, linker and vet per module and per binary, from a -toolexec
 # wrapper (scripts/toolexec-time.sh, which adds a few milliseconds per tool
-# run), and the wall time of every make recipe line (scripts/timed-sh).
+# run), the wall time of every make recipe line (scripts/timed-sh), and how
+# far compiling could shrink with any order or sharing (scripts/compile-floor.sh).
 #   scripts/cold-test.sh [DIR]     (DIR: where to clone; default a new temp dir, kept)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,4 +55,5 @@ echo "links (processor seconds, in order):"
 awk -F'\t' '$1 == "link" {printf "  %6.1f s  wall %6.1f s\n", $4 + $5, $3}' "$TOOLEXEC_LOG" | sort -rn | head -12
 echo "make recipe lines (wall, start relative to make test):"
 awk -F'\t' 'NR == 1 {t0 = $1} {printf "  +%6.0f s  %6.0f s  rc %s  %s\n", $1 - t0, $2 - $1, $3, $4}' "$MAKE_STEP_LOG" | sort -k3 -rn | head -25
+scripts/compile-floor.sh "$TOOLEXEC_LOG"
 echo "load averages during the run: $work/load.log; logs: $work"
