@@ -64,3 +64,19 @@ func TestDistinctPrefersTheFileOverItsCopy(t *testing.T) {
 		t.Errorf("OfKind(CollectorConfig) has %d files, want 3", got)
 	}
 }
+
+func TestTerminate(t *testing.T) {
+	for in, want := range map[string]string{"": "\n", "a": "a\n", "a\n": "a\n", "a\n\n\n": "a\n", "\n": "\n", "a\nb": "a\nb\n"} {
+		data := []byte(in)
+		got := Terminate(data)
+		if string(got) != want {
+			t.Errorf("Terminate(%q) = %q, want %q", in, got, want)
+		}
+		if h := WithHashHeader(data); string(h) != "# "+Header+"\n"+want {
+			t.Errorf("WithHashHeader(%q) = %q", in, h)
+		}
+		if len(data) > 0 && &got[0] == &data[0] {
+			t.Errorf("Terminate(%q) returned its argument's array", in)
+		}
+	}
+}

@@ -13,24 +13,42 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// Scheme knows every kind genops-stack renders.
-var Scheme = runtime.NewScheme()
+// Scheme knows every kind genops-stack renders, and only those: the
+// k8s.io/api groups' AddToScheme registers every kind of a group (56 in
+// core/v1 alone), which made this package's initializer the costliest of
+// this module's own in a process's start-up. A kind rendered but missing
+// here fails SetTypeMeta and the strict decoding (TestSchemeKnowsRenderedKinds
+// in internal/pipeline).
+var Scheme = newScheme()
 
-func init() {
-	utilruntime.Must(corev1.AddToScheme(Scheme))
-	utilruntime.Must(appsv1.AddToScheme(Scheme))
-	utilruntime.Must(rbacv1.AddToScheme(Scheme))
-	utilruntime.Must(policyv1.AddToScheme(Scheme))
-	utilruntime.Must(networkingv1.AddToScheme(Scheme))
-	utilruntime.Must(monitoringv1.AddToScheme(Scheme))
+// renderedKinds are the kinds of Scheme, by group version.
+var renderedKinds = []struct {
+	gv    schema.GroupVersion
+	kinds []runtime.Object
+}{
+	{corev1.SchemeGroupVersion, []runtime.Object{&corev1.ConfigMap{}, &corev1.Namespace{}, &corev1.Service{}, &corev1.ServiceAccount{}}},
+	{appsv1.SchemeGroupVersion, []runtime.Object{&appsv1.DaemonSet{}, &appsv1.Deployment{}, &appsv1.StatefulSet{}}},
+	{rbacv1.SchemeGroupVersion, []runtime.Object{&rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}}},
+	{policyv1.SchemeGroupVersion, []runtime.Object{&policyv1.PodDisruptionBudget{}}},
+	{networkingv1.SchemeGroupVersion, []runtime.Object{&networkingv1.NetworkPolicy{}}},
+	{monitoringv1.SchemeGroupVersion, []runtime.Object{&monitoringv1.PodMonitor{}, &monitoringv1.PrometheusRule{}, &monitoringv1.ServiceMonitor{}}},
+}
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, g := range renderedKinds {
+		s.AddKnownTypes(g.gv, g.kinds...)
+		metav1.AddToGroupVersion(s, g.gv)
+	}
+	return s
 }
 
 var strict = serializer.NewCodecFactory(Scheme, serializer.EnableStrict).UniversalDeserializer()

@@ -500,3 +500,27 @@ func TestCollectorConfigsPassTheRealCollector(t *testing.T) {
 	}
 	assertErrors(t, fs, []string{`otel/production/collector-sampler.yaml: collector config: pipeline traces: processor tail_sampling: failed to create policy evaluator for "probabilistic-policy": unknown sampling policy type probabilistik`})
 }
+
+// TestSchemeKnowsRenderedKinds: kube.Scheme registers only the kinds
+// genops-stack renders, listed by hand. Every object of the base and of
+// every environment of the default definition must be one of them, and
+// every rendered Kubernetes file must decode strictly.
+func TestSchemeKnowsRenderedKinds(t *testing.T) {
+	def := stack.Default()
+	for _, env := range append([]stack.Environment{def.Base}, def.Environments...) {
+		s, err := BuildWith(def.Content, env)
+		if err != nil {
+			t.Fatalf("%s: %v", env.Name, err)
+		}
+		for _, o := range s.Objects() {
+			if _, _, err := kube.Scheme.ObjectKinds(o); err != nil {
+				t.Errorf("%s: %s: %v", env.Name, kube.IDOf(o), err)
+			}
+		}
+	}
+	for _, f := range mustGenerate(t).Files.OfKind(files.KubeObjects) {
+		if _, err := kube.DecodeStrict(f.Data); err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
 	"github.com/koshihq/genops-stack/internal/files"
 	"github.com/koshihq/genops-stack/internal/finding"
 	"github.com/koshihq/genops-stack/internal/terraform"
@@ -131,6 +133,13 @@ func TestTerraform(t *testing.T) {
 		}
 		if strings.Contains(string(data), "grafana_auth =") {
 			t.Errorf("%s sets grafana_auth", p)
+		}
+	}
+	// Terraform writes each file with File.Bytes, which formats; nothing
+	// formats it again, so it must already be what hclwrite.Format makes.
+	for _, f := range set.OfKind(files.Terraform, files.TerraformVars) {
+		if got := hclwrite.Format(f.Data); string(got) != string(f.Data) {
+			t.Errorf("%s is not as hclwrite.Format writes it:\n%s\nformatted:\n%s", f.Path, f.Data, got)
 		}
 	}
 	// One environment, one trace backend: the type is a literal, not a variable.

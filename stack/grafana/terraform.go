@@ -79,7 +79,8 @@ func Terraform(set *files.Set, dir, dashboardsDir string, dashboards []Dashboard
 		if path.Ext(o.name) == ".tfvars" {
 			kind = files.TerraformVars
 		}
-		if err := set.Add(path.Join(dir, o.name), kind, files.WithHashHeader(hclwrite.Format(o.file.Bytes()))); err != nil {
+		// Bytes formats the file as hclwrite.Format does (File.WriteTo).
+		if err := set.Add(path.Join(dir, o.name), kind, files.WithHashHeader(o.file.Bytes())); err != nil {
 			return err
 		}
 	}
