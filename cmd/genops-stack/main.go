@@ -44,6 +44,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
+	heapInHugePages(os.Getenv("GODEBUG"))
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
