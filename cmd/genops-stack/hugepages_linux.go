@@ -23,8 +23,8 @@ const hugeHeapBytes = 64 << 20
 // docs/benchmarks.md a fault costs about 14 µs, and a check's 9,000 faults
 // were a third of its processor time. Linux's default mode for huge pages
 // ("madvise") gives them only to memory a program advises, and the Go
-// runtime advises none of its heap (it stopped in Go 1.21.1; GODEBUG
-// disablethp is its switch against them).
+// runtime advises none of its heap (only some of its metadata, in heaps
+// over 1 GiB; GODEBUG=disablethp=1 is its switch against huge pages).
 //
 // How: allocate hugeHeapBytes (new memory from the OS, which the runtime
 // maps and does not clear), advise the whole 2 MiB pages inside it with
@@ -47,9 +47,7 @@ func heapInHugePages(godebug string) (lo, hi uintptr) {
 	if from < to && syscall.Madvise(b[from:to], syscall.MADV_HUGEPAGE) == nil {
 		lo, hi = base+uintptr(from), base+uintptr(to)
 	}
-	runtime.KeepAlive(b)
-	b = nil
-	runtime.GC()
+	runtime.GC() // b is unreachable: its memory returns to the heap, mapped and advised
 	return lo, hi
 }
 
