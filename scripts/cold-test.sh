@@ -40,6 +40,8 @@ for cmd in generate test; do
 		"$cmd" "$wall" "$((${wall%.*} / 60))" "$((${wall%.*} % 60))" "$(echo "$user + $sys" | bc)" "$((rss / 1024))"
 done
 echo
+# The tables read all of their input (sed -n, not head): under pipefail a
+# sort killed by head's early exit would end the script.
 echo "processor seconds by tool:"
 awk -F'\t' '{cpu[$1] += $4 + $5; n[$1]++} END {for (t in cpu) printf "  %-8s %7.0f s  (%d runs)\n", t, cpu[t], n[t]}' "$TOOLEXEC_LOG" | sort -k2 -rn
 echo "compile processor seconds by module (first path elements):"
@@ -50,10 +52,10 @@ awk -F'\t' '$1 == "compile" {
 	else if (e[1] ~ /^(github.com|gitlab.com|go.opentelemetry.io|sigs.k8s.io|cloud.google.com)$/ && n >= 3) m = e[1] "/" e[2] "/" e[3]
 	else m = e[1] "/" e[2]
 	cpu[m] += $4 + $5
-} END {for (m in cpu) printf "  %7.0f s  %s\n", cpu[m], m}' "$TOOLEXEC_LOG" | sort -rn | head -25
+} END {for (m in cpu) printf "  %7.0f s  %s\n", cpu[m], m}' "$TOOLEXEC_LOG" | sort -rn | sed -n 1,25p
 echo "links (processor seconds, in order):"
-awk -F'\t' '$1 == "link" {printf "  %6.1f s  wall %6.1f s\n", $4 + $5, $3}' "$TOOLEXEC_LOG" | sort -rn | head -12
+awk -F'\t' '$1 == "link" {printf "  %6.1f s  wall %6.1f s\n", $4 + $5, $3}' "$TOOLEXEC_LOG" | sort -rn | sed -n 1,12p
 echo "make recipe lines (wall, start relative to make test):"
-awk -F'\t' 'NR == 1 {t0 = $1} {printf "  +%6.0f s  %6.0f s  rc %s  %s\n", $1 - t0, $2 - $1, $3, $4}' "$MAKE_STEP_LOG" | sort -k3 -rn | head -25
+awk -F'\t' 'NR == 1 {t0 = $1} {printf "  +%6.0f s  %6.0f s  rc %s  %s\n", $1 - t0, $2 - $1, $3, $4}' "$MAKE_STEP_LOG" | sort -k3 -rn | sed -n 1,25p
 scripts/compile-floor.sh "$TOOLEXEC_LOG"
 echo "load averages during the run: $work/load.log; logs: $work"
