@@ -21,10 +21,7 @@ func benchGenerate(b *testing.B, def stack.Definition) {
 	b.ReportAllocs()
 	cpu := testutil.StartCPU()
 	for b.Loop() {
-		res, err := Generate(def, Options{})
-		if err != nil || res.Findings.Errors() > 0 {
-			b.Fatal(err, res.Findings)
-		}
+		mustGenerateDef(b, def)
 	}
 	cpu.Report(b)
 }
@@ -33,10 +30,7 @@ func benchGenerate(b *testing.B, def stack.Definition) {
 // the tree on disk, which is the same run written once before the loop. It
 // reports the processor time, the peak RSS and the files.
 func benchCheck(b *testing.B, def stack.Definition) {
-	res, err := Generate(def, Options{})
-	if err != nil || res.Findings.Errors() > 0 {
-		b.Fatal(err, res.Findings)
-	}
+	res := mustGenerateDef(b, def)
 	out := filepath.Join(b.TempDir(), "out")
 	if _, err := writer.Replace(out, res.Files); err != nil {
 		b.Fatal(err)
@@ -44,10 +38,7 @@ func benchCheck(b *testing.B, def stack.Definition) {
 	b.ReportAllocs()
 	cpu := testutil.StartCPU()
 	for b.Loop() {
-		res, err := Generate(def, Options{})
-		if err != nil || res.Findings.Errors() > 0 {
-			b.Fatal(err, res.Findings)
-		}
+		res := mustGenerateDef(b, def)
 		tree, err := writer.ReadTree(out)
 		if err != nil {
 			b.Fatal(err)

@@ -44,9 +44,16 @@ func generate(t testing.TB, def stack.Definition) *Result {
 
 func mustGenerate(t testing.TB) *Result {
 	t.Helper()
-	res := generate(t, stack.Default())
+	return mustGenerateDef(t, stack.Default())
+}
+
+// mustGenerateDef is Generate of def, failing t on an error or an error
+// finding.
+func mustGenerateDef(t testing.TB, def stack.Definition) *Result {
+	t.Helper()
+	res := generate(t, def)
 	if res.Findings.Errors() > 0 {
-		t.Fatalf("default definition has errors:\n%v", res.Findings)
+		t.Fatalf("definition has errors:\n%v", res.Findings)
 	}
 	return res
 }
